@@ -1,0 +1,3 @@
+"""logicsvc: neurosymbolic logical reasoning."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,139 @@
+"""Semantic checks: a parsed program becomes a :class:`Problem`, or a typed error.
+
+The grammar cannot see these mistakes: one predicate used with two arities, a
+name that looks like a variable but is bound by no quantifier, a name used both
+as a predicate and as a constant, a missing conclusion.  Each error carries
+the span of the offending statement so an LLM can be pointed at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from logicsvc.errors import SemanticError, Span, caret_context
+from logicsvc.syntax.ast import (
+    Formula,
+    PredicateDecl,
+    Problem,
+    Program,
+    Quantified,
+    Statement,
+    atoms,
+    constants,
+    subformulas,
+)
+
+# Names conventionally used for variables; unbound, they are almost surely a
+# forgotten quantifier rather than a constant called "x".
+_VARIABLE_LIKE = re.compile(r"[u-z][0-9]?")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedProblem:
+    problem: Problem
+    warnings: tuple[str, ...] = ()
+
+
+def check_program(program: Program, text: str | None = None) -> CheckedProblem:
+    """Validate ``program``; ``text`` (the source) lets errors show the line."""
+    warnings: list[str] = []
+    statements = (*program.premises, *program.conclusions)
+    _check_conclusion_count(program, text)
+    for statement in statements:
+        _check_free_names(statement, text)
+    _check_arities(program.predicates, statements, text, warnings)
+    _check_name_clash(statements, text)
+    problem = Problem(program.premises, program.conclusions[0], program.predicates)
+    return CheckedProblem(problem, tuple(warnings))
+
+
+def check_formulas(premises: list[Formula], conclusion: Formula) -> CheckedProblem:
+    """The same checks for formulas given one by one (API requests)."""
+    program = Program((), tuple(Statement(f) for f in premises), (Statement(conclusion),))
+    return check_program(program)
+
+
+def _error(code: str, message: str, span: Span | None, text: str | None) -> SemanticError:
+    context = caret_context(text, span) if (span is not None and text) else None
+    return SemanticError(message, code=code, span=span, context=context)
+
+
+def _check_conclusion_count(program: Program, text: str | None) -> None:
+    if not program.conclusions:
+        raise _error(
+            "empty_conclusion",
+            "the Conclusion: section has no formula; write exactly one",
+            None,
+            text,
+        )
+    if len(program.conclusions) > 1:
+        extra = program.conclusions[1]
+        raise _error(
+            "multiple_conclusions",
+            f"the Conclusion: section has {len(program.conclusions)} formulas; "
+            "write exactly one (split the problem, or join them with ∧)",
+            extra.span,
+            text,
+        )
+
+
+def _check_free_names(statement: Statement, text: str | None) -> None:
+    formula = statement.formula
+    bound_somewhere = {q.var for q in subformulas(formula) if isinstance(q, Quantified)}
+    for name in sorted(constants(formula)):
+        if name in bound_somewhere or _VARIABLE_LIKE.fullmatch(name):
+            raise _error(
+                "free_variable",
+                f"variable '{name}' is not bound by any quantifier in scope; "
+                f"put the formula inside the quantifier's parentheses, e.g. ∀{name} (… → …)",
+                statement.span,
+                text,
+            )
+
+
+def _check_arities(
+    decls: tuple[PredicateDecl, ...],
+    statements: tuple[Statement, ...],
+    text: str | None,
+    warnings: list[str],
+) -> None:
+    arity: dict[str, tuple[int, str]] = {}
+    for decl in decls:
+        arity.setdefault(decl.name, (len(decl.params), "declared in Predicates:"))
+    declared = set(arity)
+    undeclared: list[str] = []
+    for statement in statements:
+        for atom in atoms(statement.formula):
+            n = len(atom.args)
+            seen = arity.get(atom.pred)
+            if seen is None:
+                arity[atom.pred] = (n, f"used as {atom.pred}/{n}")
+                if declared:
+                    undeclared.append(atom.pred)
+            elif seen[0] != n:
+                raise _error(
+                    "arity_mismatch",
+                    f"predicate '{atom.pred}' has {n} argument(s) here but "
+                    f"{seen[0]} elsewhere ({seen[1]}); use one arity per predicate",
+                    atom.span or statement.span,
+                    text,
+                )
+    if undeclared:
+        names = ", ".join(dict.fromkeys(undeclared))
+        warnings.append(f"predicates used but not declared in Predicates: {names}")
+
+
+def _check_name_clash(statements: tuple[Statement, ...], text: str | None) -> None:
+    predicates: set[str] = set()
+    for statement in statements:
+        predicates.update(a.pred for a in atoms(statement.formula))
+    for statement in statements:
+        clash = sorted(constants(statement.formula) & predicates)
+        if clash:
+            raise _error(
+                "name_clash",
+                f"'{clash[0]}' is used both as a predicate and as a constant; rename one of them",
+                statement.span,
+                text,
+            )

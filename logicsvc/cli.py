@@ -1,0 +1,161 @@
+"""The ``logicsvc`` command line.
+
+Contract (other tools call it exactly like this):
+
+- ``logicsvc prove FILE|-``: one JSON object on stdout; exit 0 for any
+  result, 2 for invalid input (the JSON then holds ``error``).
+- ``logicsvc eval folio-gold PATH [--out FILE]``: the last stdout line is one
+  JSON summary object.
+- ``logicsvc export --tptp FILE|-``: the problem as TPTP FOF.
+- ``logicsvc serve``: the HTTP service.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from logicsvc.errors import LogicsvcError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Neurosymbolic logical reasoning: parse, check and prove first-order problems.",
+)
+eval_app = typer.Typer(no_args_is_help=True, help="Score logicsvc on labelled datasets.")
+app.add_typer(eval_app, name="eval")
+
+INVALID_INPUT = 2
+
+FileArg = Annotated[str, typer.Argument(help="Problem file in the logicsvc DSL, or - for stdin.")]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Repair nothing (default: lenient, repairs reported).")
+]
+BackendOpt = Annotated[str, typer.Option(help="Prover: auto, z3 or backward.")]
+WorldOpt = Annotated[str, typer.Option(help="open (classical) or closed (negation as failure).")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per problem.", min=0.001)]
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LogicsvcError(f"cannot read {source}: {exc}", code="unreadable_input") from None
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+def _fail(exc: LogicsvcError) -> None:
+    _emit({"error": exc.to_dict()})
+    typer.echo(str(exc), err=True)
+    raise typer.Exit(INVALID_INPUT)
+
+
+@app.command()
+def prove(
+    file: FileArg,
+    strict: StrictOpt = False,
+    backend: BackendOpt = "auto",
+    world: WorldOpt = "open",
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Decide whether the premises entail the conclusion (true/false/unknown)."""
+    import provers
+    from logicsvc.load import load_problem
+
+    if backend not in provers.BACKENDS or world not in ("open", "closed"):
+        typer.echo(f"bad --backend {backend!r} or --world {world!r}", err=True)
+        raise typer.Exit(INVALID_INPUT)
+    try:
+        checked = load_problem(_read(file), lenient=not strict)
+        result = provers.prove(
+            checked.problem,
+            provers.Limits(timeout_s=timeout),
+            backend=backend,
+            world=world,  # type: ignore[arg-type]
+        )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    payload = result.to_dict()
+    payload["warnings"] = [*checked.warnings, *result.warnings]
+    _emit(payload)
+
+
+@app.command()
+def export(
+    file: FileArg,
+    tptp: Annotated[bool, typer.Option("--tptp", help="Write TPTP FOF.")] = False,
+    strict: StrictOpt = False,
+) -> None:
+    """Print the problem in another syntax (TPTP FOF), or normalised DSL by default."""
+    from logicsvc.load import load_problem
+    from logicsvc.syntax import problem_to_dsl, problem_to_tptp
+
+    try:
+        checked = load_problem(_read(file), lenient=not strict)
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    for warning in checked.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    out = problem_to_tptp(checked.problem) if tptp else problem_to_dsl(checked.problem)
+    typer.echo(out, nl=False)
+
+
+@eval_app.command("folio-gold")
+def eval_folio_gold(
+    path: Annotated[Path, typer.Argument(help="FOLIO JSONL with premises-FOL / conclusion-FOL.")],
+    out: Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")] = None,
+    strict: StrictOpt = False,
+    backend: BackendOpt = "auto",
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
+    import provers
+    from logicsvc.evaluation.folio_gold import evaluate
+
+    if backend not in provers.BACKENDS:
+        typer.echo(f"bad --backend {backend!r}", err=True)
+        raise typer.Exit(INVALID_INPUT)
+    if not path.is_file():
+        _fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
+    try:
+        summary = evaluate(
+            path,
+            lenient=not strict,
+            limits=provers.Limits(timeout_s=timeout),
+            backend=backend,
+            out=out,
+        )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    _emit(summary.to_dict())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Run the HTTP service (uvicorn)."""
+    import uvicorn
+
+    uvicorn.run("logicsvc.service.app:create_app", factory=True, host=host, port=port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

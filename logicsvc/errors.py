@@ -1,0 +1,142 @@
+"""Every failure logicsvc raises, in one tree.
+
+Each exception carries a stable ``code`` (used verbatim in CLI output and HTTP
+error bodies), a human ``message`` and, where the failure points at input text,
+a :class:`Span`.  ``str(exc)`` is written for a reader who must fix the input
+(a person or an LLM): it names the line, shows it with a caret and lists what
+was expected.
+
+The tree::
+
+    LogicsvcError                    base; code, message, span
+    ├── InputError                   the input is wrong (never a server fault)
+    │   ├── DSLSyntaxError           the program does not parse      code=syntax_error
+    │   ├── SemanticError            parses, but is not a valid problem
+    │   │                            (codes: arity_mismatch, free_variable,
+    │   │                             name_clash, empty_conclusion,
+    │   │                             multiple_conclusions, undeclared_predicate)
+    │   └── FragmentError            valid, but outside a prover's fragment
+    │                                code=outside_fragment
+    └── ProverError                  a prover failed for a reason of its own
+                                     code=prover_error
+
+Timeouts are not exceptions: a prover that runs out of time returns a result
+with ``status="timeout"``, because the problem itself may be fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of input text: 1-based line and column, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+def caret_context(text: str, span: Span) -> str:
+    """The offending line followed by a caret line under the span."""
+    lines = text.splitlines() or [""]
+    index = min(max(span.line, 1), len(lines)) - 1
+    source = lines[index]
+    width = 1
+    if span.end_line == span.line and span.end_column > span.column:
+        width = span.end_column - span.column
+    pad = "".join("\t" if ch == "\t" else " " for ch in source[: span.column - 1])
+    return f"{source}\n{pad}{'^' * width}"
+
+
+class LogicsvcError(Exception):
+    """Base of every error logicsvc raises on purpose."""
+
+    code: str = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        span: Span | None = None,
+        context: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.span = span
+        self.context = context
+
+    def __str__(self) -> str:
+        where = f"line {self.span.line}, column {self.span.column}: " if self.span else ""
+        text = f"{where}{self.message}"
+        if self.context:
+            text += "\n" + self.context
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        """The stable JSON shape used by the CLI and the HTTP layer."""
+        out: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.span is not None:
+            out["span"] = self.span.to_dict()
+        if self.context:
+            out["context"] = self.context
+        return out
+
+
+class InputError(LogicsvcError):
+    """The caller's input is at fault."""
+
+    code = "invalid_input"
+
+
+class DSLSyntaxError(InputError):
+    """The program text does not match the grammar."""
+
+    code = "syntax_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        span: Span,
+        context: str,
+        expected: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, span=span, context=context)
+        self.expected = expected
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        out["expected"] = list(self.expected)
+        return out
+
+
+class SemanticError(InputError):
+    """The program parses but does not describe a well-formed problem."""
+
+    code = "semantic_error"
+
+
+class FragmentError(InputError):
+    """The problem is valid but a chosen prover cannot handle its form."""
+
+    code = "outside_fragment"
+
+
+class ProverError(LogicsvcError):
+    """A prover failed for reasons that are not the input's fault."""
+
+    code = "prover_error"

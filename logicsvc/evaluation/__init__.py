@@ -1,0 +1,1 @@
+"""Scoring logicsvc against labelled datasets."""

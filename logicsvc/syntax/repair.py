@@ -1,0 +1,207 @@
+"""Lenient mode: repair what is unambiguous, and say so.
+
+Each repair fixes a pattern that strict syntax rejects, so a program that
+already parses is never changed by the text repairs.  Every change is reported
+as a warning; nothing is repaired silently.  Repairs whose intent is not clear
+(an unmatched ``)`` in the middle of a line, a wrong arity) are left to fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from logicsvc.syntax.ast import (
+    Binary,
+    Formula,
+    Not,
+    Quantified,
+    bind,
+    constants,
+)
+
+_SYMBOLS: tuple[tuple[str, str, str], ...] = (
+    ("<=>", "↔", "'<=>'"),
+    ("⟷", "↔", "'⟷'"),
+    ("⇔", "↔", "'⇔'"),
+    ("=>", "→", "'=>'"),
+    ("⇒", "→", "'⇒'"),
+    ("&&", "∧", "'&&'"),
+    ("^", "∧", "'^'"),
+    ("||", "∨", "'||'"),
+)
+_KEYWORD_CALL = re.compile(r"(?<![\w-])(not|all|forall|exists|xor)\(")
+_ARGS = re.compile(r"(?<=[\w-]\()([^()]*)(?=\))")
+_VALID_NAME = re.compile(r"\w+(-\w+)*")
+_SALVAGEABLE_NAME = re.compile(r"\w[\w.+ -]*")
+# `Eel (x)`: a capitalised predicate name cut off from its '(' by spaces; a
+# quantified variable (`∀x (`) is lower-case and follows ∀/∃, so is left alone.
+_SPACED_CALL = re.compile(r"(?<![\w-])([A-Z][\w-]*)[ \t]+\(")
+_QUANTIFIER_BEFORE = re.compile(r"(?:[∀∃]|\b(?:forall|all|exists))[\s\w,]*$")
+
+
+def _replace_symbols(text: str) -> tuple[str, list[str]]:
+    notes = []
+    for old, new, shown in _SYMBOLS:
+        if old in text:
+            text = text.replace(old, new)
+            notes.append(f"replaced {shown} with '{new}'")
+    return text, notes
+
+
+def _space_keyword_calls(text: str) -> tuple[str, list[str]]:
+    new = _KEYWORD_CALL.sub(r"\1 (", text)
+    return new, (["put a space between a keyword and '('"] if new != text else [])
+
+
+def _rename_args(text: str) -> tuple[str, list[str]]:
+    """``c++`` → ``c_plus_plus``, ``mr.smith`` → ``mr_smith`` inside argument lists."""
+    notes: list[str] = []
+
+    def fix_args(match: re.Match[str]) -> str:
+        parts = match.group(1).split(",")
+        out = []
+        for part in parts:
+            name = part.strip()
+            if name and not _VALID_NAME.fullmatch(name) and _SALVAGEABLE_NAME.fullmatch(name):
+                fixed = name.replace("+", "_plus").replace(".", "_").strip("-")
+                fixed = re.sub(r"\s+", "_", fixed)
+                if _VALID_NAME.fullmatch(fixed):
+                    notes.append(f"renamed constant '{name}' to '{fixed}'")
+                    part = part.replace(name, fixed)
+            out.append(part)
+        return ",".join(out)
+
+    return _ARGS.sub(fix_args, text), notes
+
+
+def _join_spaced_calls(text: str) -> tuple[str, list[str]]:
+    def fix(match: re.Match[str]) -> str:
+        if _QUANTIFIER_BEFORE.search(text[: match.start()]):
+            return match.group(0)
+        return match.group(1) + "("
+
+    new = _SPACED_CALL.sub(fix, text)
+    return new, (["removed spaces between a predicate name and its '('"] if new != text else [])
+
+
+def _commas_as_conjunction(text: str) -> tuple[str, list[str]]:
+    """``P(x), Q(x) → R(x)``: a comma between formulas can only mean ∧."""
+    out: list[str] = []
+    arg_depth: list[bool] = []  # per open '(': is it an argument list?
+    changed = False
+    for i, ch in enumerate(text):
+        if ch == "(":
+            arg_depth.append(i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_-"))
+        elif ch == ")" and arg_depth:
+            arg_depth.pop()
+        elif (
+            ch == ","
+            and not (arg_depth and arg_depth[-1])
+            and not _QUANTIFIER_BEFORE.search(text[:i])
+        ):
+            out.append(" ∧")
+            changed = True
+            continue
+        out.append(ch)
+    return "".join(out), (["read ',' between formulas as '∧'"] if changed else [])
+
+
+def _strip_final_period(text: str) -> tuple[str, list[str]]:
+    stripped = text.rstrip()
+    if stripped.endswith("."):
+        return stripped[:-1].rstrip(), ["removed a final '.'"]
+    return text, []
+
+
+def _balance_parentheses(text: str) -> tuple[str, list[str]]:
+    depth = 0
+    unmatched_close: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                unmatched_close.append(i)
+            else:
+                depth -= 1
+    if unmatched_close and depth == 0:
+        body = text.rstrip()
+        tail_start = len(body) - (len(body) - len(body.rstrip(")")))
+        if all(i >= tail_start for i in unmatched_close):
+            n = len(unmatched_close)
+            return body[: len(body) - n], [f"removed {n} unmatched trailing ')'"]
+        return text, []
+    if depth > 0 and not unmatched_close:
+        return text.rstrip() + ")" * depth, [f"added {depth} missing ')' at the end"]
+    return text, []
+
+
+_TEXT_REPAIRS: tuple[Callable[[str], tuple[str, list[str]]], ...] = (
+    _replace_symbols,
+    _space_keyword_calls,
+    _join_spaced_calls,
+    _rename_args,
+    _commas_as_conjunction,
+    _strip_final_period,
+    _balance_parentheses,
+)
+
+
+def repair_formula_text(text: str) -> tuple[str, list[str]]:
+    """Apply every text repair to one formula (no gloss); return it and the notes."""
+    notes: list[str] = []
+    for repair in _TEXT_REPAIRS:
+        text, more = repair(text)
+        notes.extend(more)
+    return text, notes
+
+
+def split_gloss(line: str) -> tuple[str, str]:
+    """``formula ::: gloss`` → (formula, ``::: gloss`` or "")."""
+    at = line.find(":::")
+    return (line, "") if at < 0 else (line[:at], line[at:])
+
+
+# --- AST repair ---------------------------------------------------------------
+
+
+def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
+    """Extend a quantifier's scope over a connective when that captures a free name.
+
+    ``∀x P(x) → Q(x)`` parses as ``(∀x P(x)) → Q(x)``, leaving the second ``x``
+    free: FOLIO's annotators wrote it meaning ``∀x (P(x) → Q(x))``.  The repair
+    only fires when the right operand uses a name the left quantifier binds and
+    nothing else binds it, so it never changes a formula without free names.
+    """
+    notes: list[str] = []
+
+    def walk(f: Formula) -> Formula:
+        if isinstance(f, Not):
+            return Not(walk(f.operand), f.span)
+        if isinstance(f, Quantified):
+            return Quantified(f.quantifier, f.var, walk(f.body), f.span)
+        if not isinstance(f, Binary):
+            return f
+        left, right = walk(f.left), walk(f.right)
+        chain: list[Quantified] = []
+        body: Formula = left
+        while isinstance(body, Quantified):
+            chain.append(body)
+            body = body.body
+        captured = {q.var for q in chain} & constants(right)
+        if not captured:
+            return Binary(f.op, left, right, f.span)
+        for name in sorted(captured):
+            right = bind(right, name)
+        widened: Formula = Binary(f.op, body, right, f.span)
+        for q in reversed(chain):
+            widened = Quantified(q.quantifier, q.var, widened, q.span)
+        shown = " ".join(q.quantifier.value + q.var for q in chain)
+        notes.append(
+            f"widened the scope of '{shown}' over '{f.op.value}' "
+            f"(otherwise {', '.join(sorted(captured))} would be free)"
+        )
+        return widened
+
+    return walk(formula), notes

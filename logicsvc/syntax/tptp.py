@@ -1,0 +1,78 @@
+"""AST → TPTP FOF, for E, Vampire, Prover9 (via tptp_to_ladr) and friends.
+
+Predicates and constants become single-quoted atoms when they are not TPTP
+lower words, so every DSL name survives unchanged; variables become upper words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from logicsvc.syntax.ast import (
+    Atom,
+    Const,
+    Equals,
+    Formula,
+    Not,
+    Op,
+    Problem,
+    Quantified,
+    Quantifier,
+    Term,
+)
+
+_LOWER_WORD = re.compile(r"[a-z][A-Za-z0-9_]*")
+_OPS = {Op.AND: "&", Op.OR: "|", Op.XOR: "<~>", Op.IMPLIES: "=>", Op.IFF: "<=>"}
+
+
+def _ascii(name: str) -> str:
+    """TPTP names are ASCII; other characters become ``_uXXXX_``."""
+    return "".join(c if c.isascii() else f"_u{ord(c):04x}_" for c in name)
+
+
+def _atom_name(name: str) -> str:
+    name = _ascii(name)
+    if _LOWER_WORD.fullmatch(name):
+        return name
+    return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _var_name(name: str) -> str:
+    return "V" + re.sub(r"[^A-Za-z0-9_]", "_", _ascii(name))
+
+
+def _term(term: Term) -> str:
+    return _atom_name(term.name) if isinstance(term, Const) else _var_name(term.name)
+
+
+def formula_to_tptp(formula: Formula) -> str:
+    if isinstance(formula, Atom):
+        name = _atom_name(formula.pred)
+        if not formula.args:
+            return name
+        return f"{name}({','.join(_term(a) for a in formula.args)})"
+    if isinstance(formula, Equals):
+        return f"{_term(formula.left)} = {_term(formula.right)}"
+    if isinstance(formula, Not):
+        return f"~ ({formula_to_tptp(formula.operand)})"
+    if isinstance(formula, Quantified):
+        q = "!" if formula.quantifier is Quantifier.ALL else "?"
+        return f"{q} [{_var_name(formula.var)}] : ({formula_to_tptp(formula.body)})"
+    return f"({formula_to_tptp(formula.left)} {_OPS[formula.op]} {formula_to_tptp(formula.right)})"
+
+
+def problem_to_tptp(problem: Problem, *, negate_conclusion: bool = False) -> str:
+    """One ``fof`` per premise plus the conclusion as conjecture.
+
+    ``negate_conclusion`` asks the external prover whether the premises entail
+    the conclusion's negation (how "false" is decided).
+    """
+    lines = [
+        f"fof(premise_{i}, axiom, {formula_to_tptp(s.formula)})."
+        for i, s in enumerate(problem.premises)
+    ]
+    goal: Formula = problem.conclusion.formula
+    if negate_conclusion:
+        goal = Not(goal)
+    lines.append(f"fof(conclusion, conjecture, {formula_to_tptp(goal)}).")
+    return "\n".join(lines) + "\n"

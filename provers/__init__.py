@@ -1,0 +1,69 @@
+"""Prover backends behind one call: ``prove(problem, limits) -> Result``.
+
+This package never imports LLM or HTTP code; it depends only on the AST
+(``logicsvc.syntax.ast``) and the error tree (``logicsvc.errors``).
+
+Backends:
+
+- ``z3``: full first-order logic with equality (classical, open world).
+- ``backward``: a backward chainer for rule bases (facts + rules with
+  conjunctive bodies), with proof trees; open world (classical) or closed
+  world (negation as failure).
+- ``auto``: ``backward`` when the problem is a rule base it accepts in the
+  requested world, else ``z3`` (closed world always needs ``backward``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from logicsvc.errors import FragmentError
+from logicsvc.syntax.ast import Problem
+from provers.result import Limits, Result, Status, Verdict, World
+
+Backend = Literal["auto", "z3", "backward"]
+BACKENDS: tuple[Backend, ...] = ("auto", "z3", "backward")
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "Limits",
+    "Result",
+    "Status",
+    "Verdict",
+    "World",
+    "prove",
+]
+
+
+def prove(
+    problem: Problem,
+    limits: Limits | None = None,
+    *,
+    backend: Backend = "auto",
+    world: World = "open",
+) -> Result:
+    """Decide whether the premises entail the conclusion, its negation, or neither.
+
+    Raises :class:`~logicsvc.errors.FragmentError` when the chosen backend (or,
+    for closed-world reasoning, the only backend able to do it) cannot handle
+    the problem's form.  Everything else, timeouts included, is a ``Result``.
+    """
+    limits = limits or Limits()
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if world not in ("open", "closed"):
+        raise ValueError(f"unknown world {world!r}; choose 'open' or 'closed'")
+    if backend == "z3" and world == "closed":
+        raise FragmentError("closed-world reasoning needs the backward chainer, not z3")
+    if backend != "z3":
+        from provers import backward
+
+        try:
+            return backward.prove(problem, limits, world=world)
+        except FragmentError:
+            if backend == "backward" or world == "closed":
+                raise
+    from provers import z3_backend
+
+    return z3_backend.prove(problem, limits)

@@ -1,0 +1,72 @@
+"""Render a Z3 model as readable facts a person can check against the premises.
+
+Elements are named by the constants that denote them (the alphabetically first
+one when several do, the others listed as equalities); the rest are ``e1``,
+``e2``, ... .  Every predicate of the problem is listed over the whole domain,
+true atoms plain and false ones with ``¬``, so the rendering is a complete
+structure, not a sample of one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import z3
+
+MAX_FACTS = 200
+
+
+def render(
+    model: z3.ModelRef,
+    sort: z3.SortRef,
+    constants: Mapping[str, z3.ExprRef],
+    predicates: Mapping[tuple[str, int], z3.AstRef],
+    first_order: bool = True,
+    max_facts: int = MAX_FACTS,
+) -> dict[str, Any]:
+    """A JSON-ready countermodel: ``domain``, ``facts``, ``equalities``, ``truncated``.
+
+    Deterministic for a given model: names sort, anonymous elements keep Z3's order.
+    """
+    universe: list[z3.ExprRef] = list(model.get_universe(sort) or [])
+    denoted: list[list[str]] = [[] for _ in universe]
+    for name in sorted(constants):
+        value = model.eval(constants[name], model_completion=True)
+        slot = next((i for i, e in enumerate(universe) if e.eq(value)), None)
+        if slot is None:  # a constant the model left open: completion gave it an element
+            universe.append(value)
+            denoted.append([])
+            slot = len(universe) - 1
+        denoted[slot].append(name)
+    if first_order and not universe:  # nothing pinned the domain down, but it is never empty
+        universe.append(model.eval(z3.FreshConst(sort, "elem"), model_completion=True))
+        denoted.append([])
+
+    taken = set(constants)
+    fresh = (f"e{i}" for i in itertools.count(1) if f"e{i}" not in taken)
+    order = sorted(range(len(universe)), key=lambda i: (not denoted[i], denoted[i][:1], i))
+    labels = {i: denoted[i][0] if denoted[i] else next(fresh) for i in order}
+    domain = [universe[i] for i in order]
+    equalities = [f"{names[0]} = {other}" for names in denoted for other in names[1:]]
+
+    facts: list[str] = []
+    truncated = False
+    for (pred, arity), decl in sorted(predicates.items()):
+        for args in itertools.product(range(len(domain)), repeat=arity):
+            if len(facts) == max_facts:
+                truncated = True
+                break
+            term = decl(*(domain[i] for i in args)) if arity else decl
+            holds = z3.is_true(model.eval(term, model_completion=True))
+            text = f"{pred}({', '.join(labels[order[i]] for i in args)})" if arity else pred
+            facts.append(text if holds else f"¬{text}")
+        if truncated:
+            break
+    return {
+        "domain": [labels[i] for i in order],
+        "facts": facts,
+        "equalities": sorted(equalities),
+        "truncated": truncated,
+    }

@@ -1,0 +1,71 @@
+"""The one result type every prover returns, and the limits every call carries.
+
+``verdict`` is the logical answer and is only set when ``status == "ok"``:
+``true`` (premises entail the conclusion), ``false`` (they entail its
+negation), ``unknown`` (neither).  A solver that gives up does *not* produce
+the verdict ``unknown``: it produces ``status="timeout"`` or ``"error"`` and no
+verdict, so "the answer is Unknown" and "we could not tell" never mix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["true", "false", "unknown"]
+Status = Literal["ok", "contradictory_premises", "timeout", "error"]
+World = Literal["open", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-call budget. Every solver call honours both numbers."""
+
+    timeout_s: float = 10.0
+    rlimit: int = 50_000_000
+    """Z3 resource units (deterministic, machine-independent work bound)."""
+    max_depth: int = 200
+    """Deepest proof the backward chainer explores before giving up."""
+    max_steps: int = 1_000_000
+    """Inference steps the backward chainer may take (its resource limit)."""
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        if self.rlimit <= 0 or self.max_depth <= 0 or self.max_steps <= 0:
+            raise ValueError("rlimit, max_depth and max_steps must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    status: Status
+    verdict: Verdict | None = None
+    backend: str = ""
+    used_premises: tuple[int, ...] = ()
+    """0-based indices of the premises a proof needed (true/false verdicts)."""
+    countermodel: dict[str, Any] | None = None
+    """For ``unknown``: a model of the premises where the conclusion is false."""
+    proof: dict[str, Any] | None = None
+    """Backward chainer: the proof tree as node-link JSON (networkx)."""
+    error: dict[str, Any] | None = None
+    """For ``status="error"``: ``{"code", "message"}``."""
+    warnings: tuple[str, ...] = ()
+    elapsed_ms: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.status == "ok") != (self.verdict is not None):
+            raise ValueError("a verdict is given exactly when status is 'ok'")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "status": self.status,
+            "backend": self.backend,
+            "used_premises": list(self.used_premises),
+            "countermodel": self.countermodel,
+            "proof": self.proof,
+            "error": self.error,
+            "warnings": list(self.warnings),
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }

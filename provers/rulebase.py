@@ -1,0 +1,237 @@
+"""AST → rule base, and the fragment check of the backward chainer.
+
+The chainer only understands facts (ground literals) and range-restricted
+rules ``∀x̄ (L1 ∧ ... ∧ Lk → L)``.  Everything is checked here, before any
+search, so ``auto`` can fall back to Z3 cheaply: a :class:`FragmentError`
+names the premise (0-based) and the construct that put it outside.
+
+Every fact and rule keeps the index of the premise it came from, so proofs
+can report ``used_premises``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from logicsvc.errors import FragmentError
+from logicsvc.syntax.ast import (
+    Atom,
+    Binary,
+    Const,
+    Equals,
+    Formula,
+    Not,
+    Op,
+    Problem,
+    Quantified,
+    Quantifier,
+    Term,
+    Var,
+)
+from provers.result import World
+
+GroundAtom = tuple[str, tuple[str, ...]]
+"""``(predicate, constant names)``: the only kind of goal the chainer solves."""
+
+_OP_NAMES = {
+    Op.OR: "disjunction (∨)",
+    Op.XOR: "exclusive or (⊕)",
+    Op.IFF: "biconditional (↔)",
+    Op.IMPLIES: "nested implication (→)",
+    Op.AND: "conjunction (∧)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A possibly negated atom whose arguments are constants or variables."""
+
+    positive: bool
+    pred: str
+    args: tuple[Term, ...]
+
+    def variables(self) -> Iterator[str]:
+        return (t.name for t in self.args if isinstance(t, Var))
+
+    def ground(self, binding: dict[str, str]) -> GroundAtom:
+        """The atom under ``binding``; every variable must be bound."""
+        return self.pred, tuple(
+            binding[t.name] if isinstance(t, Var) else t.name for t in self.args
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    positive: bool
+    atom: GroundAtom
+    premise: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    head: Lit
+    body: tuple[Lit, ...]
+    premise: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBase:
+    facts: tuple[Fact, ...]
+    rules: tuple[Rule, ...]
+    goal: tuple[bool, GroundAtom]
+    """The conclusion: polarity and atom."""
+    domain: tuple[str, ...]
+    """Every constant of the problem, in order of first appearance."""
+
+
+def format_atom(atom: GroundAtom, positive: bool = True) -> str:
+    pred, args = atom
+    text = f"{pred}({', '.join(args)})" if args else pred
+    return text if positive else f"¬{text}"
+
+
+class _Reject(Exception):
+    """A reason, raised deep in the walk and turned into a FragmentError above."""
+
+
+def _literal(f: Formula) -> Lit:
+    positive = True
+    if isinstance(f, Not):
+        positive, f = False, f.operand
+        if isinstance(f, Not):
+            raise _Reject("double negation")
+    if isinstance(f, Atom):
+        return Lit(positive, f.pred, f.args)
+    raise _Reject(_describe(f) if positive else f"negation of a {_describe(f)}")
+
+
+def _describe(f: Formula) -> str:
+    if isinstance(f, Equals):
+        return "equality (=)"
+    if isinstance(f, Binary):
+        return _OP_NAMES[f.op]
+    if isinstance(f, Quantified):
+        if f.quantifier is Quantifier.EXISTS:
+            return "existential quantifier (∃)"
+        return "universal quantifier (∀) inside a rule"
+    return "compound formula"
+
+
+def _conjuncts(f: Formula) -> list[Lit]:
+    """The literals of a conjunction tree (a rule body or a conjunctive head)."""
+    if isinstance(f, Binary) and f.op is Op.AND:
+        return _conjuncts(f.left) + _conjuncts(f.right)
+    return [_literal(f)]
+
+
+def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...], Lit]]:
+    """Split one premise into ``(body, head)`` clauses; facts have an empty body."""
+    while isinstance(f, Quantified):
+        if f.quantifier is Quantifier.EXISTS:
+            raise _Reject("existential quantifier (∃)")
+        bound, f = bound | {f.var}, f.body
+    if isinstance(f, Binary) and f.op is Op.AND:
+        yield from _clauses(f.left, bound)
+        yield from _clauses(f.right, bound)
+        return
+    if isinstance(f, Binary) and f.op is Op.IMPLIES:
+        body = tuple(_conjuncts(f.left))
+        heads = _conjuncts(f.right)
+    elif isinstance(f, Binary):
+        raise _Reject(_OP_NAMES[f.op])
+    else:
+        body, heads = (), [_literal(f)]
+    body_vars = {v for lit in body for v in lit.variables()}
+    for lit in (*body, *heads):
+        free = set(lit.variables()) - bound
+        if free:
+            raise _Reject(f"free variable {sorted(free)[0]}")
+    for head in heads:
+        loose = sorted(set(head.variables()) - body_vars)
+        if loose:
+            where = "any condition" if body else "a condition (there is none)"
+            raise _Reject(
+                f"variable {loose[0]} of {head.pred} is not in {where}: not range-restricted"
+            )
+        yield body, head
+
+
+def compile_problem(problem: Problem) -> RuleBase:
+    """The rule base of ``problem``, or a FragmentError saying which premise is outside."""
+    facts: list[Fact] = []
+    rules: list[Rule] = []
+    domain: dict[str, None] = {}
+    for index, statement in enumerate(problem.premises):
+        try:
+            clauses = list(_clauses(statement.formula, frozenset()))
+        except _Reject as reason:
+            raise FragmentError(
+                f"premise {index} is outside the rule fragment: {reason}", span=statement.span
+            ) from None
+        for body, head in clauses:
+            for lit in (*body, head):
+                domain.update((t.name, None) for t in lit.args if isinstance(t, Const))
+            if body:
+                rules.append(Rule(head, body, index))
+            else:
+                facts.append(Fact(head.positive, head.ground({}), index))
+    conclusion = problem.conclusion
+    try:
+        goal = _literal(conclusion.formula)
+    except _Reject as reason:
+        raise FragmentError(
+            f"the conclusion must be a ground literal ({reason})", span=conclusion.span
+        ) from None
+    if any(isinstance(t, Var) for t in goal.args):
+        raise FragmentError(
+            "the conclusion must be a ground literal (it has a variable)", span=conclusion.span
+        )
+    domain.update((t.name, None) for t in goal.args)
+    return RuleBase(tuple(facts), tuple(rules), (goal.positive, goal.ground({})), tuple(domain))
+
+
+def check_world(base: RuleBase, world: World) -> None:
+    """Reject what the chosen semantics cannot decide soundly and completely.
+
+    Open world: only Horn clauses (chaining is complete for those alone), so a
+    negated condition is rejected and ``auto`` falls back to Z3.  Closed world:
+    negation as failure needs positive facts and heads, and a stratified
+    program, or "not provable" would be ill-defined.
+    """
+    if world == "open":
+        for rule in base.rules:
+            if any(not lit.positive for lit in rule.body):
+                raise FragmentError(
+                    f"premise {rule.premise}: negated condition in open world; use z3"
+                )
+        return
+    for fact in base.facts:
+        if not fact.positive:
+            raise FragmentError(
+                f"premise {fact.premise}: negative fact {format_atom(fact.atom, False)} "
+                "cannot be stated in the closed world (falsity is absence)"
+            )
+    graph = nx.DiGraph()
+    for rule in base.rules:
+        if not rule.head.positive:
+            raise FragmentError(
+                f"premise {rule.premise}: a rule cannot conclude a negation "
+                f"(¬{rule.head.pred}) in the closed world"
+            )
+        for lit in rule.body:
+            if graph.has_edge(lit.pred, rule.head.pred):
+                graph.edges[lit.pred, rule.head.pred]["negative"] |= not lit.positive
+            else:
+                graph.add_edge(lit.pred, rule.head.pred, negative=not lit.positive)
+            if not lit.positive:
+                graph.edges[lit.pred, rule.head.pred].setdefault("premise", rule.premise)
+    for component in nx.strongly_connected_components(graph):
+        for src, dst, data in graph.subgraph(component).edges(data=True):
+            if data["negative"]:
+                raise FragmentError(
+                    f"premise {data['premise']}: not stratified: {dst} depends on "
+                    f"¬{src} and {src} depends on {dst} (a cycle through negation)"
+                )

@@ -1,0 +1,57 @@
+"""Semantic checks: typed errors with codes and spans for what the grammar cannot see."""
+
+from __future__ import annotations
+
+import pytest
+
+from logicsvc.errors import SemanticError
+from logicsvc.load import load_problem
+
+
+def _check(premises: list[str], conclusion: str = "Q(a)") -> None:
+    text = "Premises:\n" + "\n".join(premises) + "\nConclusion:\n" + conclusion + "\n"
+    load_problem(text)
+
+
+@pytest.mark.parametrize(
+    ("premises", "conclusion", "code", "line"),
+    [
+        (["P(a)", "∀x (P(x, x) → Q(x))"], "Q(a)", "arity_mismatch", 3),
+        (["P(a) → Q(y)"], "Q(a)", "free_variable", 2),
+        (["∀x P(x) ∧ Q(x)"], "Q(a)", "free_variable", 2),
+        (["P(a)"], "∃x P(x) ∧ Q(x)", "free_variable", 4),
+        (["P(Q)", "Q(a)"], "Q(a)", "name_clash", 2),
+    ],
+)
+def test_semantic_errors_have_code_and_span(
+    premises: list[str], conclusion: str, code: str, line: int
+) -> None:
+    with pytest.raises(SemanticError) as info:
+        _check(premises, conclusion)
+    err = info.value
+    assert err.code == code
+    assert err.span is not None and err.span.line == line
+    assert err.context is not None and "^" in err.context
+
+
+def test_empty_and_multiple_conclusions() -> None:
+    with pytest.raises(SemanticError) as info:
+        load_problem("Premises:\nP(a)\nConclusion:\n")
+    assert info.value.code == "empty_conclusion"
+    with pytest.raises(SemanticError) as info:
+        load_problem("Premises:\nP(a)\nConclusion:\nP(a)\nQ(a)\n")
+    assert info.value.code == "multiple_conclusions"
+    assert info.value.span is not None and info.value.span.line == 5
+
+
+def test_declared_arity_is_enforced_and_undeclared_predicates_warned() -> None:
+    text = "Predicates:\nLikes(x, y)\nPremises:\nLikes(a)\nConclusion:\nLikes(a)\n"
+    with pytest.raises(SemanticError) as info:
+        load_problem(text)
+    assert info.value.code == "arity_mismatch" and "declared" in info.value.message
+    ok = "Predicates:\nLikes(x, y)\nPremises:\nLikes(a, b)\nConclusion:\nHappy(a)\n"
+    assert load_problem(ok).warnings == ("predicates used but not declared in Predicates: Happy",)
+
+
+def test_constants_that_do_not_look_like_variables_are_fine() -> None:
+    _check(["Year(y2028)", "Grade(a)", "∀x (Grade(x) → Pass(x))"], "Pass(a)")

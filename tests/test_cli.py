@@ -1,0 +1,108 @@
+"""The CLI contract, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SOCRATES = """\
+Premises:
+∀x (Man(x) → Mortal(x)) ::: All men are mortal.
+Man(socrates)
+Conclusion:
+Mortal(socrates)
+"""
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "logicsvc.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_prove_file_prints_one_json_object(tmp_path: Path) -> None:
+    path = tmp_path / "socrates.dsl"
+    path.write_text(SOCRATES)
+    proc = run("prove", str(path), "--backend", "z3")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["verdict"] == "true" and out["status"] == "ok"
+    assert out["used_premises"] == [0, 1]
+    assert set(out) >= {"verdict", "status", "used_premises", "countermodel", "warnings"}
+    assert isinstance(out["elapsed_ms"], float)
+
+
+def test_prove_stdin_unknown_has_countermodel() -> None:
+    proc = run("prove", "-", stdin="Premises:\nP(a) ∨ Q(a)\nConclusion:\nP(a)\n")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["verdict"] == "unknown" and out["countermodel"] is not None
+
+
+def test_prove_reports_lenient_repairs_as_warnings() -> None:
+    proc = run("prove", "-", stdin="Premises:\nP(a) ^ Q(a)\nConclusion:\nQ(a).\n")
+    out = json.loads(proc.stdout)
+    assert out["verdict"] == "true"
+    assert out["warnings"] == ["line 2: replaced '^' with '∧'", "line 4: removed a final '.'"]
+    strict = run("prove", "-", "--strict", stdin="Premises:\nP(a) ^ Q(a)\nConclusion:\nQ(a)\n")
+    assert strict.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Premises:\nP(a) ∧\nConclusion:\nP(a)\n", "syntax_error"),
+        ("Premises:\nP(a)\nConclusion:\n", "empty_conclusion"),
+        ("Premises:\nP(a)\nP(a, b)\nConclusion:\nP(a)\n", "arity_mismatch"),
+    ],
+)
+def test_invalid_input_exits_2_with_a_json_error(text: str, code: str) -> None:
+    proc = run("prove", "-", stdin=text)
+    assert proc.returncode == 2
+    error = json.loads(proc.stdout)["error"]
+    assert error["code"] == code
+    assert proc.stderr.strip()
+
+
+def test_missing_file_is_invalid_input(tmp_path: Path) -> None:
+    proc = run("prove", str(tmp_path / "nope.dsl"))
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["error"]["code"] == "unreadable_input"
+
+
+def test_export_tptp() -> None:
+    proc = run("export", "--tptp", "-", stdin=SOCRATES)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[-1] == "fof(conclusion, conjecture, 'Mortal'(socrates))."
+
+
+def test_eval_folio_gold_last_line_is_the_summary(tmp_path: Path) -> None:
+    items = [
+        {"id": "a", "premises-FOL": ["∀x (P(x) → Q(x))", "P(c)"], "conclusion-FOL": "Q(c)",
+         "label": "True"},
+        {"id": "b", "premises-FOL": ["P(c)"], "conclusion-FOL": "¬P(c)", "label": "False"},
+        {"id": "c", "premises-FOL": ["P(c)"], "conclusion-FOL": "Q(c)", "label": "Uncertain"},
+        {"id": "d", "premises-FOL": ["P(c) ^ Q(c)"], "conclusion-FOL": "Q(c)", "label": "False"},
+        {"id": "e", "premises-FOL": ["P(c) ∧"], "conclusion-FOL": "Q(c)", "label": "True"},
+    ]  # fmt: skip
+    data = tmp_path / "folio.jsonl"
+    data.write_text("\n".join(json.dumps(i) for i in items) + "\n")
+    out = tmp_path / "out.jsonl"
+    proc = run("eval", "folio-gold", str(data), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["n"] == 5 and summary["parsed"] == 4 and summary["executable"] == 4
+    assert summary["correct"] == 3 and summary["repaired"] == 1
+    assert summary["accuracy"] == 0.6
+    assert summary["mismatches"] == ["d", "e"]
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["a", "b", "c", "d", "e"]
+    assert records[4]["error"]["code"] == "syntax_error"

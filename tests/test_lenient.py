@@ -1,0 +1,76 @@
+"""Lenient mode repairs only what is unambiguous, reports every repair; strict repairs nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from logicsvc.errors import DSLSyntaxError, SemanticError
+from logicsvc.load import load_formulas, load_problem
+from logicsvc.syntax import parse_formula, parse_program, to_dsl
+
+
+@pytest.mark.parametrize(
+    ("broken", "repaired", "note"),
+    [
+        ("P(a) ^ Q(a)", "P(a) ∧ Q(a)", "'^'"),
+        ("P(a) ⟷ Q(a)", "P(a) ↔ Q(a)", "'⟷'"),
+        ("P(a) => Q(a)", "P(a) → Q(a)", "'=>'"),
+        ("∀x (P(x) → Q(x)))", "∀x (P(x) → Q(x))", "unmatched trailing ')'"),
+        ("∀x (P(x) → (Q(x) ∨ R(x))", "∀x (P(x) → Q(x) ∨ R(x))", "missing ')'"),
+        ("P(a) ∧ Q(a).", "P(a) ∧ Q(a)", "final '.'"),
+        ("∀x  (Eel (x) → Fish (x))", "∀x (Eel(x) → Fish(x))", "spaces between"),
+        ("WrittenIn(p, c++)", "WrittenIn(p, c_plus_plus)", "'c++'"),
+        ("Visited(mr.smith, two)", "Visited(mr_smith, two)", "'mr.smith'"),
+        ("American(captain america)", "American(captain_america)", "'captain america'"),
+        ("∀x (Movie(x), Named(x) → Good(x))", "∀x (Movie(x) ∧ Named(x) → Good(x))", "','"),
+        ("not(P(a) ∧ Q(a))", "¬(P(a) ∧ Q(a))", "keyword"),
+    ],
+)
+def test_text_repairs(broken: str, repaired: str, note: str) -> None:
+    with pytest.raises(DSLSyntaxError):
+        parse_formula(broken)  # strict repairs nothing
+    formula, warnings = parse_formula(broken, lenient=True)
+    assert to_dsl(formula) == repaired
+    assert any(note in w for w in warnings), warnings
+
+
+def test_free_variable_widening_is_reported_and_strict_refuses() -> None:
+    checked = load_formulas(["∀x Weddings(x) → GettingMarried(x)"], "P", lenient=True)
+    assert to_dsl(checked.problem.premises[0].formula) == "∀x (Weddings(x) → GettingMarried(x))"
+    assert any("widened the scope of '∀x'" in w for w in checked.warnings)
+    with pytest.raises(SemanticError) as info:
+        load_formulas(["∀x Weddings(x) → GettingMarried(x)"], "P")
+    assert info.value.code == "free_variable"
+
+
+def test_widening_covers_chained_connectives_and_quantifier_prefixes() -> None:
+    formula, _ = parse_formula("∀x ∃y (B(x, y) ∨ S(x, y)) → A(x, y)", lenient=True)
+    assert to_dsl(formula) == "∀x ∃y (B(x, y) ∨ S(x, y) → A(x, y))"
+    formula, _ = parse_formula("∀x A(x) ∧ B(x) → C(x)", lenient=True)
+    assert to_dsl(formula) == "∀x (A(x) ∧ B(x) → C(x))"
+
+
+def test_widening_leaves_well_scoped_formulas_alone() -> None:
+    text = "∀x ∀y (∃z (Know(x, z) ∧ Know(y, z)) → Talk(x, y))"
+    formula, warnings = parse_formula(text, lenient=True)
+    assert formula == parse_formula(text)[0] and warnings == ()
+
+
+def test_ambiguous_parenthesis_is_not_guessed() -> None:
+    with pytest.raises(DSLSyntaxError) as info:
+        parse_formula("Luxury(jess) ⊕ Miserly(jess)) → Luxury(jess)", lenient=True)
+    assert info.value.span is not None and info.value.span.column == 29
+
+
+def test_program_repairs_name_their_line_and_spare_good_lines() -> None:
+    text = "Premises:\nP(a) ^ Q(a) ::: uses a caret\nR(a) ::: fine\nConclusion:\nR(a).\n"
+    checked = load_problem(text, lenient=True)
+    assert checked.warnings == ("line 2: replaced '^' with '∧'", "line 5: removed a final '.'")
+    assert [s.gloss for s in checked.problem.premises] == ["uses a caret", "fine"]
+    with pytest.raises(DSLSyntaxError):
+        parse_program(text)
+
+
+def test_lenient_does_not_touch_valid_text() -> None:
+    text = "Premises:\n∀x (P(x) → Q(x))\nP(a)\nConclusion:\nQ(a)\n"
+    assert load_problem(text, lenient=True).warnings == ()
