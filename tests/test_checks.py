@@ -38,6 +38,7 @@ def test_empty_and_multiple_conclusions() -> None:
     with pytest.raises(SemanticError) as info:
         load_problem("Premises:\nP(a)\nConclusion:\n")
     assert info.value.code == "empty_conclusion"
+    assert info.value.span is not None and info.value.span.line == 3
     with pytest.raises(SemanticError) as info:
         load_problem("Premises:\nP(a)\nConclusion:\nP(a)\nQ(a)\n")
     assert info.value.code == "multiple_conclusions"
@@ -55,3 +56,20 @@ def test_declared_arity_is_enforced_and_undeclared_predicates_warned() -> None:
 
 def test_constants_that_do_not_look_like_variables_are_fine() -> None:
     _check(["Year(y2028)", "Grade(a)", "∀x (Grade(x) → Pass(x))"], "Pass(a)")
+
+
+def test_absurd_nesting_is_an_input_error_not_a_crash() -> None:
+    from logicsvc.errors import InputError
+    from logicsvc.load import load_formulas
+
+    with pytest.raises(InputError) as info:
+        load_formulas(["¬" * 20_000 + "P(a)"], "P(a)", lenient=True)
+    assert info.value.code == "too_deep"
+    with pytest.raises(InputError):
+        load_problem("Premises:\n" + "¬" * 20_000 + "P(a)\nConclusion:\nP(a)\n")
+    # Deep parentheses alone build no deep tree: they parse fine.
+    deep = "Premises:\n" + "(" * 5000 + "P(a)" + ")" * 5000 + "\nConclusion:\nP(a)\n"
+    assert (
+        load_problem(deep).problem.premises[0].formula
+        == load_problem("Premises:\nP(a)\nConclusion:\nP(a)\n").problem.premises[0].formula
+    )

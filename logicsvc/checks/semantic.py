@@ -59,12 +59,20 @@ def _error(code: str, message: str, span: Span | None, text: str | None) -> Sema
     return SemanticError(message, code=code, span=span, context=context)
 
 
+def _header_span(text: str | None, header: str) -> Span | None:
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if line.strip() == header:
+            column = line.index(header) + 1
+            return Span(number, column, number, column + len(header))
+    return None
+
+
 def _check_conclusion_count(program: Program, text: str | None) -> None:
     if not program.conclusions:
         raise _error(
             "empty_conclusion",
             "the Conclusion: section has no formula; write exactly one",
-            None,
+            _header_span(text, "Conclusion:"),
             text,
         )
     if len(program.conclusions) > 1:

@@ -8,19 +8,15 @@ as a warning next to the result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 import lark
 
-from logicsvc.errors import DSLSyntaxError, InputError, Span, caret_context
+from logicsvc.errors import DSLSyntaxError, Span, caret_context
 from logicsvc.syntax import grammar
 from logicsvc.syntax.ast import Formula, Program, Statement
 from logicsvc.syntax.builder import build_formula, build_program
 from logicsvc.syntax.repair import repair_formula_text, split_gloss, widen_quantifiers
-
-T = TypeVar("T")
 
 _HEADERS = {"Predicates:": "predicates", "Premises:": "premises", "Conclusion:": "conclusion"}
 
@@ -40,7 +36,7 @@ def parse_program(text: str, *, lenient: bool = False) -> ParsedProgram:
         if not lenient:
             raise
         tree = _parse(_repair_lines(text, warnings), grammar.START_PROGRAM)
-    program = _guard_depth(lambda: build_program(tree))
+    program = build_program(tree)
     if lenient:
         program = Program(
             program.predicates,
@@ -61,18 +57,11 @@ def parse_formula(text: str, *, lenient: bool = False) -> tuple[Formula, tuple[s
         text, notes = repair_formula_text(text)
         warnings.extend(notes)
         tree = _parse(text, grammar.START_FORMULA)
-    formula = _guard_depth(lambda: build_formula(tree))
+    formula = build_formula(tree)
     if lenient:
         formula, notes = widen_quantifiers(formula)
         warnings.extend(notes)
     return formula, tuple(warnings)
-
-
-def _guard_depth(build: Callable[[], T]) -> T:
-    try:
-        return build()
-    except RecursionError:
-        raise InputError("formula is nested too deeply", code="too_deep") from None
 
 
 def _widen(statements: tuple[Statement, ...], warnings: list[str]) -> tuple[Statement, ...]:
