@@ -36,7 +36,13 @@ StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Repair nothing (default: lenient, repairs reported).")
 ]
 BackendOpt = Annotated[str, typer.Option(help="Prover: auto, z3 or backward.")]
-WorldOpt = Annotated[str, typer.Option(help="open (classical) or closed (negation as failure).")]
+WorldOpt = Annotated[
+    str,
+    typer.Option(
+        help="open (classical), explicit (ProofWriter's open world), closed (negation as "
+        "failure) or closed-stated (PARARULE-Plus: unstated is false)."
+    ),
+]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per problem.", min=0.001)]
 
 
@@ -71,7 +77,7 @@ def prove(
     import provers
     from logicsvc.load import load_problem
 
-    if backend not in provers.BACKENDS or world not in ("open", "closed"):
+    if backend not in provers.BACKENDS or world not in provers.WORLDS:
         typer.echo(f"bad --backend {backend!r} or --world {world!r}", err=True)
         raise typer.Exit(INVALID_INPUT)
     try:
@@ -80,7 +86,7 @@ def prove(
             checked.problem,
             provers.Limits(timeout_s=timeout),
             backend=backend,
-            world=world,  # type: ignore[arg-type]
+            world=world,
         )
     except LogicsvcError as exc:
         _fail(exc)
@@ -140,6 +146,101 @@ def eval_folio_gold(
         _fail(exc)
         return
     _emit(summary.to_dict())
+
+
+@app.command()
+def reason(
+    conclusion: Annotated[str, typer.Option("--conclusion", "-c", help="The statement to test.")],
+    premise: Annotated[
+        list[str] | None, typer.Option("--premise", "-p", help="A premise (repeatable).")
+    ] = None,
+    context: Annotated[
+        str | None, typer.Option(help="A file (or -) of premise sentences, as one text.")
+    ] = None,
+    translator: Annotated[str, typer.Option(help="Translator: rules (offline).")] = "rules",
+    backend: BackendOpt = "auto",
+    world: WorldOpt = "open",
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Translate natural-language premises and a conclusion, then prove."""
+    import provers
+    from logicsvc.reasoning import reason as run_reason
+
+    if backend not in provers.BACKENDS or world not in provers.WORLDS:
+        typer.echo(f"bad --backend {backend!r} or --world {world!r}", err=True)
+        raise typer.Exit(INVALID_INPUT)
+    texts = list(premise or [])
+    try:
+        if context is not None:
+            texts.append(_read(context))
+        outcome = run_reason(
+            texts,
+            conclusion,
+            translator=translator,
+            world=world,
+            backend=backend,
+            limits=provers.Limits(timeout_s=timeout),
+        )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    except ValueError as exc:  # an unknown translator name
+        _fail(LogicsvcError(str(exc), code="invalid_option"))
+        return
+    _emit(outcome.to_dict())
+
+
+@eval_app.command("proofwriter")
+def eval_proofwriter(
+    path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
+    out: Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")] = None,
+    cwa: Annotated[
+        bool,
+        typer.Option(
+            "--cwa",
+            help="Closed world as PARARULE-Plus defines it: what the context does not state "
+            "is false (same as --world closed-stated).",
+        ),
+    ] = False,
+    world: Annotated[
+        str | None,
+        typer.Option(help="Override the semantics (default: explicit, ProofWriter's OWA)."),
+    ] = None,
+    translator: Annotated[str, typer.Option(help="Translator: rules (offline).")] = "rules",
+    backend: BackendOpt = "auto",
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Rule-base QA end to end; the last stdout line is the JSON summary."""
+    import provers
+    from logicsvc.evaluation.proofwriter import evaluate
+
+    chosen = world or ("closed-stated" if cwa else "explicit")
+    if cwa and world not in (None, "closed", "closed-stated"):
+        typer.echo(f"--cwa contradicts --world {world}", err=True)
+        raise typer.Exit(INVALID_INPUT)
+    if backend not in provers.BACKENDS or chosen not in provers.WORLDS:
+        typer.echo(f"bad --backend {backend!r} or --world {chosen!r}", err=True)
+        raise typer.Exit(INVALID_INPUT)
+    if not path.is_file():
+        _fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
+    try:
+        summary = evaluate(
+            path,
+            translator=translator,
+            world=chosen,
+            backend=backend,
+            limits=provers.Limits(timeout_s=timeout),
+            out=out,
+        )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    except ValueError as exc:
+        _fail(LogicsvcError(str(exc), code="invalid_option"))
+        return
+    payload = summary.to_dict()
+    payload.update(world=chosen, translator=translator)
+    _emit(payload)
 
 
 @app.command()

@@ -15,8 +15,10 @@ The tree::
     │   │                            (codes: arity_mismatch, free_variable,
     │   │                             name_clash, empty_conclusion,
     │   │                             multiple_conclusions, undeclared_predicate)
-    │   └── FragmentError            valid, but outside a prover's fragment
-    │                                code=outside_fragment
+    │   ├── FragmentError            valid, but outside a prover's fragment
+    │   │                            code=outside_fragment
+    │   └── UntranslatableError      a sentence outside a translator's language
+    │                                code=untranslatable
     └── ProverError                  a prover failed for a reason of its own
                                      code=prover_error
 
@@ -134,6 +136,35 @@ class FragmentError(InputError):
     """The problem is valid but a chosen prover cannot handle its form."""
 
     code = "outside_fragment"
+
+
+class UntranslatableError(InputError):
+    """A translator met a sentence it will not guess at.
+
+    ``sentence_index`` and ``sentence`` name it, so a caller can hand just
+    this problem to another translator (an LLM).
+    """
+
+    code = "untranslatable"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sentence_index: int,
+        sentence: str,
+        span: Span | None = None,
+        context: str | None = None,
+    ) -> None:
+        super().__init__(message, span=span, context=context)
+        self.sentence_index = sentence_index
+        self.sentence = sentence
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        out["sentence_index"] = self.sentence_index
+        out["sentence"] = self.sentence
+        return out
 
 
 class ProverError(LogicsvcError):

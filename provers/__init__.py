@@ -10,7 +10,14 @@ Backends:
   conjunctive bodies), with proof trees; open world (classical) or closed
   world (negation as failure).
 - ``auto``: ``backward`` when the problem is a rule base it accepts in the
-  requested world, else ``z3`` (closed world always needs ``backward``).
+  requested world, else ``z3`` (only the open world is z3's).
+
+Worlds: ``open`` is classical logic; ``closed`` is negation as failure;
+``explicit`` is the open world of RuleTaker/ProofWriter: ``¬P`` holds only when
+stated or derived by a rule, rules fire forward only (no contraposition), and
+the answer is unknown when neither the literal nor its complement is derived.
+``closed-stated`` is negation as failure judged against the stated facts only
+(PARARULE-Plus's closed world: what the context does not state is false).
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from provers.result import Limits, Result, Status, Verdict, World
 
 Backend = Literal["auto", "z3", "backward"]
 BACKENDS: tuple[Backend, ...] = ("auto", "z3", "backward")
+WORLDS: tuple[World, ...] = ("open", "explicit", "closed", "closed-stated")
 
 __all__ = [
     "BACKENDS",
+    "WORLDS",
     "Backend",
     "Limits",
     "Result",
@@ -52,17 +61,17 @@ def prove(
     limits = limits or Limits()
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if world not in ("open", "closed"):
-        raise ValueError(f"unknown world {world!r}; choose 'open' or 'closed'")
-    if backend == "z3" and world == "closed":
-        raise FragmentError("closed-world reasoning needs the backward chainer, not z3")
+    if world not in WORLDS:
+        raise ValueError(f"unknown world {world!r}; choose one of {', '.join(WORLDS)}")
+    if backend == "z3" and world != "open":
+        raise FragmentError(f"the {world} world needs the backward chainer, not z3")
     if backend != "z3":
         from provers import backward
 
         try:
             return backward.prove(problem, limits, world=world)
         except FragmentError:
-            if backend == "backward" or world == "closed":
+            if backend == "backward" or world != "open":
                 raise
     from provers import z3_backend
 

@@ -33,7 +33,15 @@ import networkx as nx
 
 from logicsvc.syntax.ast import Const, Problem, Term, Var
 from provers.result import Limits, Result, Status, Verdict, World
-from provers.rulebase import GroundAtom, Lit, Rule, RuleBase, check_world, compile_problem
+from provers.rulebase import (
+    GroundAtom,
+    Lit,
+    Rule,
+    RuleBase,
+    check_world,
+    compile_problem,
+    explicit_negation,
+)
 from provers.rulebase import format_atom as _fmt
 
 __all__ = ["proof_graph", "prove"]
@@ -105,9 +113,18 @@ def _pin(args: tuple[Term, ...], head: tuple[Term, ...], binding: Binding) -> Bi
 class _Chainer:
     """The search over one fixed set of facts (premises plus any hypothesis)."""
 
-    def __init__(self, base: RuleBase, budget: _Budget, hypothesis: GroundAtom | None = None):
+    def __init__(
+        self,
+        base: RuleBase,
+        budget: _Budget,
+        hypothesis: GroundAtom | None = None,
+        *,
+        stated_only: bool = False,
+    ):
         self.base = base
         self.budget = budget
+        self.stated_only = stated_only
+        """Negation as failure against the stated facts alone (closed-stated)."""
         self.facts: dict[GroundAtom, int | None] = {}
         for fact in base.facts:
             if fact.positive:
@@ -244,6 +261,9 @@ class _Chainer:
             atom = lit.ground(extended)
             if lit.positive:
                 yield extended, index, *self.solve(atom, depth)
+            elif self.stated_only:
+                if atom not in self.facts:
+                    yield extended, index, _Node(f"not stated: {_fmt(atom)}", "naf"), _NO_CUT
             elif self.query(atom, depth) is None:
                 # Stratified: this search cannot reach the path above, so it is self-contained.
                 yield extended, index, _Node(f"not provable: {_fmt(atom)}", "naf"), _NO_CUT
@@ -318,13 +338,38 @@ def _open(base: RuleBase, budget: _Budget) -> _Outcome:
     return "ok", "unknown", None
 
 
-def _closed(base: RuleBase, budget: _Budget) -> _Outcome:
+def _explicit(base: RuleBase, budget: _Budget) -> _Outcome:
+    """true if the literal is derivable, false if its complement is, unknown otherwise."""
+    positive, (pred, args) = base.goal
+    chainer = _Chainer(explicit_negation(base), budget)
+    atom, complement = (pred, args), ("¬" + pred, args)
+    if not positive:
+        atom, complement = complement, atom
+    proof, counter = chainer.query(atom), chainer.query(complement)
+    if proof is not None and counter is not None:
+        return "contradictory_premises", None, _Node("⊥", "contradiction", None, (proof, counter))
+    if proof is not None:
+        return "ok", "true", proof
+    if counter is not None:
+        return "ok", "false", counter
+    return "ok", "unknown", None
+
+
+def _closed(base: RuleBase, budget: _Budget, *, stated_only: bool = False) -> _Outcome:
     positive, atom = base.goal
-    proof = _Chainer(base, budget).query(atom)
+    proof = _Chainer(base, budget, stated_only=stated_only).query(atom)
     if proof is None:
         proof = _Node(f"not provable: {_fmt(atom)}", "naf")
         return "ok", "false" if positive else "true", proof
     return "ok", "true" if positive else "false", proof
+
+
+_WORLDS: dict[str, Callable[[RuleBase, _Budget], _Outcome]] = {
+    "open": _open,
+    "explicit": _explicit,
+    "closed": _closed,
+    "closed-stated": functools.partial(_closed, stated_only=True),
+}
 
 
 def _graph(root: _Node) -> nx.DiGraph:
@@ -347,13 +392,13 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
     """Decide ``problem`` by backward chaining; FragmentError (before any search) if outside."""
     start = time.monotonic()
     limits = limits or Limits()
-    if world not in ("open", "closed"):
-        raise ValueError(f"unknown world {world!r}; choose 'open' or 'closed'")
+    if world not in _WORLDS:
+        raise ValueError(f"unknown world {world!r}; choose one of {', '.join(_WORLDS)}")
     base = compile_problem(problem)
     check_world(base, world)
     budget = _Budget(limits, start)
     try:
-        status, verdict, root = (_open if world == "open" else _closed)(base, budget)
+        status, verdict, root = _WORLDS[world](base, budget)
     except (_Exhausted, RecursionError) as exc:
         reason = str(exc) if isinstance(exc, _Exhausted) else "recursion"
         return Result(

@@ -14,7 +14,11 @@ from typing import Any, Literal
 
 Verdict = Literal["true", "false", "unknown"]
 Status = Literal["ok", "contradictory_premises", "timeout", "error"]
-World = Literal["open", "closed"]
+World = Literal["open", "explicit", "closed", "closed-stated"]
+"""open: classical logic.  explicit: open world with explicit negation and rules
+that only fire forward (RuleTaker/ProofWriter).  closed: negation as failure
+(stratified).  closed-stated: negation as failure judged against the stated
+facts only (PARARULE-Plus: what the context does not state is false)."""
 
 
 @dataclass(frozen=True, slots=True)

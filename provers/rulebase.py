@@ -193,6 +193,28 @@ def compile_problem(problem: Problem) -> RuleBase:
     return RuleBase(tuple(facts), tuple(rules), (goal.positive, goal.ground({})), tuple(domain))
 
 
+def explicit_negation(base: RuleBase) -> RuleBase:
+    """Read every ``¬P`` as a predicate of its own, ``¬P``: a definite program.
+
+    This is the "explicit negation" of extended logic programs, the semantics
+    of RuleTaker/ProofWriter's open world: a negation holds when stated or
+    derived, never by contraposition.
+    """
+
+    def lit(x: Lit) -> Lit:
+        return x if x.positive else Lit(True, "¬" + x.pred, x.args)
+
+    return RuleBase(
+        tuple(
+            f if f.positive else Fact(True, ("¬" + f.atom[0], f.atom[1]), f.premise)
+            for f in base.facts
+        ),
+        tuple(Rule(lit(r.head), tuple(lit(b) for b in r.body), r.premise) for r in base.rules),
+        base.goal,
+        base.domain,
+    )
+
+
 def check_world(base: RuleBase, world: World) -> None:
     """Reject what the chosen semantics cannot decide soundly and completely.
 
@@ -201,6 +223,8 @@ def check_world(base: RuleBase, world: World) -> None:
     negation as failure needs positive facts and heads, and a stratified
     program, or "not provable" would be ill-defined.
     """
+    if world == "explicit":
+        return  # ¬P is a predicate of its own: any rule base is a definite program
     if world == "open":
         for rule in base.rules:
             if any(not lit.positive for lit in rule.body):
@@ -228,6 +252,8 @@ def check_world(base: RuleBase, world: World) -> None:
                 graph.add_edge(lit.pred, rule.head.pred, negative=not lit.positive)
             if not lit.positive:
                 graph.edges[lit.pred, rule.head.pred].setdefault("premise", rule.premise)
+    if world == "closed-stated":
+        return  # "not P" asks whether P is stated: no dependency on derivations
     for component in nx.strongly_connected_components(graph):
         for src, dst, data in graph.subgraph(component).edges(data=True):
             if data["negative"]:

@@ -106,3 +106,54 @@ def test_eval_folio_gold_last_line_is_the_summary(tmp_path: Path) -> None:
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in records] == ["a", "b", "c", "d", "e"]
     assert records[4]["error"]["code"] == "syntax_error"
+
+
+def test_reason_with_the_offline_translator() -> None:
+    proc = run("reason", "-p", "All men are mortal.", "-p", "Socrates is a man.",
+               "-c", "Socrates is mortal.")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["verdict"] == "true" and out["translator"] == "rules"
+    assert out["used_sentences"] == ["All men are mortal.", "Socrates is a man."]
+    assert "∀x (Man(x) → Mortal(x)) ::: All men are mortal." in out["program"]
+    assert out["llm_calls"] == 0
+
+
+def test_reason_reads_a_context_file_and_rejects_what_it_cannot_read(tmp_path: Path) -> None:
+    context = tmp_path / "context.txt"
+    context.write_text("The cat chases the dog. If something chases the dog then it is fast.")
+    proc = run("reason", "--context", str(context), "-c", "The cat is fast.")
+    assert json.loads(proc.stdout)["verdict"] == "true"
+    bad = run("reason", "-p", "Most cats purr loudly at night.", "-c", "The cat is fast.")
+    assert bad.returncode == 2
+    error = json.loads(bad.stdout)["error"]
+    assert error["code"] == "untranslatable" and error["sentence_index"] == 0
+
+
+def test_eval_proofwriter_on_both_formats(tmp_path: Path) -> None:
+    context = (
+        "Anne is kind. If someone is kind then they are nice. "
+        "If someone is not nice then they are sad."
+    )
+    logiclm = tmp_path / "pw.json"
+    logiclm.write_text(json.dumps([
+        {"id": "PW-D1-1_Q1", "context": context, "question": "Anne is nice.", "answer": "A"},
+        {"id": "PW-D1-1_Q2", "context": context, "question": "Anne is not sad.", "answer": "C"},
+        {"id": "PW-D1-1_Q3", "context": context, "question": "Anne is happily sad.",
+         "answer": "C"},
+    ]))  # fmt: skip
+    proc = run("eval", "proofwriter", str(logiclm), "--out", str(tmp_path / "o.jsonl"))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["n"] == 3 and summary["translated"] == 2 and summary["correct"] == 2
+    assert summary["llm_calls"] == 0 and summary["world"] == "explicit"
+    assert summary["by_depth"] == {"1": {"n": 3, "correct": 2, "accuracy": 0.6667}}
+    assert summary["errors"] == {"untranslatable": 1}
+    pararule = tmp_path / "pp.jsonl"
+    pararule.write_text(json.dumps({"id": "P", "context": context, "questions": [
+        {"id": "q1", "text": "Anne is sad.", "label": "true", "meta": {"QDep": "1"}},
+    ]}) + "\n")  # fmt: skip
+    default = json.loads(run("eval", "proofwriter", str(pararule)).stdout.splitlines()[-1])
+    stated = json.loads(run("eval", "proofwriter", str(pararule), "--cwa").stdout.splitlines()[-1])
+    assert (default["correct"], stated["correct"]) == (0, 1)  # explicit OWA: unknown
+    assert stated["world"] == "closed-stated"

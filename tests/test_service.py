@@ -97,3 +97,24 @@ def test_not_json_is_422(base_url: str) -> None:
         f"{base_url}/v1/prove", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
+
+
+def test_reason_endpoint(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/v1/reason",
+        json={"premises": ["All men are mortal.", "Socrates is a man."],
+              "conclusion": "Socrates is mortal."},
+    )  # fmt: skip
+    assert response.status_code == 200
+    body = response.json()
+    assert body["verdict"] == "true" and body["translator"] == "rules"
+
+
+def test_reason_outside_the_fragment_is_422(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/v1/reason",
+        json={"premises": ["Cats purr when they are happy, mostly."], "conclusion": "Cats purr."},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "untranslatable" and error["sentence_index"] == 0

@@ -1,4 +1,4 @@
-"""A minimal HTTP front: ``/healthz`` and ``/v1/prove`` (no LLM involved).
+"""A minimal HTTP front: ``/healthz``, ``/v1/prove`` and ``/v1/reason``.
 
 Proving is synchronous CPU work, so the endpoint is a plain ``def``: FastAPI
 runs it in its thread pool, off the event loop, and every prover call carries
@@ -19,6 +19,8 @@ import provers
 from logicsvc import __version__
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.load import load_formulas, load_problem
+from logicsvc.reasoning import reason as run_reason
+from provers import World
 
 MAX_TIMEOUT_S = 60.0
 
@@ -39,7 +41,7 @@ class ProveRequest(BaseModel):
     conclusion: str | None = Field(None, max_length=10_000, examples=["Mortal(socrates)"])
     lenient: bool = True
     backend: Literal["auto", "z3", "backward"] = "auto"
-    world: Literal["open", "closed"] = "open"
+    world: World = "open"
     timeout_s: float = Field(10.0, gt=0, le=MAX_TIMEOUT_S)
 
     @model_validator(mode="after")
@@ -47,6 +49,21 @@ class ProveRequest(BaseModel):
         if (self.program is None) == (self.conclusion is None):
             raise ValueError("send either 'program', or 'premises' and 'conclusion'")
         return self
+
+
+class ReasonRequest(BaseModel):
+    """Natural-language premises and a conclusion; the translator writes the program."""
+
+    premises: list[str] = Field(
+        ...,
+        max_length=1000,
+        examples=[["All men are mortal.", "Socrates is a man."]],
+    )
+    conclusion: str = Field(..., min_length=1, max_length=10_000, examples=["Socrates is mortal."])
+    translator: Literal["rules"] = "rules"
+    backend: Literal["auto", "z3", "backward"] = "auto"
+    world: World = "open"
+    timeout_s: float = Field(10.0, gt=0, le=MAX_TIMEOUT_S)
 
 
 def _error(status: int, payload: dict[str, Any]) -> JSONResponse:
@@ -93,5 +110,17 @@ def create_app() -> FastAPI:
         payload = result.to_dict()
         payload["warnings"] = [*checked.warnings, *result.warnings]
         return payload
+
+    @app.post("/v1/reason")
+    def reason(request: ReasonRequest) -> dict[str, Any]:
+        outcome = run_reason(
+            request.premises,
+            request.conclusion,
+            translator=request.translator,
+            world=request.world,
+            backend=request.backend,
+            limits=provers.Limits(timeout_s=request.timeout_s),
+        )
+        return outcome.to_dict()
 
     return app

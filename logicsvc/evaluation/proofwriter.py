@@ -1,0 +1,185 @@
+"""``logicsvc eval proofwriter``: rule-base QA (ProofWriter, PARARULE-Plus) end to end.
+
+Reads Logic-LM's JSON list (``context``, ``question``, ``answer`` A/B/C) or
+PARARULE-Plus JSONL (``context``, ``questions[{text, label, meta.QDep}]``).
+Every item gets an output record; a sentence outside the translator's language
+is counted (``translated`` < ``n``), never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.reasoning import reason
+from logicsvc.translate import Translator, get_translator
+from provers import Backend, Limits, World
+
+_ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
+_LABELS = {"true": "true", "false": "false", "unknown": "unknown"}
+_DEPTH_IN_ID = re.compile(r"-D(\d+)-")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    context: str
+    question: str
+    gold: str
+    depth: str | None
+
+
+def read_items(path: Path) -> Iterator[Item]:
+    """Both formats; the file's first non-blank character tells which."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        for raw in json.loads(text):
+            answer = str(raw.get("answer", "")).strip().upper()[:1]
+            if answer not in _ANSWERS:
+                raise InputError(f"{path}: item {raw.get('id')!r} has answer {answer!r}")
+            match = _DEPTH_IN_ID.search(str(raw.get("id", "")))
+            yield Item(
+                str(raw["id"]),
+                str(raw["context"]),
+                str(raw["question"]),
+                _ANSWERS[answer],
+                match.group(1) if match else None,
+            )
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+        for k, q in enumerate(raw.get("questions", [])):
+            label = _LABELS.get(str(q.get("label", "")).strip().lower())
+            if label is None:
+                raise InputError(f"{path}:{number}: question {k} has label {q.get('label')!r}")
+            depth = (q.get("meta") or {}).get("QDep")
+            yield Item(
+                str(q.get("id") or f"{raw.get('id', number)}_{k}"),
+                str(raw["context"]),
+                str(q["text"]),
+                label,
+                str(depth) if depth is not None else None,
+            )
+
+
+@dataclass
+class Summary:
+    n: int = 0
+    translated: int = 0
+    executable: int = 0
+    correct: int = 0
+    llm_calls: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    depth_n: Counter[str] = field(default_factory=Counter)
+    depth_correct: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.n if self.n else 0.0
+
+    def add(self, record: dict[str, Any], depth: str | None) -> None:
+        self.n += 1
+        self.statuses[record["status"]] += 1
+        self.translated += bool(record.get("translated"))
+        self.executable += record["status"] in ("ok", "contradictory_premises")
+        ok = record["predicted"] is not None and record["predicted"] == record["gold"]
+        self.correct += ok
+        self.llm_calls += int(record.get("llm_calls", 0))
+        if record.get("error"):
+            self.errors[str(record["error"].get("code", "error"))] += 1
+        if depth is not None:
+            self.depth_n[depth] += 1
+            self.depth_correct[depth] += ok
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "n": self.n,
+            "translated": self.translated,
+            "executable": self.executable,
+            "correct": self.correct,
+            "accuracy": round(self.accuracy, 4),
+            "llm_calls": self.llm_calls,
+            "statuses": dict(sorted(self.statuses.items())),
+            "errors": dict(sorted(self.errors.items())),
+        }
+        if self.depth_n:
+            out["by_depth"] = {
+                d: {
+                    "n": self.depth_n[d],
+                    "correct": self.depth_correct[d],
+                    "accuracy": round(self.depth_correct[d] / self.depth_n[d], 4),
+                }
+                for d in sorted(self.depth_n, key=lambda d: (len(d), d))
+            }
+        return out
+
+
+def evaluate_item(
+    item: Item, translator: Translator, *, world: World, backend: Backend, limits: Limits
+) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": item.id, "gold": item.gold, "predicted": None}
+    if item.depth is not None:
+        record["depth"] = item.depth
+    try:
+        outcome = reason(
+            [item.context],
+            item.question,
+            translator=translator,
+            world=world,
+            backend=backend,
+            limits=limits,
+        )
+    except LogicsvcError as exc:
+        record.update(status="untranslated" if exc.code == "untranslatable" else "invalid_input")
+        record.update(translated=exc.code != "untranslatable", error=exc.to_dict())
+        return record
+    result = outcome.result
+    record.update(
+        translated=True,
+        status=result.status,
+        predicted=result.verdict,
+        backend=result.backend,
+        translator=outcome.translation.translator,
+        llm_calls=outcome.translation.llm_calls,
+        used_premises=list(result.used_premises),
+        error=result.error,
+    )
+    return record
+
+
+def evaluate(
+    path: Path,
+    *,
+    translator: str = "rules",
+    world: World = "open",
+    backend: Backend = "auto",
+    limits: Limits | None = None,
+    out: Path | None = None,
+) -> Summary:
+    chosen = get_translator(translator)
+    limits = limits or Limits()
+    summary = Summary()
+    sink = out.open("w", encoding="utf-8") if out else None
+    try:
+        for item in read_items(path):
+            record = evaluate_item(item, chosen, world=world, backend=backend, limits=limits)
+            summary.add(record, item.depth)
+            if sink:
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+                sink.flush()
+    finally:
+        if sink:
+            sink.close()
+    return summary

@@ -1,0 +1,71 @@
+"""Word forms: one predicate per concept, whatever its inflection.
+
+``men``/``man`` and ``sees``/``see`` must name one predicate each.
+lemminflect knows English morphology from a dictionary (irregular plurals,
+which words are adjectives) and falls back to rules for unknown words, so we
+ask it rather than strip suffixes by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import lemminflect
+
+# Nouns that restrict nothing: "Big people are kind" is said of anyone big,
+# and "All things are nice" of everything.
+GENERIC_NOUNS = frozenset(
+    {"thing", "things", "person", "people", "one", "ones", "someone", "something",
+     "somebody", "everyone", "everything", "everybody"}
+)  # fmt: skip
+# Nouns that restrict nothing once an adjective names the class: PARARULE-Plus
+# says "Quiet animals are lovely" of the lion without calling it an animal,
+# while "All cats are animals" is a claim about the class Animal.
+GENERIC_WHEN_MODIFIED = frozenset({"animal", "animals", "creature", "creatures"})
+
+
+def _name(word: str) -> str:
+    cleaned = re.sub(r"[^\w-]", "", word).strip("-")
+    return cleaned[:1].upper() + cleaned[1:]
+
+
+def constant(words: list[str]) -> str:
+    """``the bald eagle`` → ``bald_eagle``; ``Bob`` → ``bob``."""
+    return "_".join(re.sub(r"[^\w-]", "", w) for w in words)
+
+
+@cache
+def singular(word: str) -> str:
+    """The singular of a noun (``men`` → ``man``); other words unchanged."""
+    known = lemminflect.getAllLemmas(word)
+    if "NOUN" in known:
+        return str(known["NOUN"][0])
+    if known:  # a known adjective, verb...: not a plural noun
+        return word
+    guess = lemminflect.getLemma(word, upos="NOUN", lemmatize_oov=True)
+    return str(guess[0]) if guess else word
+
+
+def noun_predicate(word: str) -> str:
+    return _name(singular(word))
+
+
+def adjective_predicate(word: str) -> str:
+    return _name(word)
+
+
+@cache
+def word_predicate(word: str) -> str:
+    """A bare word after "are": an adjective (``mortal``) or a plural noun (``animals``)."""
+    known = lemminflect.getAllLemmas(word)
+    if "ADJ" in known or (not known and not word.endswith("s")):
+        return _name(word)
+    return _name(singular(word))
+
+
+@cache
+def verb_predicate(word: str) -> str:
+    """``sees``, ``see`` → ``See``."""
+    lemma = lemminflect.getLemma(word, upos="VERB", lemmatize_oov=True)
+    return _name(str(lemma[0]) if lemma else word)
