@@ -8,6 +8,7 @@ from typing import TypeVar
 from logicsvc.checks import CheckedProblem, check_formulas, check_program
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.syntax import parse_formula, parse_program
+from logicsvc.syntax.repair import close_free_variables
 
 T = TypeVar("T")
 
@@ -44,6 +45,9 @@ def load_formulas(premises: list[str], conclusion: str, *, lenient: bool = False
             except LogicsvcError as exc:
                 exc.message = f"{label}: {exc.message}"  # spans are relative to this formula
                 raise
+            if lenient and index < len(premises):
+                formula, closed = close_free_variables(formula)
+                notes = (*notes, *closed)
             formulas.append(formula)
             warnings.extend(f"{label}: {note}" for note in notes)
         checked = check_formulas(formulas[:-1], formulas[-1])

@@ -26,12 +26,10 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import networkx as nx
-
 from logicsvc.syntax.ast import Const, Problem, Term, Var
+from provers.prooftree import ProofNode, proof_graph, to_json
 from provers.result import Limits, Result, Status, Verdict, World
 from provers.rulebase import (
     GroundAtom,
@@ -49,16 +47,6 @@ __all__ = ["proof_graph", "prove"]
 _T = TypeVar("_T")
 _NO_CUT = sys.maxsize
 _CLOCK_EVERY = 128
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Node:
-    """One proof step; identity-hashed so a memoised subproof is shared, not copied."""
-
-    label: str
-    kind: str  # fact | rule | hypothesis | naf | contradiction
-    premise: int | None = None
-    children: tuple[_Node, ...] = ()
 
 
 class _Exhausted(Exception):
@@ -80,9 +68,9 @@ class _Budget:
 
 
 Binding = dict[str, str]
-_Found = tuple[Binding, list[tuple[int, _Node]]]
+_Found = tuple[Binding, list[tuple[int, ProofNode]]]
 """A satisfied body: the binding and a proof per literal (by body position)."""
-_Options = Iterator[tuple[Binding, int, "_Node | None", int]]
+_Options = Iterator[tuple[Binding, int, "ProofNode | None", int]]
 
 
 def _match(pattern: tuple[Term, ...], ground: tuple[str, ...], binding: Binding) -> Binding | None:
@@ -138,7 +126,7 @@ class _Chainer:
         for rule in base.rules:
             if rule.head.positive:
                 self.rules_by_pred.setdefault(rule.head.pred, []).append(rule)
-        self.proved: dict[GroundAtom, _Node] = {}
+        self.proved: dict[GroundAtom, ProofNode] = {}
         self.failed: set[GroundAtom] = set()
         self.path: dict[GroundAtom, int] = {}
         self.provisional: set[GroundAtom] = set()
@@ -146,7 +134,7 @@ class _Chainer:
         self.assumed: set[GroundAtom] = set()
         """Goals cut as 'in progress' in this round: if one gets proved, redo the round."""
 
-    def query(self, atom: GroundAtom, depth: int = 0) -> _Node | None:
+    def query(self, atom: GroundAtom, depth: int = 0) -> ProofNode | None:
         """A definitive answer for ``atom``: a proof, or None meaning underivable."""
         return self._definitive(lambda: self.solve(atom, depth))
 
@@ -172,7 +160,7 @@ class _Chainer:
         finally:
             self.provisional, self.assumed = outer
 
-    def solve(self, atom: GroundAtom, depth: int) -> tuple[_Node | None, int]:
+    def solve(self, atom: GroundAtom, depth: int) -> tuple[ProofNode | None, int]:
         """A proof of ``atom`` (or None) and the shallowest path depth its failure leaned on."""
         self.budget.tick()
         if (done := self.proved.get(atom)) is not None:
@@ -189,9 +177,9 @@ class _Chainer:
         if atom in self.facts:
             premise = self.facts[atom]
             node = (
-                _Node(_fmt(atom), "fact", premise)
+                ProofNode(_fmt(atom), "fact", premise)
                 if premise is not None
-                else _Node(f"assume {_fmt(atom)}", "hypothesis")
+                else ProofNode(f"assume {_fmt(atom)}", "hypothesis")
             )
             self.proved[atom] = node
             return node, _NO_CUT
@@ -206,7 +194,9 @@ class _Chainer:
                 found, cut = self.body(rule.body, binding, depth + 1)
                 low = min(low, cut)
                 if found is not None:
-                    node = _Node(_fmt(atom), "rule", rule.premise, tuple(n for _, n in found[1]))
+                    node = ProofNode(
+                        _fmt(atom), "rule", rule.premise, tuple(n for _, n in found[1])
+                    )
                     self.proved[atom] = node
                     return node, _NO_CUT
         finally:
@@ -221,7 +211,7 @@ class _Chainer:
         """Satisfy a conjunction, backtracking over bindings (iteratively, to spare the stack)."""
         low = _NO_CUT
         todo = tuple(enumerate(lits))
-        Frame = tuple[tuple[tuple[int, Lit], ...], _Options, tuple[tuple[int, _Node], ...]]
+        Frame = tuple[tuple[tuple[int, Lit], ...], _Options, tuple[tuple[int, ProofNode], ...]]
         stack: list[Frame] = [(*self._choose(todo, binding, depth), ())]
         while stack:
             rest, options, proofs = stack[-1]
@@ -263,10 +253,10 @@ class _Chainer:
                 yield extended, index, *self.solve(atom, depth)
             elif self.stated_only:
                 if atom not in self.facts:
-                    yield extended, index, _Node(f"not stated: {_fmt(atom)}", "naf"), _NO_CUT
+                    yield extended, index, ProofNode(f"not stated: {_fmt(atom)}", "naf"), _NO_CUT
             elif self.query(atom, depth) is None:
                 # Stratified: this search cannot reach the path above, so it is self-contained.
-                yield extended, index, _Node(f"not provable: {_fmt(atom)}", "naf"), _NO_CUT
+                yield extended, index, ProofNode(f"not provable: {_fmt(atom)}", "naf"), _NO_CUT
 
     def _enumerate(self, lit: Lit, binding: Binding) -> Iterator[Binding]:
         unbound = list(dict.fromkeys(v for v in lit.variables() if v not in binding))
@@ -291,14 +281,14 @@ class _Chainer:
                 seen.add(atom)
                 yield extended
 
-    def refute(self) -> _Node | None:
+    def refute(self) -> ProofNode | None:
         """A derivation of ``⊥``: a negative fact or negative-headed rule meets its atom."""
         for fact in self.base.facts:
             if not fact.positive:
                 node = self.query(fact.atom)
                 if node is not None:
-                    neg = _Node(_fmt(fact.atom, False), "fact", fact.premise)
-                    return _Node("⊥", "contradiction", None, (node, neg))
+                    neg = ProofNode(_fmt(fact.atom, False), "fact", fact.premise)
+                    return ProofNode("⊥", "contradiction", None, (node, neg))
         for rule in self.base.rules:
             if rule.head.positive:
                 continue
@@ -307,17 +297,17 @@ class _Chainer:
             found = self._definitive(functools.partial(self.body, lits, {}, 0))
             if found is not None:
                 binding, proofs = found
-                neg = _Node(
+                neg = ProofNode(
                     _fmt(rule.head.ground(binding), False),
                     "rule",
                     rule.premise,
                     tuple(n for i, n in proofs if i < len(rule.body)),
                 )
-                return _Node("⊥", "contradiction", None, (proofs[-1][1], neg))
+                return ProofNode("⊥", "contradiction", None, (proofs[-1][1], neg))
         return None
 
 
-_Outcome = tuple[Status, Verdict | None, _Node | None]
+_Outcome = tuple[Status, Verdict | None, ProofNode | None]
 
 
 def _open(base: RuleBase, budget: _Budget) -> _Outcome:
@@ -333,7 +323,7 @@ def _open(base: RuleBase, budget: _Budget) -> _Outcome:
     assumed.proved.update(chainer.proved)  # more facts never undo a proof
     bottom = assumed.refute()
     if bottom is not None:
-        root = _Node(_fmt(atom, False), "contradiction", None, (bottom,))
+        root = ProofNode(_fmt(atom, False), "contradiction", None, (bottom,))
         return "ok", "false" if positive else "true", root
     return "ok", "unknown", None
 
@@ -347,7 +337,11 @@ def _explicit(base: RuleBase, budget: _Budget) -> _Outcome:
         atom, complement = complement, atom
     proof, counter = chainer.query(atom), chainer.query(complement)
     if proof is not None and counter is not None:
-        return "contradictory_premises", None, _Node("⊥", "contradiction", None, (proof, counter))
+        return (
+            "contradictory_premises",
+            None,
+            ProofNode("⊥", "contradiction", None, (proof, counter)),
+        )
     if proof is not None:
         return "ok", "true", proof
     if counter is not None:
@@ -359,7 +353,7 @@ def _closed(base: RuleBase, budget: _Budget, *, stated_only: bool = False) -> _O
     positive, atom = base.goal
     proof = _Chainer(base, budget, stated_only=stated_only).query(atom)
     if proof is None:
-        proof = _Node(f"not provable: {_fmt(atom)}", "naf")
+        proof = ProofNode(f"not provable: {_fmt(atom)}", "naf")
         return "ok", "false" if positive else "true", proof
     return "ok", "true" if positive else "false", proof
 
@@ -370,22 +364,6 @@ _WORLDS: dict[str, Callable[[RuleBase, _Budget], _Outcome]] = {
     "closed": _closed,
     "closed-stated": functools.partial(_closed, stated_only=True),
 }
-
-
-def _graph(root: _Node) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    ids: dict[_Node, str] = {root: "n0"}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        graph.add_node(ids[node], label=node.label, kind=node.kind, premise=node.premise)
-        for child in node.children:
-            if child not in ids:
-                ids[child] = f"n{len(ids)}"
-                stack.append(child)
-            graph.add_edge(ids[node], ids[child])
-    graph.graph["root"] = "n0"
-    return graph
 
 
 def prove(problem: Problem, limits: Limits | None = None, *, world: World = "open") -> Result:
@@ -411,10 +389,7 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
     proof: dict[str, Any] | None = None
     used: tuple[int, ...] = ()
     if root is not None:
-        graph = _graph(root)
-        used = tuple(sorted({p for _, p in graph.nodes(data="premise") if p is not None}))
-        proof = nx.node_link_data(graph, edges="edges")
-        proof["root"] = "n0"
+        proof, used = to_json(root)
     return Result(
         status=status,
         verdict=verdict,
@@ -424,10 +399,3 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
         elapsed_ms=(time.monotonic() - start) * 1000,
         stats={"steps": budget.steps},
     )
-
-
-def proof_graph(result: Result) -> nx.DiGraph | None:
-    """The proof of a backward result as a DiGraph (root id in ``graph.graph["root"]``)."""
-    if result.proof is None:
-        return None
-    return nx.node_link_graph(result.proof, edges="edges")

@@ -74,3 +74,21 @@ def test_program_repairs_name_their_line_and_spare_good_lines() -> None:
 def test_lenient_does_not_touch_valid_text() -> None:
     text = "Premises:\n∀x (P(x) → Q(x))\nP(a)\nConclusion:\nQ(a)\n"
     assert load_problem(text, lenient=True).warnings == ()
+
+
+def test_quantifier_free_premises_are_universally_closed_in_lenient_mode_only() -> None:
+    text = "Premises:\n¬Begins35(x) → ¬Begins34(x)\nBegins34(p1)\nConclusion:\n¬Begins35(p1)\n"
+    checked = load_problem(text, lenient=True)
+    assert to_dsl(checked.problem.premises[0].formula) == "∀x (¬Begins35(x) → ¬Begins34(x))"
+    assert checked.warnings == (
+        "line 2: read free variable(s) x of a premise as universally quantified",
+    )
+    with pytest.raises(SemanticError):
+        load_problem(text)
+    # Never in a conclusion ("some x" is as likely), nor beside other quantifiers.
+    with pytest.raises(SemanticError):
+        load_problem("Premises:\nP(a)\nConclusion:\nP(x) ∧ Q(x)\n", lenient=True)
+    with pytest.raises(SemanticError):
+        load_problem("Premises:\n∃x ∃x (P(x) ∧ Q(y))\nConclusion:\nP(a)\n", lenient=True)
+    formulas = load_formulas(["P(x) → Q(x)", "P(a)"], "Q(a)", lenient=True)
+    assert to_dsl(formulas.problem.premises[0].formula) == "∀x (P(x) → Q(x))"

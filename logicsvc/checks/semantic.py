@@ -8,7 +8,6 @@ the span of the offending statement so an LLM can be pointed at it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from logicsvc.errors import SemanticError, Span, caret_context
@@ -21,12 +20,9 @@ from logicsvc.syntax.ast import (
     Statement,
     atoms,
     constants,
+    looks_like_variable,
     subformulas,
 )
-
-# Names conventionally used for variables; unbound, they are almost surely a
-# forgotten quantifier rather than a constant called "x".
-_VARIABLE_LIKE = re.compile(r"[u-z][0-9]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +86,8 @@ def _check_free_names(statement: Statement, text: str | None) -> None:
     formula = statement.formula
     bound_somewhere = {q.var for q in subformulas(formula) if isinstance(q, Quantified)}
     for name in sorted(constants(formula)):
-        if name in bound_somewhere or _VARIABLE_LIKE.fullmatch(name):
+        # unbound, a variable-like name is a forgotten quantifier, not a constant "x"
+        if name in bound_somewhere or looks_like_variable(name):
             raise _error(
                 "free_variable",
                 f"variable '{name}' is not bound by any quantifier in scope; "

@@ -9,6 +9,7 @@ exactly what the precedence rules of the grammar produced.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -137,6 +138,13 @@ class Problem:
 
 
 # --- traversal helpers -------------------------------------------------------
+
+_VARIABLE_LIKE = re.compile(r"[u-z][0-9]?")
+
+
+def looks_like_variable(name: str) -> bool:
+    """Names conventionally used for variables (x, y, z1...), not for constants."""
+    return _VARIABLE_LIKE.fullmatch(name) is not None
 
 
 def subformulas(formula: Formula) -> Iterator[Formula]:

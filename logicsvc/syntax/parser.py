@@ -16,7 +16,12 @@ from logicsvc.errors import DSLSyntaxError, Span, caret_context
 from logicsvc.syntax import grammar
 from logicsvc.syntax.ast import Formula, Program, Statement
 from logicsvc.syntax.builder import build_formula, build_program
-from logicsvc.syntax.repair import repair_formula_text, split_gloss, widen_quantifiers
+from logicsvc.syntax.repair import (
+    close_free_variables,
+    repair_formula_text,
+    split_gloss,
+    widen_quantifiers,
+)
 
 _HEADERS = {"Predicates:": "predicates", "Premises:": "premises", "Conclusion:": "conclusion"}
 
@@ -40,8 +45,8 @@ def parse_program(text: str, *, lenient: bool = False) -> ParsedProgram:
     if lenient:
         program = Program(
             program.predicates,
-            _widen(program.premises, warnings),
-            _widen(program.conclusions, warnings),
+            _widen(program.premises, warnings, premises=True),
+            _widen(program.conclusions, warnings, premises=False),
         )
     return ParsedProgram(program, tuple(warnings))
 
@@ -64,10 +69,15 @@ def parse_formula(text: str, *, lenient: bool = False) -> tuple[Formula, tuple[s
     return formula, tuple(warnings)
 
 
-def _widen(statements: tuple[Statement, ...], warnings: list[str]) -> tuple[Statement, ...]:
+def _widen(
+    statements: tuple[Statement, ...], warnings: list[str], *, premises: bool
+) -> tuple[Statement, ...]:
     out = []
     for statement in statements:
         formula, notes = widen_quantifiers(statement.formula)
+        if premises:
+            formula, closed = close_free_variables(formula)
+            notes.extend(closed)
         line = statement.span.line if statement.span else "?"
         warnings.extend(f"line {line}: {note}" for note in notes)
         out.append(Statement(formula, statement.gloss, statement.span) if notes else statement)

@@ -16,8 +16,11 @@ from logicsvc.syntax.ast import (
     Formula,
     Not,
     Quantified,
+    Quantifier,
     bind,
     constants,
+    looks_like_variable,
+    subformulas,
 )
 
 _SYMBOLS: tuple[tuple[str, str, str], ...] = (
@@ -205,3 +208,24 @@ def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
         return widened
 
     return walk(formula), notes
+
+
+def close_free_variables(premise: Formula) -> tuple[Formula, list[str]]:
+    """Read a quantifier-free premise's variables as universally quantified.
+
+    ``¬Begins35(x) → ¬Begins34(x)`` as a premise is a clause: "for every x", as
+    Prover9 and TPTP's clause form read it.  Only for premises without any
+    quantifier (where a free name next to ``∃x ∃x`` is more likely a mistyped
+    prefix), and never for a conclusion, where it may as well mean "some x".
+    """
+    if any(isinstance(node, Quantified) for node in subformulas(premise)):
+        return premise, []
+    free = sorted(n for n in constants(premise) if looks_like_variable(n))
+    if not free:
+        return premise, []
+    for name in free:
+        premise = bind(premise, name)
+    for name in reversed(free):
+        premise = Quantified(Quantifier.ALL, name, premise)
+    names = ", ".join(free)
+    return premise, [f"read free variable(s) {names} of a premise as universally quantified"]
