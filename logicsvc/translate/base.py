@@ -9,7 +9,8 @@ from typing import Protocol
 
 from logicsvc.syntax.ast import Problem
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence runs to a . ! or ? followed by white space (or to the end).
+_SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|\Z)|\Z)", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +40,14 @@ class Translator(Protocol):
     def translate(self, premises: Sequence[str], conclusion: str) -> Translation: ...
 
 
+def sentences_with_offsets(text: str) -> list[tuple[str, int]]:
+    """Each sentence (white space folded to single spaces) and where it starts in ``text``."""
+    return [(" ".join(m.group().split()), m.start()) for m in _SENTENCE.finditer(text)]
+
+
 def split_sentences(texts: Sequence[str]) -> list[str]:
     """Each text may hold several sentences; blank ones are dropped."""
-    out: list[str] = []
-    for text in texts:
-        out.extend(s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip())
-    return out
+    return [sentence for text in texts for sentence, _ in sentences_with_offsets(text)]
 
 
 def get_translator(name: str) -> Translator:

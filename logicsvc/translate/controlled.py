@@ -39,10 +39,11 @@ from logicsvc.syntax.ast import (
 )
 from logicsvc.syntax.printer import problem_to_dsl
 from logicsvc.translate import lexicon
-from logicsvc.translate.base import Translation, split_sentences
+from logicsvc.translate.base import Translation, sentences_with_offsets
 
 NAME = "rules"
 _VAR = "x"
+_VARIABLES = ("x", "y", "z")
 
 
 class _Unsupported(Exception):
@@ -55,7 +56,12 @@ def _parser() -> lark.Lark:
 
 
 def _words(node: Tree[Token]) -> list[str]:
-    return [str(t) for t in node.scan_values(lambda v: isinstance(v, Token) and v.type == "WORD")]
+    """The content words under ``node``; a function word there means no reading."""
+    words = [str(t) for t in node.scan_values(lambda v: isinstance(v, Token) and v.type == "WORD")]
+    for word in words:
+        if word in lexicon.FUNCTION_WORDS:
+            raise _Unsupported(f"'{word}' cannot stand where a name, adjective, noun or verb does")
+    return words
 
 
 def _conjoin(parts: Sequence[Formula]) -> Formula:
@@ -74,30 +80,42 @@ def _literal(pred: str, args: tuple[Term, ...], negated: bool) -> Formula:
 
 @dataclass
 class _Sentence:
-    """Reads one sentence's tree; tracks the variable and the last subject."""
+    """Reads one sentence's tree; tracks its variables and the last subject."""
 
-    uses_variable: bool = False
+    variables: list[str] = field(default_factory=list)
     last_subject: Term | None = None
-    referents: list[Term] = field(default_factory=list)
+    in_conclusion: bool = False
 
     # -- terms --------------------------------------------------------------
 
     def term(self, node: Tree[Token]) -> Term:
         kind = str(node.data)
-        if kind == "the_entity":
-            return Const(lexicon.constant(_words(node)))
-        if kind == "name":
+        if kind in ("the_entity", "name"):
             return Const(lexicon.constant(_words(node)))
         if kind == "indefinite":
-            self.uses_variable = True
-            return Var(_VAR)
+            return self.indefinite()
         if kind == "pronoun":
-            if self.uses_variable:
-                return Var(_VAR)
-            if self.last_subject is not None:
-                return self.last_subject
-            raise _Unsupported("a pronoun with nothing to refer to")
+            return self.pronoun()
         raise AssertionError(f"no reading for subject {kind!r}")
+
+    def indefinite(self) -> Var:
+        """Each "something" is a new thing: x, then y, then z."""
+        if self.in_conclusion:
+            raise _Unsupported("'something' in a rule's conclusion")
+        if len(self.variables) == len(_VARIABLES):
+            raise _Unsupported("too many indefinite things in one sentence")
+        name = _VARIABLES[len(self.variables)]
+        self.variables.append(name)
+        return Var(name)
+
+    def pronoun(self) -> Term:
+        if len(self.variables) == 1:
+            return Var(self.variables[0])
+        if self.variables:
+            raise _Unsupported("'it'/'they' could refer to more than one thing")
+        if self.last_subject is not None:
+            return self.last_subject
+        raise _Unsupported("a pronoun with nothing to refer to")
 
     def subject_verb(self, node: Tree[Token]) -> tuple[Term, str]:
         kind = str(node.data)
@@ -110,14 +128,22 @@ class _Sentence:
         if kind == "name_verb":
             return Const(lexicon.constant(words[:1])), verb
         if kind == "indefinite_verb":
-            self.uses_variable = True
-            return Var(_VAR), verb
-        # pronoun_verb
-        if self.uses_variable:
-            return Var(_VAR), verb
-        if self.last_subject is not None:
-            return self.last_subject, verb
-        raise _Unsupported("a pronoun with nothing to refer to")
+            return self.indefinite(), verb
+        return self.pronoun(), verb  # pronoun_verb
+
+    def subject_verb_name(self, node: Tree[Token]) -> tuple[Term, str, Const]:
+        """``the bald eagle likes bob``: subject words, then the verb, then a name."""
+        words = _words(node)
+        lead = node.children[0]
+        if isinstance(lead, Tree) and lead.data == "indefinite":  # something likes bob
+            subject: Term = self.indefinite()
+        elif isinstance(lead, Tree):  # the ... likes bob ("the" itself is filtered out)
+            if len(words) < 3:
+                raise _Unsupported("a verb with no subject or object")
+            subject = Const(lexicon.constant(words[:-2]))
+        else:  # it / they likes bob
+            subject = self.pronoun()
+        return subject, words[-2], Const(lexicon.constant(words[-1:]))
 
     # -- clauses ------------------------------------------------------------
 
@@ -133,7 +159,7 @@ class _Sentence:
         kids = [k for k in node.children if isinstance(k, Tree)]
         negated = any(isinstance(k, Token) and k.type == "NOT" for k in node.children)
         if kind in ("is_adjective", "they_are_adjective", "is_a"):
-            subject = self.term(kids[0]) if kind != "they_are_adjective" else self._they()
+            subject = self.term(kids[0]) if kind != "they_are_adjective" else self.pronoun()
             self.last_subject = subject
             if kind == "is_a":
                 words = _words(kids[-1])
@@ -150,19 +176,20 @@ class _Sentence:
             return _literal(lexicon.adjective_predicate(word), (self.last_subject,), negated)
         if kind == "relation":
             subject, verb = self.subject_verb(kids[0])
+            obj = self.term(kids[1])  # "it" here means an earlier subject, not this one
             self.last_subject = subject
-            obj = self.term(kids[1])
             return Atom(lexicon.verb_predicate(verb), (subject, obj))
+        if kind == "relation_to_name":
+            subject, verb, name = self.subject_verb_name(kids[0])
+            self.last_subject = subject
+            return Atom(lexicon.verb_predicate(verb), (subject, name))
         if kind == "negated_relation":
             subject = self.term(kids[0])
-            self.last_subject = subject
-            verb = next(str(t) for t in node.children if isinstance(t, Token) and t.type == "WORD")
+            verb = _words(Tree("verb", [t for t in node.children if isinstance(t, Token)]))[0]
             obj = self.term(kids[-1])
+            self.last_subject = subject
             return Not(Atom(lexicon.verb_predicate(verb), (subject, obj)))
         raise AssertionError(f"no reading for clause {kind!r}")
-
-    def _they(self) -> Term:
-        return self.term(Tree("pronoun", []))
 
     # -- sentences ----------------------------------------------------------
 
@@ -175,15 +202,19 @@ class _Sentence:
         if kind == "statement":
             items = body.children[0]
             assert isinstance(items, Tree)
-            formula = _conjoin(self.items(items))
-            return Quantified(Quantifier.EXISTS, _VAR, formula) if self.uses_variable else formula
+            return self._bind(Quantifier.EXISTS, _conjoin(self.items(items)))
         if kind == "rule":
             conditions, conclusions = (c for c in body.children if isinstance(c, Tree))
             premise = _conjoin(self.items(conditions))
+            self.in_conclusion = True
             consequence = _conjoin(self.items(conclusions))
-            formula = Binary(Op.IMPLIES, premise, consequence)
-            return Quantified(Quantifier.ALL, _VAR, formula) if self.uses_variable else formula
+            return self._bind(Quantifier.ALL, Binary(Op.IMPLIES, premise, consequence))
         return self.general(body)
+
+    def _bind(self, quantifier: Quantifier, formula: Formula) -> Formula:
+        for name in reversed(self.variables):
+            formula = Quantified(quantifier, name, formula)
+        return formula
 
     def general(self, node: Tree[Token]) -> Formula:
         kids = [k for k in node.children if isinstance(k, Tree)]
@@ -216,6 +247,8 @@ class _Sentence:
         negated = any(t.type == "NOT" for t in tokens)
         has_article = any(isinstance(k, Tree) and k.data == "article" for k in node.children)
         words = [str(t) for t in tokens if t.type == "WORD"]
+        if lexicon.FUNCTION_WORDS.intersection(words):
+            raise _Unsupported(f"a function word among {' '.join(words)!r}")
         if has_article or len(words) > 1:
             preds = [lexicon.adjective_predicate(w) for w in words[:-1]]
             preds.append(lexicon.noun_predicate(words[-1]))
@@ -235,17 +268,19 @@ def _translate(sentence: str) -> Formula:
     return _Sentence().sentence(_parser().parse(sentence))
 
 
-def _span_of(text: str, sentence: str) -> Span | None:
-    at = text.find(sentence)
-    if at < 0:
-        return None
+def _span_at(text: str, at: int, length: int) -> Span:
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
-    return Span(line, column, line, column + len(sentence))
+    return Span(line, column, line, column + length)
 
 
-def translate_sentence(sentence: str, index: int = 0, source: str | None = None) -> Formula:
-    """One sentence → one formula, or :class:`UntranslatableError`."""
+def translate_sentence(
+    sentence: str, index: int = 0, source: str | None = None, offset: int = 0
+) -> Formula:
+    """One sentence → one formula, or :class:`UntranslatableError`.
+
+    ``source`` and ``offset`` place the sentence in the caller's text, for the span.
+    """
     try:
         return _translate(sentence.lower())
     except (lark.exceptions.UnexpectedInput, _Unsupported) as exc:
@@ -259,7 +294,7 @@ def translate_sentence(sentence: str, index: int = 0, source: str | None = None)
             f"{sentence!r}",
             sentence_index=index,
             sentence=sentence,
-            span=_span_of(source, sentence) if source else None,
+            span=_span_at(source, offset, len(sentence)) if source else None,
         ) from None
 
 
@@ -269,13 +304,19 @@ class ControlledEnglishTranslator:
     name = NAME
 
     def translate(self, premises: Sequence[str], conclusion: str) -> Translation:
-        sentences = split_sentences(premises)
-        source = " ".join(premises)
+        source = " ".join(premises)  # spans point into the premises joined by spaces
+        located: list[tuple[str, int]] = []
+        base = 0
+        for text in premises:
+            located.extend((s, base + at) for s, at in sentences_with_offsets(text))
+            base += len(text) + 1
+        sentences = [s for s, _ in located]
         statements = tuple(
-            Statement(translate_sentence(s, i, source), s) for i, s in enumerate(sentences)
+            Statement(translate_sentence(s, i, source, at), s) for i, (s, at) in enumerate(located)
         )
-        goal = translate_sentence(conclusion.strip(), len(sentences), conclusion)
-        question = conclusion.strip()
+        question = " ".join(conclusion.split())
+        start = len(conclusion) - len(conclusion.lstrip())
+        goal = translate_sentence(question, len(sentences), conclusion, start)
         problem = Problem(statements, Statement(goal, question))
         return Translation(
             problem_to_dsl(problem), NAME, tuple(sentences), question, problem=problem

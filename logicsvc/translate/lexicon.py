@@ -23,6 +23,21 @@ GENERIC_NOUNS = frozenset(
 # says "Quiet animals are lovely" of the lion without calling it an animal,
 # while "All cats are animals" is a claim about the class Animal.
 GENERIC_WHEN_MODIFIED = frozenset({"animal", "animals", "creature", "creatures"})
+# Words that are never names, adjectives, nouns or verbs.  Lark's contextual
+# lexer reads a keyword as a WORD where no keyword fits ("Bob is a not cat"),
+# and "Most cats are black" must not become an adjective "most": meeting one of
+# these where a content word belongs means the sentence has no reading here.
+FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "and", "or", "but", "nor", "not", "no", "if", "then", "so",
+     "is", "are", "was", "were", "be", "been", "do", "does", "did",
+     "it", "its", "they", "them", "their", "he", "she", "him", "her", "his", "hers",
+     "we", "us", "our", "you", "your", "i", "me", "my", "this", "that", "these", "those",
+     "all", "every", "each", "some", "any", "most", "many", "few", "several", "both",
+     "either", "neither", "only", "none", "nothing", "nobody", "everyone", "everybody",
+     "everything", "anyone", "anybody", "anything", "someone", "somebody", "something"}
+)  # fmt: skip
+# Endings of adjectives that must not be read as plural nouns (zorbous, glass).
+_NOT_PLURAL = ("ss", "us", "is", "ous")
 
 
 def _name(word: str) -> str:
@@ -41,7 +56,7 @@ def singular(word: str) -> str:
     known = lemminflect.getAllLemmas(word)
     if "NOUN" in known:
         return str(known["NOUN"][0])
-    if known:  # a known adjective, verb...: not a plural noun
+    if known or word.endswith(_NOT_PLURAL):  # a known adjective, verb...: not plural
         return word
     guess = lemminflect.getLemma(word, upos="NOUN", lemmatize_oov=True)
     return str(guess[0]) if guess else word
@@ -59,7 +74,7 @@ def adjective_predicate(word: str) -> str:
 def word_predicate(word: str) -> str:
     """A bare word after "are": an adjective (``mortal``) or a plural noun (``animals``)."""
     known = lemminflect.getAllLemmas(word)
-    if "ADJ" in known or (not known and not word.endswith("s")):
+    if "ADJ" in known or (not known and (not word.endswith("s") or word.endswith(_NOT_PLURAL))):
         return _name(word)
     return _name(singular(word))
 
