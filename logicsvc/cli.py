@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
 from logicsvc.errors import LogicsvcError
+from provers import World
 
 app = typer.Typer(
     add_completion=False,
@@ -35,14 +37,31 @@ FileArg = Annotated[str, typer.Argument(help="Problem file in the logicsvc DSL, 
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Repair nothing (default: lenient, repairs reported).")
 ]
-BackendOpt = Annotated[str, typer.Option(help="Prover: auto, z3 or backward.")]
-WorldOpt = Annotated[
-    str,
-    typer.Option(
-        help="open (classical), explicit (ProofWriter's open world), closed (negation as "
-        "failure) or closed-stated (PARARULE-Plus: unstated is false)."
-    ),
-]
+
+
+class BackendChoice(StrEnum):
+    """The values of ``provers.BACKENDS`` (a test keeps the two in step)."""
+
+    auto = "auto"
+    z3 = "z3"
+    backward = "backward"
+
+
+class WorldChoice(StrEnum):
+    """The values of ``provers.WORLDS`` (a test keeps the two in step)."""
+
+    open = "open"
+    explicit = "explicit"
+    closed = "closed"
+    closed_stated = "closed-stated"
+
+
+BackendOpt = Annotated[BackendChoice, typer.Option(help="Which prover decides.")]
+WORLD_HELP = (
+    "open (classical), explicit (ProofWriter's open world), closed (negation as failure) "
+    "or closed-stated (PARARULE-Plus: unstated is false)."
+)
+WorldOpt = Annotated[WorldChoice, typer.Option(help=WORLD_HELP)]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per problem.", min=0.001)]
 
 
@@ -69,24 +88,21 @@ def _fail(exc: LogicsvcError) -> None:
 def prove(
     file: FileArg,
     strict: StrictOpt = False,
-    backend: BackendOpt = "auto",
-    world: WorldOpt = "open",
+    backend: BackendOpt = BackendChoice.auto,
+    world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Decide whether the premises entail the conclusion (true/false/unknown)."""
     import provers
     from logicsvc.load import load_problem
 
-    if backend not in provers.BACKENDS or world not in provers.WORLDS:
-        typer.echo(f"bad --backend {backend!r} or --world {world!r}", err=True)
-        raise typer.Exit(INVALID_INPUT)
     try:
         checked = load_problem(_read(file), lenient=not strict)
         result = provers.prove(
             checked.problem,
             provers.Limits(timeout_s=timeout),
-            backend=backend,
-            world=world,
+            backend=backend.value,
+            world=world.value,
         )
     except LogicsvcError as exc:
         _fail(exc)
@@ -122,16 +138,13 @@ def eval_folio_gold(
     path: Annotated[Path, typer.Argument(help="FOLIO JSONL with premises-FOL / conclusion-FOL.")],
     out: Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")] = None,
     strict: StrictOpt = False,
-    backend: BackendOpt = "auto",
+    backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
     import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
-    if backend not in provers.BACKENDS:
-        typer.echo(f"bad --backend {backend!r}", err=True)
-        raise typer.Exit(INVALID_INPUT)
     if not path.is_file():
         _fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
     try:
@@ -139,7 +152,7 @@ def eval_folio_gold(
             path,
             lenient=not strict,
             limits=provers.Limits(timeout_s=timeout),
-            backend=backend,
+            backend=backend.value,
             out=out,
         )
     except LogicsvcError as exc:
@@ -158,17 +171,14 @@ def reason(
         str | None, typer.Option(help="A file (or -) of premise sentences, as one text.")
     ] = None,
     translator: Annotated[str, typer.Option(help="Translator: rules (offline).")] = "rules",
-    backend: BackendOpt = "auto",
-    world: WorldOpt = "open",
+    backend: BackendOpt = BackendChoice.auto,
+    world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
     import provers
     from logicsvc.reasoning import reason as run_reason
 
-    if backend not in provers.BACKENDS or world not in provers.WORLDS:
-        typer.echo(f"bad --backend {backend!r} or --world {world!r}", err=True)
-        raise typer.Exit(INVALID_INPUT)
     texts = list(premise or [])
     try:
         if context is not None:
@@ -177,8 +187,8 @@ def reason(
             texts,
             conclusion,
             translator=translator,
-            world=world,
-            backend=backend,
+            world=world.value,
+            backend=backend.value,
             limits=provers.Limits(timeout_s=timeout),
         )
     except LogicsvcError as exc:
@@ -203,32 +213,29 @@ def eval_proofwriter(
         ),
     ] = False,
     world: Annotated[
-        str | None,
-        typer.Option(help="Override the semantics (default: explicit, ProofWriter's OWA)."),
+        WorldChoice | None,
+        typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
     ] = None,
     translator: Annotated[str, typer.Option(help="Translator: rules (offline).")] = "rules",
-    backend: BackendOpt = "auto",
+    backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     import provers
     from logicsvc.evaluation.proofwriter import evaluate
 
-    chosen = world or ("closed-stated" if cwa else "explicit")
-    if cwa and world not in (None, "closed", "closed-stated"):
-        typer.echo(f"--cwa contradicts --world {world}", err=True)
+    if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
+        typer.echo(f"--cwa contradicts --world {world.value}", err=True)
         raise typer.Exit(INVALID_INPUT)
-    if backend not in provers.BACKENDS or chosen not in provers.WORLDS:
-        typer.echo(f"bad --backend {backend!r} or --world {chosen!r}", err=True)
-        raise typer.Exit(INVALID_INPUT)
+    chosen = world.value if world else ("closed-stated" if cwa else "explicit")
     if not path.is_file():
         _fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
     try:
         summary = evaluate(
             path,
             translator=translator,
-            world=chosen,
-            backend=backend,
+            world=cast(World, chosen),
+            backend=backend.value,
             limits=provers.Limits(timeout_s=timeout),
             out=out,
         )

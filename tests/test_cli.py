@@ -157,3 +157,17 @@ def test_eval_proofwriter_on_both_formats(tmp_path: Path) -> None:
     stated = json.loads(run("eval", "proofwriter", str(pararule), "--cwa").stdout.splitlines()[-1])
     assert (default["correct"], stated["correct"]) == (0, 1)  # explicit OWA: unknown
     assert stated["world"] == "closed-stated"
+
+
+def test_cli_choices_match_the_provers() -> None:
+    import provers
+    from logicsvc.cli import BackendChoice, WorldChoice
+
+    assert tuple(c.value for c in BackendChoice) == provers.BACKENDS
+    assert tuple(c.value for c in WorldChoice) == provers.WORLDS
+
+
+def test_unknown_choice_is_a_usage_error() -> None:
+    proc = run("prove", "-", "--backend", "prolog", stdin="Premises:\nP\nConclusion:\nP\n")
+    assert proc.returncode == 2
+    assert "prolog" in proc.stderr

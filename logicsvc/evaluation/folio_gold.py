@@ -7,15 +7,13 @@ or our bug; the per-item output (``--out``) is what tells them apart.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import provers
 from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.evaluation.common import Tally, open_sink, read_jsonl
 from logicsvc.load import load_formulas
 from provers import Backend, Limits
 
@@ -29,43 +27,22 @@ def gold_label(raw: object) -> str:
     return label
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
-
-
 @dataclass
-class Summary:
-    n: int = 0
+class Summary(Tally):
     parsed: int = 0
-    executable: int = 0
-    correct: int = 0
     repaired: int = 0
     mismatches: list[str] = field(default_factory=list)
-    statuses: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
 
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.n if self.n else 0.0
+    def add(self, record: dict[str, Any]) -> None:
+        if not self.count(record):
+            self.mismatches.append(str(record["id"]))
+        self.parsed += bool(record.get("parsed"))
+        self.repaired += bool(record.get("repairs"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "parsed": self.parsed,
-            "executable": self.executable,
-            "correct": self.correct,
-            "repaired": self.repaired,
-            "accuracy": round(self.accuracy, 4),
-            "mismatches": self.mismatches,
-            "statuses": dict(sorted(self.statuses.items())),
-            "errors": dict(sorted(self.errors.items())),
-        }
+        out = self.base_dict()
+        out.update(parsed=self.parsed, repaired=self.repaired, mismatches=self.mismatches)
+        return out
 
 
 def evaluate_item(
@@ -111,29 +88,10 @@ def evaluate(
 ) -> Summary:
     limits = limits or Limits()
     summary = Summary()
-    sink = out.open("w", encoding="utf-8") if out else None
-    try:
+    with open_sink(out) as sink:
         for number, item in read_jsonl(path):
             record = evaluate_item(item, lenient=lenient, limits=limits, backend=backend)
             record["id"] = record["id"] if record["id"] is not None else f"line{number}"
-            summary.n += 1
-            summary.statuses[record["status"]] += 1
-            if record.get("parsed"):
-                summary.parsed += 1
-            if record.get("repairs"):
-                summary.repaired += 1
-            if record["status"] in ("ok", "contradictory_premises"):
-                summary.executable += 1
-            if record.get("error"):
-                summary.errors[str(record["error"].get("code", "error"))] += 1
-            if record["predicted"] is not None and record["predicted"] == record["gold"]:
-                summary.correct += 1
-            else:
-                summary.mismatches.append(str(record["id"]))
-            if sink:
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-                sink.flush()
-    finally:
-        if sink:
-            sink.close()
+            summary.add(record)
+            sink.write(record)
     return summary

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.evaluation.common import Tally, open_sink, read_jsonl
 from logicsvc.reasoning import reason
 from logicsvc.translate import Translator, get_translator
 from provers import Backend, Limits, World
@@ -52,13 +53,7 @@ def read_items(path: Path) -> Iterator[Item]:
                 match.group(1) if match else None,
             )
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+    for number, raw in read_jsonl(path):
         for k, q in enumerate(raw.get("questions", [])):
             label = _LABELS.get(str(q.get("label", "")).strip().lower())
             if label is None:
@@ -74,46 +69,23 @@ def read_items(path: Path) -> Iterator[Item]:
 
 
 @dataclass
-class Summary:
-    n: int = 0
+class Summary(Tally):
     translated: int = 0
-    executable: int = 0
-    correct: int = 0
     llm_calls: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
     depth_n: Counter[str] = field(default_factory=Counter)
     depth_correct: Counter[str] = field(default_factory=Counter)
 
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.n if self.n else 0.0
-
     def add(self, record: dict[str, Any], depth: str | None) -> None:
-        self.n += 1
-        self.statuses[record["status"]] += 1
+        right = self.count(record)
         self.translated += bool(record.get("translated"))
-        self.executable += record["status"] in ("ok", "contradictory_premises")
-        ok = record["predicted"] is not None and record["predicted"] == record["gold"]
-        self.correct += ok
         self.llm_calls += int(record.get("llm_calls", 0))
-        if record.get("error"):
-            self.errors[str(record["error"].get("code", "error"))] += 1
         if depth is not None:
             self.depth_n[depth] += 1
-            self.depth_correct[depth] += ok
+            self.depth_correct[depth] += right
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "n": self.n,
-            "translated": self.translated,
-            "executable": self.executable,
-            "correct": self.correct,
-            "accuracy": round(self.accuracy, 4),
-            "llm_calls": self.llm_calls,
-            "statuses": dict(sorted(self.statuses.items())),
-            "errors": dict(sorted(self.errors.items())),
-        }
+        out = self.base_dict()
+        out.update(translated=self.translated, llm_calls=self.llm_calls)
         if self.depth_n:
             out["by_depth"] = {
                 d: {
@@ -171,15 +143,9 @@ def evaluate(
     chosen = get_translator(translator)
     limits = limits or Limits()
     summary = Summary()
-    sink = out.open("w", encoding="utf-8") if out else None
-    try:
+    with open_sink(out) as sink:
         for item in read_items(path):
             record = evaluate_item(item, chosen, world=world, backend=backend, limits=limits)
             summary.add(record, item.depth)
-            if sink:
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-                sink.flush()
-    finally:
-        if sink:
-            sink.close()
+            sink.write(record)
     return summary

@@ -1,0 +1,84 @@
+"""What every evaluation shares: JSONL input, per-item output, the running tally."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from logicsvc.errors import InputError
+
+EXECUTED = ("ok", "contradictory_premises")
+"""Statuses where the program ran to an answer (not timeout, error or rejected input)."""
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for every non-blank line; a bad line is an InputError."""
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+
+
+class RecordSink:
+    """Per-item JSON lines, flushed one by one so a killed run keeps what it did."""
+
+    def __init__(self, handle: IO[str] | None) -> None:
+        self._handle = handle
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._handle is not None:
+            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.flush()
+
+
+@contextmanager
+def open_sink(out: Path | None) -> Iterator[RecordSink]:
+    if out is None:
+        yield RecordSink(None)
+        return
+    with out.open("w", encoding="utf-8") as handle:
+        yield RecordSink(handle)
+
+
+@dataclass
+class Tally:
+    """Counts every evaluation reports; subclasses add their own."""
+
+    n: int = 0
+    executable: int = 0
+    correct: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.n if self.n else 0.0
+
+    def count(self, record: dict[str, Any]) -> bool:
+        """Count one output record; returns whether its prediction was right."""
+        self.n += 1
+        self.statuses[record["status"]] += 1
+        self.executable += record["status"] in EXECUTED
+        right = record.get("predicted") is not None and record["predicted"] == record["gold"]
+        self.correct += right
+        if record.get("error"):
+            self.errors[str(record["error"].get("code", "error"))] += 1
+        return right
+
+    def base_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "executable": self.executable,
+            "correct": self.correct,
+            "accuracy": round(self.accuracy, 4),
+            "statuses": dict(sorted(self.statuses.items())),
+            "errors": dict(sorted(self.errors.items())),
+        }
