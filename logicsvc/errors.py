@@ -19,8 +19,12 @@ The tree::
     │   │                            code=outside_fragment
     │   └── UntranslatableError      a sentence outside a translator's language
     │                                code=untranslatable
-    └── ProverError                  a prover failed for a reason of its own
-                                     code=prover_error
+    ├── ProverError                  a prover failed for a reason of its own
+    │                                code=prover_error
+    └── LLMError                     the language model could not be used
+        │                            code=llm_error
+        └── LLMUnavailableError      the model server is down or unreachable
+                                     code=llm_unavailable
 
 Timeouts are not exceptions: a prover that runs out of time returns a result
 with ``status="timeout"``, because the problem itself may be fine.
@@ -171,3 +175,15 @@ class ProverError(LogicsvcError):
     """A prover failed for reasons that are not the input's fault."""
 
     code = "prover_error"
+
+
+class LLMError(LogicsvcError):
+    """The language model failed: bad response, refused request, misconfiguration."""
+
+    code = "llm_error"
+
+
+class LLMUnavailableError(LLMError):
+    """The model server cannot be reached (connection refused, timeouts past retries)."""
+
+    code = "llm_unavailable"
