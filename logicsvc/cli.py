@@ -21,6 +21,7 @@ from typing import Annotated, Any, cast
 import typer
 
 from logicsvc.errors import LogicsvcError
+from logicsvc.evaluation.common import Tally
 from provers import World
 
 app = typer.Typer(
@@ -62,6 +63,13 @@ WORLD_HELP = (
     "or closed-stated (PARARULE-Plus: unstated is false)."
 )
 WorldOpt = Annotated[WorldChoice, typer.Option(help=WORLD_HELP)]
+OutOpt = Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Write a markdown report here (confusion matrix, by depth) and a PNG beside it."
+    ),
+]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per problem.", min=0.001)]
 
 
@@ -76,6 +84,16 @@ def _read(source: str) -> str:
 
 def _emit(payload: dict[str, Any]) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+def _finish(tally: Tally, payload: dict[str, Any], report: Path | None, title: str) -> None:
+    """Write the report if asked, then the summary as the last stdout line."""
+    if report is not None:
+        from logicsvc.evaluation.report import write_report
+
+        png = write_report(tally, payload, report, title)
+        typer.echo(f"report: {report} and {png}", err=True)
+    _emit(payload)
 
 
 def _fail(exc: LogicsvcError) -> None:
@@ -136,7 +154,8 @@ def export(
 @eval_app.command("folio-gold")
 def eval_folio_gold(
     path: Annotated[Path, typer.Argument(help="FOLIO JSONL with premises-FOL / conclusion-FOL.")],
-    out: Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")] = None,
+    out: OutOpt = None,
+    report: ReportOpt = None,
     strict: StrictOpt = False,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
@@ -158,7 +177,7 @@ def eval_folio_gold(
     except LogicsvcError as exc:
         _fail(exc)
         return
-    _emit(summary.to_dict())
+    _finish(summary, summary.to_dict(), report, f"FOLIO gold FOL: {path.name}")
 
 
 @app.command()
@@ -203,7 +222,8 @@ def reason(
 @eval_app.command("proofwriter")
 def eval_proofwriter(
     path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
-    out: Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")] = None,
+    out: OutOpt = None,
+    report: ReportOpt = None,
     cwa: Annotated[
         bool,
         typer.Option(
@@ -247,7 +267,7 @@ def eval_proofwriter(
         return
     payload = summary.to_dict()
     payload.update(world=chosen, translator=translator)
-    _emit(payload)
+    _finish(summary, payload, report, f"{path.name} ({translator} translator, {chosen} world)")
 
 
 @app.command()

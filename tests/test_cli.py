@@ -171,3 +171,19 @@ def test_unknown_choice_is_a_usage_error() -> None:
     proc = run("prove", "-", "--backend", "prolog", stdin="Premises:\nP\nConclusion:\nP\n")
     assert proc.returncode == 2
     assert "prolog" in proc.stderr
+
+
+def test_eval_report_markdown_and_png(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    report = tmp_path / "report.md"
+    sample = REPO / "datasets" / "folio" / "sample.jsonl"
+    proc = run("eval", "folio-gold", str(sample), "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    text = report.read_text()
+    assert "## Confusion matrix" in text and "| **true** |" in text
+    rows = [line for line in text.splitlines() if line.startswith("| **")]
+    assert sum(int(cell) for row in rows for cell in row.split("|")[2:-1]) == summary["n"]
+    png = report.with_suffix(".png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5000

@@ -57,6 +57,10 @@ class Tally:
     correct: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(gold, predicted) pairs; "none" where nothing was predicted."""
+    depth_n: Counter[str] = field(default_factory=Counter)
+    depth_correct: Counter[str] = field(default_factory=Counter)
 
     @property
     def accuracy(self) -> float:
@@ -71,10 +75,25 @@ class Tally:
         self.correct += right
         if record.get("error"):
             self.errors[str(record["error"].get("code", "error"))] += 1
+        self.confusion[(str(record.get("gold")), str(record.get("predicted") or "none"))] += 1
+        if record.get("depth") is not None:
+            depth = str(record["depth"])
+            self.depth_n[depth] += 1
+            self.depth_correct[depth] += right
         return right
 
-    def base_dict(self) -> dict[str, Any]:
+    def by_depth(self) -> dict[str, dict[str, float]]:
         return {
+            d: {
+                "n": self.depth_n[d],
+                "correct": self.depth_correct[d],
+                "accuracy": round(self.depth_correct[d] / self.depth_n[d], 4),
+            }
+            for d in sorted(self.depth_n, key=lambda d: (len(d), d))
+        }
+
+    def base_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "n": self.n,
             "executable": self.executable,
             "correct": self.correct,
@@ -82,3 +101,6 @@ class Tally:
             "statuses": dict(sorted(self.statuses.items())),
             "errors": dict(sorted(self.errors.items())),
         }
+        if self.depth_n:
+            out["by_depth"] = self.by_depth()
+        return out

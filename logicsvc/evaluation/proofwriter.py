@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,29 +71,15 @@ def read_items(path: Path) -> Iterator[Item]:
 class Summary(Tally):
     translated: int = 0
     llm_calls: int = 0
-    depth_n: Counter[str] = field(default_factory=Counter)
-    depth_correct: Counter[str] = field(default_factory=Counter)
 
-    def add(self, record: dict[str, Any], depth: str | None) -> None:
-        right = self.count(record)
+    def add(self, record: dict[str, Any]) -> None:
+        self.count(record)
         self.translated += bool(record.get("translated"))
         self.llm_calls += int(record.get("llm_calls", 0))
-        if depth is not None:
-            self.depth_n[depth] += 1
-            self.depth_correct[depth] += right
 
     def to_dict(self) -> dict[str, Any]:
         out = self.base_dict()
         out.update(translated=self.translated, llm_calls=self.llm_calls)
-        if self.depth_n:
-            out["by_depth"] = {
-                d: {
-                    "n": self.depth_n[d],
-                    "correct": self.depth_correct[d],
-                    "accuracy": round(self.depth_correct[d] / self.depth_n[d], 4),
-                }
-                for d in sorted(self.depth_n, key=lambda d: (len(d), d))
-            }
         return out
 
 
@@ -146,6 +131,6 @@ def evaluate(
     with open_sink(out) as sink:
         for item in read_items(path):
             record = evaluate_item(item, chosen, world=world, backend=backend, limits=limits)
-            summary.add(record, item.depth)
+            summary.add(record)
             sink.write(record)
     return summary
