@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import provers
-from logicsvc.evaluation.proofwriter import Item, read_items
+from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.reasoning import reason
 from logicsvc.translate.controlled import ControlledEnglishTranslator, _translate
 
@@ -19,10 +19,10 @@ TRAIN = (
 ) / "train.json"
 
 
-def _items() -> list[Item]:
+def _items() -> list[NLItem]:
     if not TRAIN.is_file():
         pytest.skip("ProofWriter train.json not found beside the repository")
-    return list(read_items(TRAIN))
+    return list(read_nl_items(TRAIN))
 
 
 def test_translate_and_prove_proofwriter_train(benchmark) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +34,9 @@ def test_translate_and_prove_proofwriter_train(benchmark) -> None:  # type: igno
         translator = ControlledEnglishTranslator()
         correct = 0
         for item in items:
-            outcome = reason([item.context], item.question, translator=translator, world="explicit")
+            outcome = reason(
+                list(item.premises), item.conclusion, translator=translator, world="explicit"
+            )
             correct += outcome.result.verdict == item.gold
         return correct
 
@@ -47,7 +49,7 @@ def test_prove_proofwriter_train_with_z3(benchmark) -> None:  # type: ignore[no-
     translator = ControlledEnglishTranslator()
     problems = []
     for item in _items():
-        problem = translator.translate([item.context], item.question).problem
+        problem = translator.translate(list(item.premises), item.conclusion).problem
         assert problem is not None
         problems.append(problem)
     results = benchmark.pedantic(

@@ -219,6 +219,78 @@ def reason(
     _emit(outcome.to_dict())
 
 
+class TranslatorChoice(StrEnum):
+    rules = "rules"
+    llm = "llm"
+
+
+TranslatorOpt = Annotated[
+    TranslatorChoice,
+    typer.Option(help="rules: offline controlled English; llm: the configured LLM server."),
+]
+SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
+RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
+GrammarOpt = Annotated[
+    bool, typer.Option(help="Constrain LLM decoding with grammars/fol.lark where supported.")
+]
+
+
+def _eval_nl(
+    path: Path,
+    *,
+    translator: TranslatorChoice,
+    world: str,
+    style: str,
+    backend: BackendChoice,
+    timeout: float,
+    samples: int,
+    rounds: int,
+    grammar: bool,
+    out: Path | None,
+    report: Path | None,
+) -> None:
+    """Natural-language evaluation with either translator; the summary is printed last."""
+    import provers
+
+    if not path.is_file():
+        _fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
+    limits = provers.Limits(timeout_s=timeout)
+    summary: Tally
+    try:
+        if translator is TranslatorChoice.llm:
+            from logicsvc.evaluation import llm_eval
+
+            summary = llm_eval.evaluate(
+                path,
+                style=style,
+                samples=samples,
+                rounds=rounds,
+                world=world,
+                backend=backend.value,
+                limits=limits,
+                grammar=grammar,
+                out=out,
+            )
+        else:
+            from logicsvc.evaluation import proofwriter
+
+            summary = proofwriter.evaluate(
+                path,
+                translator=translator.value,
+                world=cast(World, world),
+                backend=backend.value,
+                limits=limits,
+                out=out,
+            )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    payload = summary.to_dict()
+    payload.update(world=world, translator=translator.value)
+    title = f"{path.name} ({translator.value} translator, {world} world)"
+    _finish(summary, payload, report, title)
+
+
 @eval_app.command("proofwriter")
 def eval_proofwriter(
     path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
@@ -236,38 +308,114 @@ def eval_proofwriter(
         WorldChoice | None,
         typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
     ] = None,
-    translator: Annotated[str, typer.Option(help="Translator: rules (offline).")] = "rules",
+    translator: TranslatorOpt = TranslatorChoice.rules,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = False,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
-    import provers
-    from logicsvc.evaluation.proofwriter import evaluate
-
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
         typer.echo(f"--cwa contradicts --world {world.value}", err=True)
         raise typer.Exit(INVALID_INPUT)
     chosen = world.value if world else ("closed-stated" if cwa else "explicit")
+    _eval_nl(
+        path,
+        translator=translator,
+        world=chosen,
+        style="rulebase",
+        backend=backend,
+        timeout=timeout,
+        samples=samples,
+        rounds=rounds,
+        grammar=grammar,
+        out=out,
+        report=report,
+    )
+
+
+@eval_app.command("folio")
+def eval_folio(
+    path: Annotated[
+        Path, typer.Argument(help="FOLIO JSONL (premises, conclusion, label) or Logic-LM JSON.")
+    ],
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    translator: TranslatorOpt = TranslatorChoice.llm,
+    world: WorldOpt = WorldChoice.open,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = False,
+) -> None:
+    """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
+    _eval_nl(
+        path,
+        translator=translator,
+        world=world.value,
+        style="folio",
+        backend=backend,
+        timeout=timeout,
+        samples=samples,
+        rounds=rounds,
+        grammar=grammar,
+        out=out,
+        report=report,
+    )
+
+
+@eval_app.command("programs")
+def eval_programs(
+    path: Annotated[Path, typer.Argument(help="Recorded LLM programs (Logic-LM JSON list).")],
+    fmt: Annotated[str, typer.Option("--format", help="Recording format: logiclm.")] = "logiclm",
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    strict: StrictOpt = False,
+    world: Annotated[
+        WorldChoice | None,
+        typer.Option(help="Override (default: open for FOLIO style, explicit for ProofWriter)."),
+    ] = None,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Score recorded programs with no LLM call; last stdout line: the summary."""
+    import provers
+    from logicsvc.evaluation.programs import evaluate
+
     if not path.is_file():
         _fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
     try:
         summary = evaluate(
             path,
-            translator=translator,
-            world=cast(World, chosen),
-            backend=backend.value,
+            fmt=fmt,
+            lenient=not strict,
             limits=provers.Limits(timeout_s=timeout),
+            backend=backend.value,
+            world=world.value if world else None,
             out=out,
         )
     except LogicsvcError as exc:
         _fail(exc)
         return
-    except ValueError as exc:
-        _fail(LogicsvcError(str(exc), code="invalid_option"))
-        return
-    payload = summary.to_dict()
-    payload.update(world=chosen, translator=translator)
-    _finish(summary, payload, report, f"{path.name} ({translator} translator, {chosen} world)")
+    _finish(summary, summary.to_dict(), report, f"recorded programs: {path.name}")
+
+
+@app.command("replay-server")
+def replay_server(
+    programs: Annotated[
+        list[Path], typer.Argument(help="Recorded Logic-LM programs (JSON files or folders).")
+    ],
+    host: Annotated[str, typer.Option(help="Interface to bind (loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8001,
+    latency: Annotated[float, typer.Option(min=0.0, help="Seconds each answer waits.")] = 0.0,
+    model: Annotated[str, typer.Option(help="Model name it reports.")] = "replay",
+) -> None:
+    """An OpenAI-compatible server answering each prompt with its recorded program."""
+    from logicsvc.llm.replay_server import serve_replay
+
+    serve_replay(programs, host=host, port=port, latency_s=latency, model=model)
 
 
 @app.command()

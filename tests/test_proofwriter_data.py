@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from logicsvc.evaluation.proofwriter import evaluate, read_items
+from logicsvc.evaluation.items import read_nl_items as read_items
+from logicsvc.evaluation.proofwriter import evaluate
 
 
 @pytest.mark.slow

@@ -12,8 +12,9 @@ from typing import IO, Any
 
 from logicsvc.errors import InputError
 
-EXECUTED = ("ok", "contradictory_premises")
-"""Statuses where the program ran to an answer (not timeout, error or rejected input)."""
+EXECUTED = ("ok", "contradictory_premises", "tie")
+"""Statuses where programs ran to an answer (not timeout, error or rejected input);
+``tie``: self-consistency samples all ran but split evenly between verdicts."""
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -91,6 +92,10 @@ class Tally:
             }
             for d in sorted(self.depth_n, key=lambda d: (len(d), d))
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary printed as the CLI's last line; subclasses add their counts."""
+        return self.base_dict()
 
     def base_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

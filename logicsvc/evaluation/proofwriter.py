@@ -8,63 +8,16 @@ is counted (``translated`` < ``n``), never dropped.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from logicsvc.errors import InputError, LogicsvcError
-from logicsvc.evaluation.common import Tally, open_sink, read_jsonl
+from logicsvc.errors import LogicsvcError
+from logicsvc.evaluation.common import Tally, open_sink
+from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.reasoning import reason
 from logicsvc.translate import Translator, get_translator
 from provers import Backend, Limits, World
-
-_ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
-_LABELS = {"true": "true", "false": "false", "unknown": "unknown"}
-_DEPTH_IN_ID = re.compile(r"-D(\d+)-")
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    id: str
-    context: str
-    question: str
-    gold: str
-    depth: str | None
-
-
-def read_items(path: Path) -> Iterator[Item]:
-    """Both formats; the file's first non-blank character tells which."""
-    text = path.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        for raw in json.loads(text):
-            answer = str(raw.get("answer", "")).strip().upper()[:1]
-            if answer not in _ANSWERS:
-                raise InputError(f"{path}: item {raw.get('id')!r} has answer {answer!r}")
-            match = _DEPTH_IN_ID.search(str(raw.get("id", "")))
-            yield Item(
-                str(raw["id"]),
-                str(raw["context"]),
-                str(raw["question"]),
-                _ANSWERS[answer],
-                match.group(1) if match else None,
-            )
-        return
-    for number, raw in read_jsonl(path):
-        for k, q in enumerate(raw.get("questions", [])):
-            label = _LABELS.get(str(q.get("label", "")).strip().lower())
-            if label is None:
-                raise InputError(f"{path}:{number}: question {k} has label {q.get('label')!r}")
-            depth = (q.get("meta") or {}).get("QDep")
-            yield Item(
-                str(q.get("id") or f"{raw.get('id', number)}_{k}"),
-                str(raw["context"]),
-                str(q["text"]),
-                label,
-                str(depth) if depth is not None else None,
-            )
 
 
 @dataclass
@@ -84,15 +37,15 @@ class Summary(Tally):
 
 
 def evaluate_item(
-    item: Item, translator: Translator, *, world: World, backend: Backend, limits: Limits
+    item: NLItem, translator: Translator, *, world: World, backend: Backend, limits: Limits
 ) -> dict[str, Any]:
     record: dict[str, Any] = {"id": item.id, "gold": item.gold, "predicted": None}
     if item.depth is not None:
         record["depth"] = item.depth
     try:
         outcome = reason(
-            [item.context],
-            item.question,
+            list(item.premises),
+            item.conclusion,
             translator=translator,
             world=world,
             backend=backend,
@@ -129,7 +82,7 @@ def evaluate(
     limits = limits or Limits()
     summary = Summary()
     with open_sink(out) as sink:
-        for item in read_items(path):
+        for item in read_nl_items(path):
             record = evaluate_item(item, chosen, world=world, backend=backend, limits=limits)
             summary.add(record)
             sink.write(record)

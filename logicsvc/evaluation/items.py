@@ -1,0 +1,91 @@
+"""Natural-language evaluation items, whatever file they came in.
+
+FOLIO JSONL (``premises`` list, ``conclusion``, ``label``), Logic-LM's JSON
+lists (``context``, ``question`` with its "Based on the above information…"
+prefix, ``answer`` A/B/C) and PARARULE-Plus JSONL all become :class:`NLItem`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from logicsvc.errors import InputError
+from logicsvc.evaluation.common import read_jsonl
+
+_ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
+_LABELS = {"true": "true", "false": "false", "unknown": "unknown", "uncertain": "unknown"}
+_DEPTH_IN_ID = re.compile(r"-D(\d+)-")
+_QUESTION_PREFIX = re.compile(r"^\s*based on the above information,.*?\?\s*", re.I | re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class NLItem:
+    id: str
+    premises: tuple[str, ...]
+    conclusion: str
+    gold: str
+    depth: str | None = None
+
+
+def strip_question(question: str) -> str:
+    """The statement inside "Based on the above information, is … ? <statement>"."""
+    return _QUESTION_PREFIX.sub("", question).strip()
+
+
+def _label(raw: Any, where: str) -> str:
+    label = _LABELS.get(str(raw).strip().lower())
+    if label is None:
+        raise InputError(f"{where}: label {raw!r} is not True/False/Unknown/Uncertain")
+    return label
+
+
+def _logiclm(path: Path, data: list[Any]) -> Iterator[NLItem]:
+    for index, raw in enumerate(data):
+        if not isinstance(raw, dict) or "context" not in raw or "question" not in raw:
+            raise InputError(f"{path}: item {index} needs 'context' and 'question'")
+        answer = str(raw.get("answer", "")).strip().upper()[:1]
+        if answer not in _ANSWERS:
+            raise InputError(f"{path}: item {raw.get('id', index)!r} has answer {answer!r}")
+        identifier = str(raw.get("id", index))
+        match = _DEPTH_IN_ID.search(identifier)
+        yield NLItem(
+            identifier,
+            (str(raw["context"]),),
+            strip_question(str(raw["question"])),
+            _ANSWERS[answer],
+            match.group(1) if match else None,
+        )
+
+
+def read_nl_items(path: Path) -> Iterator[NLItem]:
+    """Items of any supported file; the first non-blank character tells JSON from JSONL."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        yield from _logiclm(path, json.loads(text))
+        return
+    for number, raw in read_jsonl(path):
+        where = f"{path}:{number}"
+        if "questions" in raw:  # PARARULE-Plus: one context, several questions
+            for k, q in enumerate(raw["questions"]):
+                depth = (q.get("meta") or {}).get("QDep")
+                yield NLItem(
+                    str(q.get("id") or f"{raw.get('id', number)}_{k}"),
+                    (str(raw["context"]),),
+                    str(q["text"]),
+                    _label(q.get("label"), where),
+                    str(depth) if depth is not None else None,
+                )
+        elif "premises" in raw and "conclusion" in raw:  # FOLIO
+            yield NLItem(
+                str(raw.get("id", raw.get("example_id", f"line{number}"))),
+                tuple(str(p) for p in raw["premises"]),
+                str(raw["conclusion"]),
+                _label(raw.get("label"), where),
+            )
+        else:
+            raise InputError(f"{where}: expected FOLIO or PARARULE-Plus fields")

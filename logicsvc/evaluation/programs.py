@@ -1,0 +1,142 @@
+"""``eval programs``: run recorded LLM programs (Logic-LM's outputs), score the answers.
+
+This measures the LLM's formalisations with our front end and provers: an item
+whose program does not load is counted with its typed error, never dropped.
+Input is Logic-LM's JSON list of ``{id, answer: A|B|C, raw_logic_programs:
+[program, ...]}``; the first program of each item is run.  Its style is
+detected per item: FOLIO style (already our DSL) is proved in the ``open``
+(classical) world, ProofWriter style (converted, see
+:mod:`logicsvc.translate.formats`) in the ``explicit`` world, ProofWriter's
+own; ``world=`` overrides both.  ``lenient`` governs conversion and parsing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import provers
+from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.evaluation.common import Tally, open_sink
+from logicsvc.load import load_problem
+from logicsvc.translate.formats import Style, detect_style, to_dsl_program
+from provers import Backend, Limits, World
+
+FORMATS = ("logiclm",)
+_ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
+_WORLDS: dict[Style, World] = {"folio": "open", "proofwriter": "explicit"}
+
+
+@dataclass
+class Summary(Tally):
+    parsed: int = 0
+    repaired: int = 0
+    styles: Counter[str] = field(default_factory=Counter)
+    worlds: Counter[str] = field(default_factory=Counter)
+    mismatches: list[str] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any]) -> None:
+        if not self.count(record):
+            self.mismatches.append(str(record["id"]))
+        self.parsed += bool(record.get("parsed"))
+        self.repaired += bool(record.get("repairs"))
+        if record.get("style"):
+            self.styles[record["style"]] += 1
+        if record.get("world"):
+            self.worlds[record["world"]] += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.base_dict()
+        out.update(
+            parsed=self.parsed,
+            repaired=self.repaired,
+            styles=dict(sorted(self.styles.items())),
+            worlds=dict(sorted(self.worlds.items())),
+            mismatches=self.mismatches,
+        )
+        return out
+
+
+def read_items(path: Path) -> list[Any]:
+    """The file's JSON list; anything else is an InputError."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read a JSON list ({exc})") from None
+    if not isinstance(items, list):
+        raise InputError(f"{path}: expected a JSON list of items, found {type(items).__name__}")
+    return items
+
+
+def evaluate_item(
+    item: Any, *, lenient: bool, limits: Limits, backend: Backend, world: World | None
+) -> dict[str, Any]:
+    """One item → one output record (never raises for a bad item)."""
+    raw = item if isinstance(item, dict) else {}
+    record: dict[str, Any] = {"id": raw.get("id"), "style": None, "gold": None}
+    record.update(predicted=None, parsed=False, repairs=[], used_premises=[])
+    try:
+        if not isinstance(item, dict):
+            raise InputError(f"an item must be a JSON object, not {type(item).__name__}")
+        answer = str(raw.get("answer", "")).strip().upper()[:1]
+        if answer not in _ANSWERS:
+            raise InputError(f"answer {raw.get('answer')!r} is not A, B or C")
+        record["gold"] = _ANSWERS[answer]
+        programs = raw.get("raw_logic_programs")
+        if not isinstance(programs, list) or not programs or not isinstance(programs[0], str):
+            raise InputError("the item has no program ('raw_logic_programs' is empty)")
+        style = detect_style(programs[0])
+        record.update(style=style, world=world or _WORLDS[style])
+        _, dsl, notes = to_dsl_program(programs[0], lenient=lenient)
+        record["repairs"] = list(notes)
+        checked = load_problem(dsl, lenient=lenient)
+    except LogicsvcError as exc:
+        record.update(status="invalid_input", error=exc.to_dict())
+        return record
+    record.update(parsed=True, repairs=[*record["repairs"], *checked.warnings])
+    try:
+        result = provers.prove(checked.problem, limits, backend=backend, world=record["world"])
+    except LogicsvcError as exc:
+        record.update(status="error", error=exc.to_dict())
+        return record
+    error = result.error
+    if result.status == "timeout":  # not an exception, but the histogram counts it
+        error = {"code": "timeout", "message": "; ".join(result.warnings) or "timeout"}
+    record.update(
+        status=result.status,
+        predicted=result.verdict,
+        backend=result.backend,
+        used_premises=list(result.used_premises),
+        error=error,
+        elapsed_ms=round(result.elapsed_ms, 3),
+    )
+    return record
+
+
+def evaluate(
+    path: Path,
+    *,
+    fmt: str = "logiclm",
+    lenient: bool = True,
+    limits: Limits | None = None,
+    backend: Backend = "auto",
+    world: World | None = None,
+    out: Path | None = None,
+) -> Summary:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    items = read_items(path)
+    limits = limits or Limits()
+    summary = Summary()
+    with open_sink(out) as sink:
+        for index, item in enumerate(items):
+            record = evaluate_item(
+                item, lenient=lenient, limits=limits, backend=backend, world=world
+            )
+            record["id"] = record["id"] if record["id"] is not None else f"item{index}"
+            summary.add(record)
+            sink.write(record)
+    return summary

@@ -1,0 +1,296 @@
+"""Self-refinement: the LLM writes a program, logicsvc judges it, errors go back until it runs.
+
+Round 0 asks for ``samples`` programs in one request. Every sample that fails (syntax,
+semantics, outside the prover's fragment, prover timeout or error, contradictory premises,
+a reply cut off at ``max_tokens``) gets up to ``rounds`` refinement rounds; each round sends
+the still-failing samples concurrently, each with its own previous program and error. Every
+attempt is recorded. The answer is a self-consistency vote over the samples that ended with
+a verdict; a tie or no verdict at all is reported as such, never guessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal, TypeVar
+
+import provers
+from logicsvc.errors import FragmentError, LLMError, LogicsvcError
+from logicsvc.llm import ChatBackend, ChatRequest, Completion, Message
+from logicsvc.llm.prompts import (
+    PromptStyle,
+    extract_program,
+    first_messages,
+    refine_messages,
+    status_error,
+    truncated_error,
+)
+from logicsvc.load import load_problem
+from logicsvc.resources import read_grammar
+from logicsvc.translate.formats import to_dsl_program
+from provers import Backend, Limits, Result, World
+
+LoopStatus = Literal["ok", "tie", "all_failed", "contradictory_premises"]
+SAMPLING_TEMPERATURE = 0.7
+"""Round 0 with several samples; one sample, and every refinement, is greedy (0)."""
+MAX_TOKENS = 2048
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One completion and what logicsvc made of it."""
+
+    sample: int
+    round: int
+    program: str
+    """The program as extracted from the reply (fences and chatter removed)."""
+    dsl: str | None
+    """The DSL text that was loaded (``program`` converted when ProofWriter style)."""
+    error: dict[str, Any] | None
+    """``{"code", "message", "span"?, "context"?, "expected"?}``; None when status is ok."""
+    status: str | None
+    """The prover's status; None when the program never reached a prover."""
+    verdict: str | None
+    warnings: tuple[str, ...]
+    prompt_tokens: int
+    completion_tokens: int
+    latency_ms: float
+    finish_reason: str | None
+
+    @property
+    def rank(self) -> int:
+        """0 failed, 1 executable but contradictory premises, 2 a verdict."""
+        return {"ok": 2, "contradictory_premises": 1}.get(self.status or "", 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class LoopResult:
+    status: LoopStatus
+    verdict: str | None
+    votes: dict[str, int]
+    attempts: tuple[Attempt, ...]
+    llm_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    refined: bool
+    """Refinement improved some sample: it failed in round 0 and later ran (better)."""
+    program: str | None
+    """The DSL of the lowest-numbered sample that carries the outcome."""
+    result: Result | None
+    first_round_verdict: str | None
+    """What the vote would have said without refinement (for ablations)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["votes"] = dict(self.votes)
+        out["attempts"] = [a.to_dict() for a in self.attempts]
+        out["result"] = self.result.to_dict() if self.result is not None else None
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    attempt: Attempt
+    result: Result | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    premises: tuple[str, ...]
+    conclusion: str
+    world: World
+    backend: Backend
+    limits: Limits | None
+    lenient: bool
+    grammar: str | None
+
+
+async def solve(
+    premises: Sequence[str],
+    conclusion: str,
+    *,
+    chat: ChatBackend,
+    style: PromptStyle = "folio",
+    samples: int = 1,
+    rounds: int = 3,
+    world: World = "open",
+    backend: Backend = "auto",
+    limits: Limits | None = None,
+    grammar: bool = False,
+    lenient: bool = True,
+) -> LoopResult:
+    """Translate with the LLM, judge, refine, vote. Only the chat's LLM errors escape.
+
+    Raises ``ValueError`` (and ``FragmentError`` for z3 outside the open world) before any
+    LLM call for settings no program could satisfy.
+    """
+    if samples < 1 or rounds < 0:
+        raise ValueError("samples must be at least 1 and rounds at least 0")
+    if world not in provers.WORLDS or backend not in provers.BACKENDS:
+        raise ValueError(f"unknown world {world!r} or backend {backend!r}")
+    if backend == "z3" and world != "open":
+        raise FragmentError(f"the {world} world needs the backward chainer, not z3")
+    fol = read_grammar("fol") if grammar else None
+    settings = _Settings(tuple(premises), conclusion, world, backend, limits, lenient, fol)
+    first = first_messages(premises, conclusion, style)
+    temperature = 0.0 if samples == 1 else SAMPLING_TEMPERATURE
+    completions, calls = await _first_round(chat, first, samples, temperature, settings.grammar)
+    history = list(await _all(_judge(i, 0, c, settings) for i, c in enumerate(completions)))
+    trails = [[judged] for judged in history]
+    for round_ in range(1, rounds + 1):
+        failing = [t for t in trails if t[-1].attempt.status != "ok" and _refinable(t[-1].attempt)]
+        if not failing:
+            break
+        steps = await _all(_refine(chat, first, t[-1].attempt, round_, settings) for t in failing)
+        for trail, (judged, step_calls) in zip(failing, steps, strict=True):
+            trail.append(judged)
+            calls += step_calls
+    return _outcome(trails, calls)
+
+
+async def _first_round(
+    chat: ChatBackend, first: tuple[Message, ...], n: int, temperature: float, grammar: str | None
+) -> tuple[list[Completion], int]:
+    """``n`` completions; a server that returns fewer (no ``n`` support) is asked again."""
+    request = ChatRequest(first, n, temperature, MAX_TOKENS, grammar)
+    response = await chat.complete(request)
+    completions, calls = list(response.completions[:n]), response.calls
+    if len(completions) < n:
+        single = ChatRequest(first, 1, temperature, MAX_TOKENS, grammar)
+        extra = await _all(chat.complete(single) for _ in range(n - len(completions)))
+        completions += [c for r in extra for c in r.completions[:1]]
+        calls += sum(r.calls for r in extra)
+    if len(completions) < n:
+        raise LLMError(f"the model returned {len(completions)} completions; {n} were requested")
+    return completions, calls
+
+
+async def _refine(
+    chat: ChatBackend, first: tuple[Message, ...], previous: Attempt, round_: int, s: _Settings
+) -> tuple[_Judged, int]:
+    messages = refine_messages(
+        first,
+        previous.program,
+        previous.error or {},
+        premises=s.premises,
+        conclusion=s.conclusion,
+        program=previous.dsl,
+    )
+    response = await chat.complete(ChatRequest(messages, 1, 0.0, MAX_TOKENS, s.grammar))
+    if not response.completions:
+        raise LLMError("the model returned no completion for a refinement request")
+    judged = await _judge(previous.sample, round_, response.completions[0], s)
+    return judged, response.calls
+
+
+_Run = tuple[str | None, dict[str, Any] | None, str | None, Result | None, tuple[str, ...]]
+"""``(dsl, error, status, result, warnings)`` of one program."""
+
+
+async def _judge(sample: int, round_: int, completion: Completion, s: _Settings) -> _Judged:
+    program = extract_program(completion.text)
+    outcome: _Run = (None, truncated_error(MAX_TOKENS), None, None, ())
+    if completion.finish_reason != "length":
+        outcome = await asyncio.to_thread(_run, program, s)
+    dsl, error_, status, result, warnings = outcome
+    attempt = Attempt(
+        sample=sample,
+        round=round_,
+        program=program,
+        dsl=dsl,
+        error=error_,
+        status=status,
+        verdict=result.verdict if result is not None else None,
+        warnings=warnings,
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
+        latency_ms=completion.latency_ms,
+        finish_reason=completion.finish_reason,
+    )
+    return _Judged(attempt, result)
+
+
+def _run(program: str, s: _Settings) -> _Run:
+    """Convert, load, prove; never raises (the attempt must be recorded whatever happens)."""
+    dsl: str | None = None
+    notes: tuple[str, ...] = ()
+    try:
+        _style, dsl, notes = to_dsl_program(program, lenient=s.lenient)
+        checked = load_problem(dsl, lenient=s.lenient)
+        result = provers.prove(checked.problem, s.limits, backend=s.backend, world=s.world)
+    except LogicsvcError as exc:
+        return dsl, exc.to_dict(), None, None, notes
+    except Exception as exc:  # a bug of ours must not lose the attempt record
+        error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"}
+        return dsl, error, None, None, notes
+    warnings = (*notes, *checked.warnings, *result.warnings)
+    return dsl, status_error(result, dsl, checked.problem), result.status, result, warnings
+
+
+def _refinable(attempt: Attempt) -> bool:
+    """Our own bugs are not the model's to fix; everything else is sent back."""
+    return attempt.error is None or attempt.error.get("code") != "internal_error"
+
+
+async def _all(awaitables: Iterable[Awaitable[T]]) -> list[T]:
+    """Run concurrently; on failure wait for the rest, then raise the first error in order."""
+    results = await asyncio.gather(*awaitables, return_exceptions=True)
+    done: list[T] = []
+    for item in results:
+        if isinstance(item, BaseException):
+            raise item
+        done.append(item)
+    return done
+
+
+def _vote(verdicts: Sequence[str | None]) -> tuple[list[str], dict[str, int]]:
+    """Plurality: the verdicts sharing the top count (two or more is a tie) and the votes."""
+    votes = Counter(v for v in verdicts if v is not None)
+    top = max(votes.values(), default=0)
+    return sorted(v for v, count in votes.items() if count == top), dict(sorted(votes.items()))
+
+
+def _outcome(trails: list[list[_Judged]], calls: int) -> LoopResult:
+    # A sample's outcome is its best attempt, the latest among equals: a contradiction found
+    # in round 1 still counts when the round-2 rewrite no longer parses.
+    finals = [max(reversed(trail), key=lambda j: j.attempt.rank) for trail in trails]
+    winners, votes = _vote([j.attempt.verdict for j in finals])
+    winner = winners[0] if len(winners) == 1 else None
+    first_winners, _ = _vote([trail[0].attempt.verdict for trail in trails])
+    status: LoopStatus
+    carrier: _Judged | None = None
+    if len(winners) > 1:
+        status = "tie"
+    elif winner is not None:
+        status = "ok"
+        carrier = next(j for j in finals if j.attempt.verdict == winner)
+    elif any(j.attempt.rank == 1 for j in finals):
+        status = "contradictory_premises"
+        carrier = next(j for j in finals if j.attempt.rank == 1)
+    else:
+        status = "all_failed"
+    attempts = tuple(j.attempt for trail in trails for j in trail)
+    attempts = tuple(sorted(attempts, key=lambda a: (a.round, a.sample)))
+    return LoopResult(
+        status=status,
+        verdict=winner,
+        votes=votes,
+        attempts=attempts,
+        llm_calls=calls,
+        prompt_tokens=sum(a.prompt_tokens for a in attempts),
+        completion_tokens=sum(a.completion_tokens for a in attempts),
+        refined=any(
+            f.attempt.rank > t[0].attempt.rank for f, t in zip(finals, trails, strict=True)
+        ),
+        program=carrier.attempt.dsl if carrier is not None else None,
+        result=carrier.result if carrier is not None else None,
+        first_round_verdict=first_winners[0] if len(first_winners) == 1 else None,
+    )

@@ -1,0 +1,227 @@
+"""A :class:`~logicsvc.llm.ChatBackend` for any OpenAI-compatible server.
+
+vLLM, llama.cpp, the replay server and OpenAI itself all speak the same chat
+completions API, so one client covers them.  Transport concerns stay in the
+OpenAI SDK (``max_retries`` with backoff, ``timeout``); this module adds what
+the SDK does not know: a concurrency cap, model discovery, when to send the
+grammar, and the mapping onto logicsvc's error tree.
+
+Decisions worth knowing:
+
+- **Model discovery.** With ``llm_model`` unset the first model of
+  ``GET /v1/models`` is used; the listing is fetched at most once per backend.
+- **Grammar.** A request's grammar is sent as
+  ``extra_body={"structured_outputs": {"grammar": ...}}`` (vLLM >= 0.10; the
+  older ``guided_grammar`` is silently ignored there, so it is never sent).
+  ``llm_grammar="auto"`` sends it only when ``/v1/models`` lists a model
+  ``owned_by == "vllm"``, which is what vLLM reports and no other common server
+  does; a server that cannot list models counts as not vLLM.
+- **Tokens.** The API reports usage per call, not per choice.  The prompt is
+  read once per call, so ``prompt_tokens`` goes on the first completion only;
+  ``completion_tokens`` is split over the choices as evenly as integers allow.
+  Summing over the completions therefore gives the call's usage exactly; the
+  raw figures are also in ``ChatResponse.extra["usage"]``.
+- **Errors.** Connection failures and timeouts (after the SDK's retries) and
+  HTTP 502/503/504 (a gateway or a server that is down or still loading) raise
+  :class:`LLMUnavailableError`; any other HTTP error raises :class:`LLMError`
+  naming the status and the server's message.  A response with no choices is
+  an :class:`LLMError`; ``finish_reason == "length"`` is not an error, it is
+  kept on the :class:`Completion` for the caller to judge.
+
+One backend belongs to one event loop (its semaphore and HTTP connection pool
+bind to the loop that first uses them); close it with :meth:`aclose`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from logicsvc.errors import LLMError, LLMUnavailableError
+from logicsvc.llm import ChatRequest, ChatResponse, Completion
+from logicsvc.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from openai import APIError
+    from openai.types.chat import ChatCompletionMessageParam
+
+__all__ = ["OpenAICompatBackend", "ServerInfo"]
+
+VLLM_OWNER = "vllm"
+"""``owned_by`` in vLLM's ``/v1/models`` cards: how ``llm_grammar="auto"`` recognises it."""
+
+_UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What ``GET /v1/models`` told us about the server."""
+
+    models: tuple[str, ...]
+    owners: frozenset[str]
+
+    @property
+    def is_vllm(self) -> bool:
+        return VLLM_OWNER in self.owners
+
+
+class OpenAICompatBackend:
+    """Chat completions over HTTP with the OpenAI SDK, capped at ``llm_concurrency``."""
+
+    name: str = "openai"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings if settings is not None else get_settings()
+        base_url = self.settings.llm_base_url
+        if not base_url:
+            raise LLMError(
+                "no LLM is configured: set LOGICSVC_LLM_BASE_URL (or OPENAI_BASE_URL) "
+                "to an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
+            )
+        from openai import AsyncOpenAI  # the SDK is heavy; only backends that need it pay
+
+        self.base_url = base_url
+        self._client = AsyncOpenAI(
+            base_url=base_url,
+            api_key=self.settings.llm_api_key,
+            timeout=self.settings.llm_timeout_s,
+            max_retries=self.settings.llm_max_retries,
+        )
+        self._semaphore = asyncio.Semaphore(self.settings.llm_concurrency)
+        self._server_lock = asyncio.Lock()
+        self._server: ServerInfo | None = None
+
+    async def server_info(self) -> ServerInfo:
+        """The server's model listing, fetched once (an empty one if it has no listing)."""
+        async with self._server_lock:
+            if self._server is None:
+                import openai
+
+                try:
+                    page = await self._client.models.list()
+                except openai.APIStatusError as exc:
+                    if exc.status_code in _UNAVAILABLE_STATUSES:
+                        raise self._map_error(exc) from exc
+                    # A server without /v1/models: nothing to discover or detect.
+                    self._server = ServerInfo(models=(), owners=frozenset())
+                except openai.APIError as exc:
+                    raise self._map_error(exc) from exc
+                else:
+                    self._server = ServerInfo(
+                        models=tuple(m.id for m in page.data),
+                        owners=frozenset(m.owned_by for m in page.data),
+                    )
+            return self._server
+
+    async def model(self) -> str:
+        """``llm_model``, else the first model the server lists."""
+        if self.settings.llm_model:
+            return self.settings.llm_model
+        info = await self.server_info()
+        if not info.models:
+            raise LLMError(
+                f"the model server at {self.base_url} lists no models; set LOGICSVC_LLM_MODEL"
+            )
+        return info.models[0]
+
+    async def grammar_enabled(self) -> bool:
+        """Whether requested grammars are sent to this server (see ``llm_grammar``)."""
+        mode = self.settings.llm_grammar
+        if mode == "auto":
+            return (await self.server_info()).is_vllm
+        return mode == "on"
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        import openai
+
+        model = await self.model()
+        send_grammar = request.grammar is not None and await self.grammar_enabled()
+        extra_body = {"structured_outputs": {"grammar": request.grammar}} if send_grammar else None
+        messages = cast("list[ChatCompletionMessageParam]", [m.to_dict() for m in request.messages])
+        async with self._semaphore:
+            started = time.perf_counter()
+            try:
+                response = await self._client.chat.completions.create(
+                    model=model,
+                    messages=messages,
+                    n=request.n,
+                    temperature=request.temperature,
+                    max_tokens=request.max_tokens,
+                    extra_body=extra_body,
+                )
+            except openai.APIError as exc:
+                raise self._map_error(exc) from exc
+            latency_ms = (time.perf_counter() - started) * 1000.0
+        if not response.choices:
+            raise LLMError(f"the model server at {self.base_url} returned no choices")
+
+        usage = response.usage
+        prompt_tokens = usage.prompt_tokens if usage is not None else 0
+        choices = sorted(response.choices, key=lambda c: c.index)
+        shares = _split(usage.completion_tokens if usage is not None else 0, len(choices))
+        completions = tuple(
+            Completion(
+                text=choice.message.content or "",
+                finish_reason=choice.finish_reason,
+                prompt_tokens=prompt_tokens if i == 0 else 0,
+                completion_tokens=shares[i],
+                latency_ms=latency_ms,
+            )
+            for i, choice in enumerate(choices)
+        )
+        extra: dict[str, object] = {
+            "usage": usage.model_dump() if usage is not None else None,
+            "grammar_sent": send_grammar,
+            "response_id": response.id,
+        }
+        return ChatResponse(completions=completions, model=response.model, calls=1, extra=extra)
+
+    def _map_error(self, exc: APIError) -> LLMError:
+        import openai
+
+        retries = self.settings.llm_max_retries
+        if isinstance(exc, openai.APITimeoutError):
+            return LLMUnavailableError(
+                f"the model server at {self.base_url} did not answer within "
+                f"{self.settings.llm_timeout_s:g} s ({retries} retries)"
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return LLMUnavailableError(
+                f"cannot reach the model server at {self.base_url}: {exc.message} "
+                f"({retries} retries)"
+            )
+        if isinstance(exc, openai.APIStatusError):
+            body = exc.body if isinstance(exc.body, dict) else {}
+            detail = body.get("message") or exc.message
+            code = body.get("code")
+            tag = f" [{code}]" if code else ""
+            text = f"the model server answered HTTP {exc.status_code}{tag}: {detail}"
+            if exc.status_code in _UNAVAILABLE_STATUSES:
+                return LLMUnavailableError(text)
+            return LLMError(text)
+        return LLMError(f"bad response from the model server at {self.base_url}: {exc.message}")
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.close()
+
+    async def __aenter__(self) -> OpenAICompatBackend:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` as ``parts`` integers differing by at most one, larger first."""
+    base, rest = divmod(total, parts)
+    return [base + (1 if i < rest else 0) for i in range(parts)]

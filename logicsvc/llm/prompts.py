@@ -1,0 +1,168 @@
+"""The chat messages of a translation attempt and of a refinement round, and how a reply is read.
+
+Templates live in ``prompts/*.md`` so they can be edited without touching code. A line
+``<!-- system -->``, ``<!-- user -->`` or ``<!-- assistant -->`` starts a message (text before
+the first marker is a note for editors). Placeholders are filled by :func:`fill`, one pass
+over the template: user text is never interpreted, so braces in a premise stay braces and a
+premise that itself contains ``{conclusion}`` is not expanded again (``str.format`` would
+do both wrong).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, Literal
+
+from logicsvc.llm import Message
+from logicsvc.resources import resource_dir
+from logicsvc.syntax.ast import Problem
+from provers import Result
+
+PromptStyle = Literal["folio", "rulebase"]
+STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase")
+
+_MARKER = re.compile(r"^<!--\s*(system|user|assistant)\s*-->[ \t]*\n?", re.M)
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_FENCE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)(?:^[ \t]*```|\Z)", re.S | re.M)
+_HEADER = re.compile(
+    r"^[ \t]*(?:Predicates|Premises|Conclusion|Facts|Rules|Query)[ \t]*:[ \t]*$", re.M
+)
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Replace each ``{name}`` with ``values[name]`` in one pass; unknown names stay as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+@cache
+def load_template(name: str) -> tuple[tuple[str, str], ...]:
+    """``(role, text)`` pairs of ``prompts/<name>.md``; a file without markers is one user turn."""
+    text = (resource_dir("prompts") / f"{name}.md").read_text(encoding="utf-8")
+    markers = list(_MARKER.finditer(text))
+    if not markers:
+        return (("user", text),)
+    ends = [m.start() for m in markers[1:]] + [len(text)]
+    return tuple((m.group(1), text[m.end() : end]) for m, end in zip(markers, ends, strict=True))
+
+
+@cache
+def dsl_reference() -> str:
+    return (resource_dir("prompts") / "dsl_reference.md").read_text(encoding="utf-8").strip()
+
+
+def context_text(premises: Sequence[str]) -> str:
+    """The premises as one paragraph, the way datasets store a context (so it stays findable)."""
+    return " ".join(p.strip() for p in premises if p.strip())
+
+
+def _render(name: str, values: Mapping[str, str]) -> tuple[Message, ...]:
+    return tuple(Message(role, fill(text, values).strip()) for role, text in load_template(name))
+
+
+def first_messages(
+    premises: Sequence[str], conclusion: str, style: PromptStyle = "folio"
+) -> tuple[Message, ...]:
+    """The first attempt: system instructions with the DSL reference, few-shot, the problem."""
+    if style not in STYLES:
+        raise ValueError(f"unknown prompt style {style!r}; choose one of {', '.join(STYLES)}")
+    values = {
+        "premises": context_text(premises),
+        "conclusion": conclusion.strip(),
+        "dsl_reference": dsl_reference(),
+    }
+    return _render(style, values)
+
+
+def refine_messages(
+    first: Sequence[Message],
+    previous: str,
+    error: Mapping[str, Any],
+    *,
+    premises: Sequence[str],
+    conclusion: str,
+    program: str | None = None,
+) -> tuple[Message, ...]:
+    """A refinement round: the first prompt, the model's previous answer, the error.
+
+    The problem is restated in the last user message (replay servers match on it).
+    ``program`` is the text the error's line numbers refer to (a converted program), when it
+    differs from ``previous``, the program as the model wrote it.
+    """
+    values = {
+        "premises": context_text(premises),
+        "conclusion": conclusion.strip(),
+        "error": render_error(error),
+        "program": (program or previous).rstrip("\n"),
+    }
+    return (*first, Message("assistant", previous.strip()), *_render("refine", values))
+
+
+def render_error(error: Mapping[str, Any]) -> str:
+    """An attempt's error as the model should read it: where, what, the caret line, expected."""
+    span = error.get("span")
+    where = ""
+    if isinstance(span, Mapping):
+        where = f"line {span.get('line')}, column {span.get('column')}: "
+    lines = [f"{where}{error.get('message', '')}"]
+    if error.get("context"):
+        lines.append(str(error["context"]))
+    expected = error.get("expected")
+    if expected and "expected" not in str(error.get("message", "")):
+        lines.append("expected one of: " + ", ".join(str(e) for e in expected))
+    lines.append(f"(error code: {error.get('code', 'error')})")
+    return "\n".join(lines)
+
+
+def truncated_error(max_tokens: int) -> dict[str, Any]:
+    return {
+        "code": "truncated",
+        "message": f"the answer was cut off at the {max_tokens}-token limit before the program "
+        "ended; write the whole program again, more compactly (shorter glosses, no explanation)",
+    }
+
+
+def status_error(result: Result, dsl: str, problem: Problem) -> dict[str, Any] | None:
+    """A non-ok prover status as an error the model can act on."""
+    if result.status == "ok":
+        return None
+    if result.status == "contradictory_premises":
+        lines = dsl.splitlines()
+        shown = []
+        for index in result.used_premises:
+            span = problem.premises[index].span if index < len(problem.premises) else None
+            if span is not None and span.line <= len(lines):
+                shown.append(f"  line {span.line}: {lines[span.line - 1].strip()}")
+        return {
+            "code": "contradictory_premises",
+            "message": "the premises contradict each other, so every conclusion would follow; "
+            "a premise is probably mistranslated (a negation, a quantifier, an exclusive or, "
+            "or one predicate used for two ideas)" + (":\n" + "\n".join(shown) if shown else ""),
+        }
+    if result.status == "timeout":
+        return {
+            "code": "timeout",
+            "message": "the prover ran out of time on this program; translate more literally "
+            "(fewer nested quantifiers, no redundant premises)",
+        }
+    detail = result.error or {}
+    return {
+        "code": str(detail.get("code", "prover_error")),
+        "message": str(detail.get("message", "the prover failed on this program")),
+    }
+
+
+def extract_program(text: str) -> str:
+    """The program in a reply: inside its ``` fence if any, from the first section header on.
+
+    Chatter before the header goes; chatter after the program is left for the parser to point
+    at, since cutting it would mean guessing where a program ends.
+    """
+    blocks = [m.group(1) for m in _FENCE.finditer(text)]
+    if blocks:
+        text = next((b for b in blocks if _HEADER.search(b)), blocks[0])
+    header = _HEADER.search(text)
+    if header is not None:
+        text = text[header.start() :]
+    return text.strip("\n").rstrip() + "\n"

@@ -1,0 +1,286 @@
+"""The self-refinement loop against a scripted chat: errors go back verbatim, attempts are kept."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import pytest
+
+import provers
+from logicsvc.errors import LLMError, LLMUnavailableError
+from logicsvc.llm import ChatRequest, ChatResponse, Completion
+from logicsvc.llm.fake import ScriptedChat
+from logicsvc.llm.loop import LoopResult, solve
+from logicsvc.llm.prompts import dsl_reference, extract_program, first_messages, load_template
+from logicsvc.load import load_problem
+from provers import Result
+
+PREMISES = ["All men are mortal.", "Socrates is a man."]
+CONCLUSION = "Socrates is mortal."
+GOOD = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
+NEGATED = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\n¬Mortal(socrates)\n"
+UNKNOWN = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(plato)\nConclusion:\nMortal(socrates)\n"
+MISSING_PAREN = "Premises:\n∀x (Man(x) → Mortal(x)\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
+BAD_TOKEN = "Premises:\n∀x (Man(x) ∈ Mortal)\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
+ARITY = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates, athens)\n"
+CONTRADICTORY = (
+    "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\n¬Mortal(socrates)\n"
+    "Conclusion:\nMortal(socrates)\n"
+)
+
+
+def run(chat: ScriptedChat, **kwargs: Any) -> LoopResult:
+    return asyncio.run(solve(PREMISES, CONCLUSION, chat=chat, **kwargs))
+
+
+def last_user(request: ChatRequest) -> str:
+    assert request.messages[-1].role == "user"
+    return request.messages[-1].content
+
+
+def test_syntax_error_goes_back_with_line_column_caret_and_expected_token() -> None:
+    chat = ScriptedChat([MISSING_PAREN, GOOD])
+    result = run(chat, lenient=False)
+    assert (result.status, result.verdict, result.refined) == ("ok", "true", True)
+    assert result.llm_calls == 2 and chat.calls == 2 and len(result.attempts) == 2
+    first, second = result.attempts
+    assert first.error is not None and first.error["code"] == "syntax_error"
+    assert first.error["span"]["line"] == 2 and first.error["expected"] == ["')'"]
+    assert (second.round, second.status, second.error) == (1, "ok", None)
+    refine = chat.requests[1]
+    text = last_user(refine)
+    assert "line 2, column 23: unexpected end of line; expected ')'" in text
+    assert "∀x (Man(x) → Mortal(x)\n" + " " * 22 + "^" in text  # the caret line
+    assert MISSING_PAREN.strip() in text  # the previous program, whole
+    assert " ".join(PREMISES) in text and CONCLUSION in text  # replay servers match on it
+    assert refine.messages[-2].role == "assistant"
+    assert refine.messages[-2].content == MISSING_PAREN.strip()
+    assert refine.messages[: len(chat.requests[0].messages)] == chat.requests[0].messages
+    assert (refine.n, refine.temperature) == (1, 0.0)
+    assert result.program == GOOD and result.result is not None
+    assert result.first_round_verdict is None
+    assert result.prompt_tokens == sum(a.prompt_tokens for a in result.attempts) > 0
+
+
+def test_lenient_error_lists_every_expected_token() -> None:
+    chat = ScriptedChat([BAD_TOKEN, GOOD])
+    result = run(chat)
+    assert result.verdict == "true" and result.attempts[0].error is not None
+    assert "unexpected '∈'; expected one of ')', ∧, ∨, ⊕, →, ↔" in last_user(chat.requests[1])
+
+
+def test_semantic_error_is_refined() -> None:
+    chat = ScriptedChat([ARITY, GOOD])
+    result = run(chat)
+    assert (result.status, result.verdict, result.refined) == ("ok", "true", True)
+    error = result.attempts[0].error
+    assert error is not None and error["code"] == "arity_mismatch"
+    text = last_user(chat.requests[1])
+    assert "line 5, column 1: predicate 'Mortal' has 2 argument(s)" in text
+    assert "Mortal(socrates, athens)\n^^^^" in text
+
+
+def test_contradictory_premises_are_refined_and_name_the_premises() -> None:
+    chat = ScriptedChat([CONTRADICTORY, GOOD])
+    result = run(chat)
+    assert (result.status, result.verdict, result.refined) == ("ok", "true", True)
+    first = result.attempts[0]
+    assert first.status == "contradictory_premises" and first.error is not None
+    assert first.error["code"] == "contradictory_premises"
+    text = last_user(chat.requests[1])
+    assert "contradict" in text and "line 4: ¬Mortal(socrates)" in text
+
+
+def test_contradiction_that_outlives_the_budget_is_the_outcome() -> None:
+    result = run(ScriptedChat([CONTRADICTORY, MISSING_PAREN]), rounds=1, lenient=False)
+    assert (result.status, result.verdict, result.votes) == ("contradictory_premises", None, {})
+    assert result.result is not None and result.result.status == "contradictory_premises"
+    assert result.program == CONTRADICTORY and not result.refined
+
+
+def test_budget_exhausted_records_every_error() -> None:
+    chat = ScriptedChat([MISSING_PAREN, BAD_TOKEN, ARITY])
+    result = run(chat, rounds=2, lenient=False)
+    assert (result.status, result.verdict, result.program, result.result) == (
+        "all_failed",
+        None,
+        None,
+        None,
+    )
+    assert [a.round for a in result.attempts] == [0, 1, 2] and result.llm_calls == 3
+    codes = [a.error["code"] for a in result.attempts if a.error is not None]
+    assert codes == ["syntax_error", "syntax_error", "arity_mismatch"]
+    assert not result.refined and result.votes == {}
+    assert BAD_TOKEN.strip() in last_user(chat.requests[2])  # each round shows its own program
+
+
+def test_self_consistency_majority() -> None:
+    chat = ScriptedChat([GOOD, NEGATED, GOOD])
+    result = run(chat, samples=3)
+    assert (result.status, result.verdict, result.votes) == ("ok", "true", {"false": 1, "true": 2})
+    assert chat.calls == 1 and chat.requests[0].n == 3 and chat.requests[0].temperature > 0
+    assert result.first_round_verdict == "true" and not result.refined
+
+
+@pytest.mark.parametrize(
+    "programs", [[GOOD, NEGATED, UNKNOWN], [GOOD, NEGATED], [GOOD, GOOD, NEGATED, NEGATED]]
+)
+def test_a_tie_is_reported_never_guessed(programs: list[str]) -> None:
+    result = run(ScriptedChat(programs), samples=len(programs))
+    assert (result.status, result.verdict, result.program) == ("tie", None, None)
+    assert sum(result.votes.values()) == len(programs) and len(result.votes) >= 2
+
+
+def test_failing_samples_are_refined_concurrently_and_then_vote() -> None:
+    started: list[str] = []
+    both_in_flight = asyncio.Event()
+
+    class Barrier(ScriptedChat):
+        async def complete(self, request: ChatRequest) -> ChatResponse:
+            if request.n == 1:
+                started.append(request.messages[-2].content)
+                if len(started) == 2:
+                    both_in_flight.set()
+                await asyncio.wait_for(both_in_flight.wait(), timeout=2)
+            return await super().complete(request)
+
+    def script(request: ChatRequest) -> list[str]:
+        return [BAD_TOKEN, NEGATED, ARITY] if request.n == 3 else [GOOD]
+
+    result = run(Barrier(script), samples=3)
+    assert sorted(started) == sorted([BAD_TOKEN.strip(), ARITY.strip()])
+    assert (result.status, result.verdict, result.refined) == ("ok", "true", True)
+    assert result.first_round_verdict == "false" and result.llm_calls == 3
+    assert [(a.sample, a.round) for a in result.attempts] == [
+        (0, 0),
+        (1, 0),
+        (2, 0),
+        (0, 1),
+        (2, 1),
+    ]
+
+
+def test_truncated_completion_is_refined() -> None:
+    cut = Completion(GOOD[:30], finish_reason="length", completion_tokens=2048)
+    chat = ScriptedChat([cut, GOOD])
+    result = run(chat)
+    first = result.attempts[0]
+    assert first.error is not None and first.error["code"] == "truncated"
+    assert first.status is None and first.finish_reason == "length"
+    assert "cut off" in last_user(chat.requests[1])
+    assert (result.verdict, result.refined, result.completion_tokens) == (
+        "true",
+        True,
+        2048 + len(GOOD.split()),
+    )
+
+
+def test_fragment_error_and_prover_timeout_are_refined(monkeypatch: pytest.MonkeyPatch) -> None:
+    xor = "Premises:\nMan(socrates) ⊕ Mortal(socrates)\nConclusion:\nMortal(socrates)\n"
+    result = run(ScriptedChat([xor, GOOD]), backend="backward")
+    error = result.attempts[0].error
+    assert error is not None and error["code"] == "outside_fragment"
+    assert result.verdict == "true"
+
+    real = provers.prove
+    answers = iter([Result(status="timeout", backend="z3"), None])
+
+    def flaky(*args: Any, **kwargs: Any) -> Result:
+        return next(answers) or real(*args, **kwargs)
+
+    monkeypatch.setattr(provers, "prove", flaky)
+    chat = ScriptedChat([GOOD, GOOD])
+    result = run(chat)
+    assert result.attempts[0].status == "timeout" and result.verdict == "true"
+    assert "ran out of time" in last_user(chat.requests[1])
+
+
+def test_our_own_bug_is_recorded_not_refined(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Result:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(provers, "prove", broken)
+    chat = ScriptedChat([GOOD])
+    result = run(chat)
+    assert result.status == "all_failed" and chat.calls == 1
+    assert result.attempts[0].error == {"code": "internal_error", "message": "RuntimeError: boom"}
+
+
+def test_llm_errors_propagate() -> None:
+    with pytest.raises(LLMUnavailableError):
+        run(ScriptedChat([LLMUnavailableError("connection refused")]))
+    with pytest.raises(LLMError, match="replies left"):
+        run(ScriptedChat([MISSING_PAREN]), lenient=False)
+
+
+def test_a_server_without_n_is_asked_once_per_missing_sample() -> None:
+    chat = ScriptedChat(lambda request: [GOOD])
+    result = run(chat, samples=3)
+    assert [r.n for r in chat.requests] == [3, 1, 1] and result.llm_calls == 3
+    assert result.votes == {"true": 3}
+
+
+def test_proofwriter_style_completion_is_converted() -> None:
+    pytest.importorskip("logicsvc.translate.formats")
+    program = (
+        "Predicates:\nMan($x, bool) ::: Is x a man?\nMortal($x, bool) ::: Is x mortal?\n"
+        "Facts:\nMan(Socrates, True) ::: Socrates is a man.\n"
+        "Rules:\nMan($x, True) >>> Mortal($x, True) ::: All men are mortal.\n"
+        "Query:\nMortal(Socrates, False) ::: Socrates is not mortal.\n"
+    )
+    result = run(ScriptedChat([program]), world="explicit")
+    assert (result.status, result.verdict) == ("ok", "false")
+    attempt = result.attempts[0]
+    assert attempt.program == program and attempt.dsl is not None and "∀x" in attempt.dsl
+
+
+def test_prompt_carries_premises_verbatim_reference_and_settings() -> None:
+    chat = ScriptedChat([GOOD])
+    premises = ["Brace {conclusion} stays {literal}.", "Socrates is a man."]
+    asyncio.run(solve(premises, CONCLUSION, chat=chat, grammar=True, style="rulebase"))
+    request = chat.requests[0]
+    assert (request.n, request.temperature) == (1, 0.0)
+    assert request.grammar is not None and "start" in request.grammar
+    user = last_user(request)
+    assert "Brace {conclusion} stays {literal}. Socrates is a man." in user
+    assert user.rstrip().endswith(f"{CONCLUSION}\n\nProgram:")
+    everything = "\n".join(m.content for m in request.messages)
+    assert dsl_reference() in everything and "If something is big" in everything
+    assert "{dsl_reference}" not in everything and "{premises}" not in everything
+    folio = "\n".join(m.content for m in first_messages(PREMISES, CONCLUSION, "folio"))
+    assert "Lindqvist Quartet" in folio and dsl_reference() in folio
+
+
+@pytest.mark.parametrize(
+    ("style", "verdicts"),
+    [("folio", ["true", "unknown", "false"]), ("rulebase", ["true", "false", "unknown"])],
+)
+def test_few_shot_examples_are_valid_programs(style: str, verdicts: list[str]) -> None:
+    text = "".join(body for _, body in load_template(style))
+    examples = re.findall(r"```\n(.*?)```", text, re.S)
+    got = [provers.prove(load_problem(e).problem).verdict for e in examples]
+    assert got == verdicts
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"```\n{GOOD}```",
+        f"Here is the program:\n\n```fol\n{GOOD}```\nThe answer is True.",
+        f"Sure. Let me translate.\n{GOOD}",
+        f"```text\n{GOOD}",  # an unterminated fence (a cut-off reply)
+        f"Notes first:\n```\nnot a program\n```\n```\n{GOOD}```",
+    ],
+)
+def test_fences_and_chatter_are_stripped(reply: str) -> None:
+    assert extract_program(reply) == GOOD
+
+
+def test_result_is_json_serialisable() -> None:
+    result = run(ScriptedChat([MISSING_PAREN, GOOD]), lenient=False)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["attempts"][0]["error"]["code"] == "syntax_error"
+    assert data["result"]["verdict"] == "true" and data["votes"] == {"true": 1}
