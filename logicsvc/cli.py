@@ -12,6 +12,7 @@ Contract (other tools call it exactly like this):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from enum import StrEnum
@@ -22,6 +23,7 @@ import typer
 
 from logicsvc.errors import LogicsvcError
 from logicsvc.evaluation.common import Tally
+from logicsvc.llm import ChatBackend
 from provers import World
 
 app = typer.Typer(
@@ -180,6 +182,46 @@ def eval_folio_gold(
     _finish(summary, summary.to_dict(), report, f"FOLIO gold FOL: {path.name}")
 
 
+class TranslatorChoice(StrEnum):
+    rules = "rules"
+    llm = "llm"
+    replay = "replay"
+
+
+TranslatorOpt = Annotated[
+    TranslatorChoice,
+    typer.Option(
+        help="rules: offline controlled English; llm: the configured LLM server; "
+        "replay: recorded programs (--programs), no model."
+    ),
+]
+SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
+RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
+GrammarOpt = Annotated[
+    bool, typer.Option(help="Constrain LLM decoding with grammars/fol.lark where supported.")
+]
+
+
+ProgramsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--programs", help="Recorded programs for --translator replay (repeatable)."),
+]
+
+
+def _chat(translator: TranslatorChoice, programs: list[Path] | None) -> ChatBackend | None:
+    """The chat backend a translator needs; None means the configured server."""
+    if translator is TranslatorChoice.replay:
+        if not programs:
+            raise LogicsvcError("--translator replay needs --programs FILE", code="invalid_option")
+        from logicsvc.llm.replay import ReplayChat
+
+        try:
+            return ReplayChat(programs)
+        except (OSError, ValueError) as exc:
+            raise LogicsvcError(str(exc), code="unreadable_input") from None
+    return None
+
+
 @app.command()
 def reason(
     conclusion: Annotated[str, typer.Option("--conclusion", "-c", help="The statement to test.")],
@@ -189,56 +231,61 @@ def reason(
     context: Annotated[
         str | None, typer.Option(help="A file (or -) of premise sentences, as one text.")
     ] = None,
-    translator: Annotated[str, typer.Option(help="Translator: rules (offline).")] = "rules",
+    translator: TranslatorOpt = TranslatorChoice.rules,
+    programs: ProgramsOpt = None,
     backend: BackendOpt = BackendChoice.auto,
     world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = False,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
     import provers
+    from logicsvc.reasoning import Reasoned, reason_with_llm
     from logicsvc.reasoning import reason as run_reason
 
     texts = list(premise or [])
+    limits = provers.Limits(timeout_s=timeout)
     try:
         if context is not None:
             texts.append(_read(context))
-        outcome = run_reason(
-            texts,
-            conclusion,
-            translator=translator,
-            world=world.value,
-            backend=backend.value,
-            limits=provers.Limits(timeout_s=timeout),
-        )
+        if translator is TranslatorChoice.rules:
+            outcome = run_reason(
+                texts, conclusion, world=world.value, backend=backend.value, limits=limits
+            )
+        else:
+            chat = _chat(translator, programs)
+
+            async def run() -> Reasoned:
+                options: dict[str, Any] = {
+                    "translator": translator.value,
+                    "samples": samples,
+                    "rounds": rounds,
+                    "world": world.value,
+                    "backend": backend.value,
+                    "limits": limits,
+                    "grammar": grammar,
+                }
+                if chat is not None:
+                    return await reason_with_llm(texts, conclusion, chat=chat, **options)
+                from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+                async with OpenAICompatBackend() as configured:
+                    return await reason_with_llm(texts, conclusion, chat=configured, **options)
+
+            outcome = asyncio.run(run())
     except LogicsvcError as exc:
         _fail(exc)
         return
-    except ValueError as exc:  # an unknown translator name
-        _fail(LogicsvcError(str(exc), code="invalid_option"))
-        return
     _emit(outcome.to_dict())
-
-
-class TranslatorChoice(StrEnum):
-    rules = "rules"
-    llm = "llm"
-
-
-TranslatorOpt = Annotated[
-    TranslatorChoice,
-    typer.Option(help="rules: offline controlled English; llm: the configured LLM server."),
-]
-SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
-RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
-GrammarOpt = Annotated[
-    bool, typer.Option(help="Constrain LLM decoding with grammars/fol.lark where supported.")
-]
 
 
 def _eval_nl(
     path: Path,
     *,
     translator: TranslatorChoice,
+    programs: list[Path] | None,
     world: str,
     style: str,
     backend: BackendChoice,
@@ -257,11 +304,12 @@ def _eval_nl(
     limits = provers.Limits(timeout_s=timeout)
     summary: Tally
     try:
-        if translator is TranslatorChoice.llm:
+        if translator is not TranslatorChoice.rules:
             from logicsvc.evaluation import llm_eval
 
             summary = llm_eval.evaluate(
                 path,
+                chat=_chat(translator, programs),
                 style=style,
                 samples=samples,
                 rounds=rounds,
@@ -309,6 +357,7 @@ def eval_proofwriter(
         typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
     ] = None,
     translator: TranslatorOpt = TranslatorChoice.rules,
+    programs: ProgramsOpt = None,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
@@ -323,6 +372,7 @@ def eval_proofwriter(
     _eval_nl(
         path,
         translator=translator,
+        programs=programs,
         world=chosen,
         style="rulebase",
         backend=backend,
@@ -343,6 +393,7 @@ def eval_folio(
     out: OutOpt = None,
     report: ReportOpt = None,
     translator: TranslatorOpt = TranslatorChoice.llm,
+    programs: ProgramsOpt = None,
     world: WorldOpt = WorldChoice.open,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
@@ -354,6 +405,7 @@ def eval_folio(
     _eval_nl(
         path,
         translator=translator,
+        programs=programs,
         world=world.value,
         style="folio",
         backend=backend,

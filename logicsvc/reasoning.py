@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import provers
 from logicsvc.checks import check_program
+from logicsvc.llm import ChatBackend
+from logicsvc.llm.loop import LoopResult, solve
 from logicsvc.load import load_problem
+from logicsvc.syntax import to_dsl
 from logicsvc.syntax.ast import Program
 from logicsvc.translate import Translation, Translator, get_translator
 from provers import Backend, Limits, Result, World
@@ -19,9 +22,17 @@ class Reasoned:
     translation: Translation
     result: Result
     warnings: tuple[str, ...] = ()
+    loop: LoopResult | None = None
+    """For LLM translators: every attempt, the vote and the token counts."""
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
+        if self.loop is not None:
+            out["outcome"] = self.loop.status
+            out["votes"] = self.loop.votes
+            out["refined"] = self.loop.refined
+            out["tokens"] = self.loop.prompt_tokens + self.loop.completion_tokens
+            out["attempts"] = [a.to_dict() for a in self.loop.attempts]
         out["warnings"] = [*self.translation.warnings, *self.warnings, *self.result.warnings]
         out["translator"] = self.translation.translator
         out["program"] = self.translation.program
@@ -54,3 +65,52 @@ def reason(
     problem, warnings = checked.problem, checked.warnings
     result = provers.prove(problem, limits, backend=backend, world=world)
     return Reasoned(translation, result, warnings)
+
+
+async def reason_with_llm(
+    premises: Sequence[str],
+    conclusion: str,
+    *,
+    chat: ChatBackend,
+    translator: str = "llm",
+    style: Literal["folio", "rulebase"] = "folio",
+    samples: int = 1,
+    rounds: int = 3,
+    world: World = "open",
+    backend: Backend = "auto",
+    limits: Limits | None = None,
+    grammar: bool = False,
+) -> Reasoned:
+    """The LLM writes the program, refined until it runs; the vote decides.
+
+    No executable program (or a tie) is an answer of its own: ``status`` error
+    with the loop's outcome as code, never a guessed verdict.
+    """
+    loop = await solve(
+        premises,
+        conclusion,
+        chat=chat,
+        style=style,
+        samples=samples,
+        rounds=rounds,
+        world=world,
+        backend=backend,
+        limits=limits,
+        grammar=grammar,
+    )
+    # used_premises index the program's premises: name them by the glosses the model wrote
+    glosses: tuple[str, ...] = ()
+    if loop.program:
+        program = load_problem(loop.program, lenient=True).problem
+        glosses = tuple(s.gloss or to_dsl(s.formula) for s in program.premises)
+    translation = Translation(
+        loop.program or "", translator, glosses, conclusion.strip(), llm_calls=loop.llm_calls
+    )
+    result = loop.result
+    if loop.status == "tie" or result is None:
+        why = {"tie": "the samples' verdicts tied", "all_failed": "no sample ran"}.get(
+            loop.status, loop.status
+        )
+        error = {"code": f"llm_{loop.status}", "message": why}
+        result = Result("error", error=error, backend=result.backend if result else "")
+    return Reasoned(translation, result, loop=loop)
