@@ -72,10 +72,6 @@ class Settings(BaseSettings):
     lists a model with ``owned_by == "vllm"`` (what vLLM reports; other servers
     would reject the field or silently ignore it)."""
 
-    llm_temperature: float = Field(default=0.0, ge=0.0, validation_alias="LOGICSVC_LLM_TEMPERATURE")
-    """Sampling temperature for single-answer translation. Env
-    ``LOGICSVC_LLM_TEMPERATURE``. Callers that build requests read it;
-    self-consistency sampling passes its own temperature instead."""
 
 
 def get_settings() -> Settings:

@@ -45,7 +45,6 @@ ENV_VARS = (
     "LOGICSVC_LLM_TIMEOUT_S",
     "LOGICSVC_LLM_MAX_RETRIES",
     "LOGICSVC_LLM_GRAMMAR",
-    "LOGICSVC_LLM_TEMPERATURE",
 )
 
 T = TypeVar("T")
@@ -117,12 +116,7 @@ def test_base_url_env_precedence(clean_env: pytest.MonkeyPatch) -> None:
 
 def test_other_settings_from_env_and_dotenv(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     d = get_settings()
-    assert (d.llm_api_key, d.llm_model, d.llm_grammar, d.llm_temperature) == (
-        "EMPTY",
-        None,
-        "auto",
-        0,
-    )
+    assert (d.llm_api_key, d.llm_model, d.llm_grammar) == ("EMPTY", None, "auto")
     assert (d.llm_concurrency, d.llm_timeout_s, d.llm_max_retries) == (8, 60, 2)
     dotenv = "LOGICSVC_LLM_MODEL=from-dotenv\nOTHER_TOOL=x\n"
     (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
