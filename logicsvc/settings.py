@@ -73,7 +73,6 @@ class Settings(BaseSettings):
     would reject the field or silently ignore it)."""
 
 
-
 def get_settings() -> Settings:
     """Settings read now from the environment (a fresh object every call)."""
     return Settings()
