@@ -475,10 +475,30 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Run the HTTP service (uvicorn)."""
+    """Run the HTTP service (uvicorn); settings come from the environment / .env."""
+    import ipaddress
+    import logging
+
     import uvicorn
 
-    uvicorn.run("logicsvc.service.app:create_app", factory=True, host=host, port=port)
+    from logicsvc.settings import get_settings
+
+    settings = get_settings()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not settings.api_key_list and not settings.allow_unauthenticated:
+        typer.echo(
+            f"refusing to serve on {host} without API keys: set LOGICSVC_API_KEYS "
+            "(or LOGICSVC_ALLOW_UNAUTHENTICATED=1 behind your own gateway)",
+            err=True,
+        )
+        raise typer.Exit(INVALID_INPUT)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from logicsvc.service.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import provers
 from logicsvc.checks import check_program
 from logicsvc.llm import ChatBackend
-from logicsvc.llm.loop import LoopResult, solve
+from logicsvc.llm.loop import LoopResult, ProveFn, solve
 from logicsvc.load import load_problem
 from logicsvc.syntax import to_dsl
 from logicsvc.syntax.ast import Program
@@ -80,6 +80,7 @@ async def reason_with_llm(
     backend: Backend = "auto",
     limits: Limits | None = None,
     grammar: bool = False,
+    prover: ProveFn | None = None,
 ) -> Reasoned:
     """The LLM writes the program, refined until it runs; the vote decides.
 
@@ -97,6 +98,7 @@ async def reason_with_llm(
         backend=backend,
         limits=limits,
         grammar=grammar,
+        prover=prover,
     )
     # used_premises index the program's premises: name them by the glosses the model wrote
     glosses: tuple[str, ...] = ()

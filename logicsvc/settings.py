@@ -21,7 +21,7 @@ GrammarMode = Literal["auto", "on", "off"]
 
 
 class Settings(BaseSettings):
-    """How logicsvc reaches its language model."""
+    """How logicsvc reaches its language model and how its service behaves."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -71,6 +71,67 @@ class Settings(BaseSettings):
     sends it, ``off`` never does, ``auto`` sends it only when ``GET /v1/models``
     lists a model with ``owned_by == "vllm"`` (what vLLM reports; other servers
     would reject the field or silently ignore it)."""
+
+    # ---- the HTTP service ---------------------------------------------------
+
+    api_keys: str = Field(default="", validation_alias="LOGICSVC_API_KEYS")
+    """Comma-separated bearer tokens the service accepts. Env ``LOGICSVC_API_KEYS``.
+    Empty means no authentication, which the service allows only on a loopback
+    address (127.0.0.1, ::1) unless ``LOGICSVC_ALLOW_UNAUTHENTICATED`` is set."""
+
+    allow_unauthenticated: bool = Field(
+        default=False, validation_alias="LOGICSVC_ALLOW_UNAUTHENTICATED"
+    )
+    """Serve without API keys on a non-loopback address (behind your own gateway)."""
+
+    cors_origins: str = Field(default="", validation_alias="LOGICSVC_CORS_ORIGINS")
+    """Comma-separated origins allowed by CORS. Empty (default) disables CORS."""
+
+    max_in_flight: int = Field(default=32, ge=1, validation_alias="LOGICSVC_MAX_IN_FLIGHT")
+    """Requests served at once; past it the service answers 429 with Retry-After."""
+
+    max_batch: int = Field(default=64, ge=1, validation_alias="LOGICSVC_MAX_BATCH")
+    """Most problems in one ``/v1/reason/batch`` call."""
+
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, validation_alias="LOGICSVC_MAX_BODY_BYTES"
+    )
+    """Largest request body accepted; larger ones get 413."""
+
+    max_premises: int = Field(default=200, ge=1, validation_alias="LOGICSVC_MAX_PREMISES")
+    """Most premises in one problem; more get 422."""
+
+    max_text_chars: int = Field(default=5000, ge=10, validation_alias="LOGICSVC_MAX_TEXT_CHARS")
+    """Longest premise or conclusion (characters); longer ones get 422."""
+
+    max_nesting: int = Field(default=64, ge=1, validation_alias="LOGICSVC_MAX_NESTING")
+    """Deepest parenthesis nesting in a formula or program; deeper gets 422."""
+
+    request_timeout_s: float = Field(
+        default=120.0, gt=0, validation_alias="LOGICSVC_REQUEST_TIMEOUT_S"
+    )
+    """Deadline of every request; past it the service answers 504."""
+
+    prover_workers: int = Field(default=2, ge=1, validation_alias="LOGICSVC_PROVER_WORKERS")
+    """Prover worker processes (a runaway problem is killed with its worker)."""
+
+    prover_timeout_s: float = Field(
+        default=10.0, gt=0, validation_alias="LOGICSVC_PROVER_TIMEOUT_S"
+    )
+    """Default and maximum prover time per problem (requests may ask for less)."""
+
+    prover_memory_mb: int = Field(
+        default=2048, ge=128, validation_alias="LOGICSVC_PROVER_MEMORY_MB"
+    )
+    """Address-space limit of each prover worker process."""
+
+    @property
+    def api_key_list(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
 
 def get_settings() -> Settings:

@@ -1,15 +1,29 @@
-"""The minimal HTTP service, started for real on 127.0.0.1 and called over HTTP."""
+"""The HTTP service, started for real (``logicsvc serve``) on 127.0.0.1 and called over HTTP.
+
+The LLM path runs against ``logicsvc replay-server`` (real ``openai`` client, real HTTP).
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
+
+SOCRATES = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
+SPIN = [  # a strict order with no last element: only infinite models, Z3 spins
+    "∀x ∃y Lt(x, y)",
+    "∀x ¬Lt(x, x)",
+    "∀x ∀y ∀z (Lt(x, y) ∧ Lt(y, z) → Lt(x, z))",
+]
 
 
 def _free_port() -> int:
@@ -18,103 +32,205 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {proc.stderr.read()!r}")  # type: ignore[union-attr]
+        time.sleep(0.1)
+
+
+@contextmanager
+def serve(*args: str, **env: str) -> Iterator[str]:
+    """``logicsvc <args> --port P`` in a subprocess; yields its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "logicsvc.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "logicsvc.cli", *args, "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env={**os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.1)
+        _wait(f"{url}/healthz" if args[0] == "serve" else f"{url}/v1/models", proc)
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=15)
 
 
-def test_healthz(base_url: str) -> None:
-    body = httpx.get(f"{base_url}/healthz").json()
-    assert body["status"] == "ok"
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    with serve("serve", LOGICSVC_MAX_PREMISES="5", LOGICSVC_MAX_BODY_BYTES="20000") as url:
+        yield url
 
 
-def test_prove_program(base_url: str) -> None:
-    program = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
-    response = httpx.post(f"{base_url}/v1/prove", json={"program": program})
-    assert response.status_code == 200
-    body = response.json()
+def test_health_and_readiness(base_url: str) -> None:
+    assert httpx.get(f"{base_url}/healthz").json()["status"] == "ok"
+    ready = httpx.get(f"{base_url}/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["prover_workers"] >= 1 and ready.json()["llm"] == "not configured"
+
+
+def test_prove_program_and_formulas(base_url: str) -> None:
+    body = httpx.post(f"{base_url}/v1/prove", json={"program": SOCRATES}).json()
     assert body["verdict"] == "true" and body["used_premises"] == [0, 1]
-
-
-def test_prove_premises_and_conclusion(base_url: str) -> None:
-    response = httpx.post(
+    body = httpx.post(
         f"{base_url}/v1/prove",
         json={"premises": ["P(a) ∨ Q(a)", "¬P(a)"], "conclusion": "¬Q(a)", "backend": "z3"},
-    )
-    body = response.json()
-    assert response.status_code == 200 and body["verdict"] == "false"
+    ).json()
+    assert body["verdict"] == "false"
 
 
-def test_syntax_error_is_422_with_stable_shape(base_url: str) -> None:
-    response = httpx.post(
-        f"{base_url}/v1/prove", json={"premises": ["P(a) ∧"], "conclusion": "P(a)"}
-    )
-    assert response.status_code == 422
-    error = response.json()["error"]
-    assert error["code"] == "syntax_error"
-    assert error["span"]["column"] == 7
-    assert error["message"].startswith("premise 0: unexpected end of input")
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [
-        {},
-        {"program": "x", "conclusion": "P"},
-        {"premises": [], "conclusion": "P", "timeout_s": -1},
-        {"premises": [], "conclusion": "P", "backend": "prolog"},
-    ],
-)
-def test_bad_requests_are_422_not_500(base_url: str, payload: dict[str, object]) -> None:
-    response = httpx.post(f"{base_url}/v1/prove", json=payload)
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_request"
-
-
-def test_not_json_is_422(base_url: str) -> None:
-    response = httpx.post(
-        f"{base_url}/v1/prove", content=b"{not json", headers={"content-type": "application/json"}
-    )
-    assert response.status_code == 422
-
-
-def test_reason_endpoint(base_url: str) -> None:
+def test_reason_offline_and_its_request_id(base_url: str) -> None:
     response = httpx.post(
         f"{base_url}/v1/reason",
         json={"premises": ["All men are mortal.", "Socrates is a man."],
               "conclusion": "Socrates is mortal."},
+        headers={"X-Request-ID": "abc123"},
     )  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.headers["x-request-id"] == "abc123"
     body = response.json()
     assert body["verdict"] == "true" and body["translator"] == "rules"
 
 
-def test_reason_outside_the_fragment_is_422(base_url: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({"premises": ["P(a) ∧"], "conclusion": "P(a)"}, 422, "syntax_error"),
+        ({}, 422, "invalid_request"),
+        ({"program": SOCRATES, "backnd": "z3"}, 422, "invalid_request"),
+        ({"program": SOCRATES, "timeout_s": -1}, 422, "invalid_request"),
+        ({"premises": ["P"] * 6, "conclusion": "P"}, 422, "too_many_premises"),
+        ({"premises": ["(" * 70 + "P" + ")" * 70], "conclusion": "P"}, 422, "too_deep"),
+        ({"program": SOCRATES, "world": "closed", "backend": "z3"}, 422, "outside_fragment"),
+    ],
+)
+def test_error_shapes(base_url: str, payload: dict[str, object], status: int, code: str) -> None:
+    response = httpx.post(f"{base_url}/v1/prove", json=payload)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"]
+
+
+def test_syntax_error_span(base_url: str) -> None:
+    error = httpx.post(
+        f"{base_url}/v1/prove", json={"premises": ["P(a) ∧"], "conclusion": "P(a)"}
+    ).json()["error"]
+    assert error["span"]["column"] == 7
+    assert error["message"].startswith("premise 0: unexpected end of input")
+
+
+def test_body_too_large_and_not_json(base_url: str) -> None:
+    big = httpx.post(f"{base_url}/v1/prove", json={"program": "x" * 30_000})
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+    bad = httpx.post(
+        f"{base_url}/v1/prove", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 422
+    assert httpx.get(f"{base_url}/nope").json()["error"]["code"] == "not_found"
+
+
+def test_untranslatable_without_llm_is_422(base_url: str) -> None:
     response = httpx.post(
         f"{base_url}/v1/reason",
         json={"premises": ["Cats purr when they are happy, mostly."], "conclusion": "Cats purr."},
     )
     assert response.status_code == 422
-    error = response.json()["error"]
-    assert error["code"] == "untranslatable" and error["sentence_index"] == 0
+    assert response.json()["error"]["code"] == "untranslatable"
+
+
+def test_batch_partial_failure_keeps_order(base_url: str) -> None:
+    good = {"premises": ["Bob is big."], "conclusion": "Bob is big."}
+    bad = {"premises": ["Bob is big, surely."], "conclusion": "Bob is big."}
+    body = httpx.post(f"{base_url}/v1/reason/batch", json={"problems": [good, bad, good]}).json()
+    results = body["results"]
+    assert [r["index"] for r in results] == [0, 1, 2]
+    assert results[0]["verdict"] == results[2]["verdict"] == "true"
+    assert results[1]["status"] == "rejected"
+    assert results[1]["error"]["code"] == "untranslatable"
+
+
+def test_runaway_problem_times_out(base_url: str) -> None:
+    body = httpx.post(
+        f"{base_url}/v1/prove",
+        json={"premises": SPIN, "conclusion": "P(a)", "backend": "z3", "timeout_s": 0.5},
+        timeout=30,
+    ).json()
+    assert body["status"] == "timeout" and body["verdict"] is None
+    # the service is still healthy and answers the next problem
+    assert httpx.post(f"{base_url}/v1/prove", json={"program": SOCRATES}).json()["verdict"]
+
+
+def test_metrics(base_url: str) -> None:
+    httpx.post(f"{base_url}/v1/prove", json={"program": SOCRATES})
+    text = httpx.get(f"{base_url}/metrics").text
+    assert 'logicsvc_results_total{status="ok",verdict="true"}' in text
+    assert "logicsvc_request_seconds_bucket" in text
+    assert "logicsvc_prover_seconds_count" in text
+
+
+def test_api_keys() -> None:
+    with serve("serve", LOGICSVC_API_KEYS="k1,k2") as url:
+        denied = httpx.post(f"{url}/v1/prove", json={"program": SOCRATES})
+        assert denied.status_code == 401 and denied.json()["error"]["code"] == "unauthorized"
+        wrong = httpx.post(
+            f"{url}/v1/prove", json={"program": SOCRATES}, headers={"Authorization": "Bearer x"}
+        )
+        assert wrong.status_code == 401
+        ok = httpx.post(
+            f"{url}/v1/prove", json={"program": SOCRATES}, headers={"Authorization": "Bearer k2"}
+        )
+        assert ok.status_code == 200
+        assert httpx.get(f"{url}/healthz").status_code == 200  # probes stay open
+
+
+def test_refuses_public_address_without_keys() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "logicsvc.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("LOGICSVC_")},
+    )
+    assert proc.returncode == 2 and "LOGICSVC_API_KEYS" in proc.stderr
+
+
+def test_llm_path_fallback_busy_and_down(shared_datasets: Path) -> None:
+    programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
+    import json
+
+    item = json.loads(programs.read_text())[0]
+    problem = {"premises": [item["context"]], "conclusion": item["question"].split("? ")[-1]}
+    with (
+        serve("replay-server", str(programs), "--latency", "1.0") as replay,
+        serve(
+            "serve",
+            LOGICSVC_LLM_BASE_URL=f"{replay}/v1",
+            LOGICSVC_MAX_IN_FLIGHT="1",
+            LOGICSVC_LLM_MAX_RETRIES="0",
+        ) as url,
+    ):
+        assert httpx.get(f"{url}/readyz").json()["llm"] == "reachable"
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(httpx.post, f"{url}/v1/reason", json=problem, timeout=60)
+            time.sleep(0.5)  # the first request is now waiting on the replay latency
+            busy = httpx.post(f"{url}/v1/reason", json=problem)
+            answer = slow.result()
+        assert busy.status_code == 429 and busy.headers["retry-after"]
+        body = answer.json()
+        # outside the controlled fragment, so the LLM wrote the program
+        assert answer.status_code == 200 and body["translator"] == "llm"
+        assert body["verdict"] == {"A": "true", "B": "false"}.get(item["answer"], "unknown")
+        assert body["attempts"] and body["llm_calls"] == 1
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    with serve("serve", LOGICSVC_LLM_BASE_URL=dead, LOGICSVC_LLM_MAX_RETRIES="0") as url:
+        down = httpx.post(f"{url}/v1/reason", json=problem, timeout=60)
+        assert down.status_code == 503 and down.headers["retry-after"]
+        assert down.json()["error"]["code"] == "llm_unavailable"
+        assert httpx.get(f"{url}/readyz").status_code == 503

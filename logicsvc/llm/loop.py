@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, TypeVar
 
@@ -29,6 +29,7 @@ from logicsvc.llm.prompts import (
 )
 from logicsvc.load import load_problem
 from logicsvc.resources import read_grammar
+from logicsvc.syntax.ast import Problem
 from logicsvc.translate.formats import to_dsl_program
 from provers import Backend, Limits, Result, World
 
@@ -111,6 +112,17 @@ class _Settings:
     limits: Limits | None
     lenient: bool
     grammar: str | None
+    prover: ProveFn
+
+
+ProveFn = Callable[[Problem, Limits | None, Backend, World], Awaitable[Result]]
+"""How a loaded program gets proved: in a thread by default, a worker pool in the service."""
+
+
+async def _prove_in_thread(
+    problem: Problem, limits: Limits | None, backend: Backend, world: World
+) -> Result:
+    return await asyncio.to_thread(provers.prove, problem, limits, backend=backend, world=world)
 
 
 async def solve(
@@ -126,6 +138,7 @@ async def solve(
     limits: Limits | None = None,
     grammar: bool = False,
     lenient: bool = True,
+    prover: ProveFn | None = None,
 ) -> LoopResult:
     """Translate with the LLM, judge, refine, vote. Only the chat's LLM errors escape.
 
@@ -139,7 +152,16 @@ async def solve(
     if backend == "z3" and world != "open":
         raise FragmentError(f"the {world} world needs the backward chainer, not z3")
     fol = read_grammar("fol") if grammar else None
-    settings = _Settings(tuple(premises), conclusion, world, backend, limits, lenient, fol)
+    settings = _Settings(
+        tuple(premises),
+        conclusion,
+        world,
+        backend,
+        limits,
+        lenient,
+        fol,
+        prover or _prove_in_thread,
+    )
     first = first_messages(premises, conclusion, style)
     temperature = 0.0 if samples == 1 else SAMPLING_TEMPERATURE
     completions, calls = await _first_round(chat, first, samples, temperature, settings.grammar)
@@ -199,7 +221,7 @@ async def _judge(sample: int, round_: int, completion: Completion, s: _Settings)
     program = extract_program(completion.text)
     outcome: _Run = (None, truncated_error(MAX_TOKENS), None, None, ())
     if completion.finish_reason != "length":
-        outcome = await asyncio.to_thread(_run, program, s)
+        outcome = await _run(program, s)
     dsl, error_, status, result, warnings = outcome
     attempt = Attempt(
         sample=sample,
@@ -218,14 +240,14 @@ async def _judge(sample: int, round_: int, completion: Completion, s: _Settings)
     return _Judged(attempt, result)
 
 
-def _run(program: str, s: _Settings) -> _Run:
+async def _run(program: str, s: _Settings) -> _Run:
     """Convert, load, prove; never raises (the attempt must be recorded whatever happens)."""
     dsl: str | None = None
     notes: tuple[str, ...] = ()
     try:
         _style, dsl, notes = to_dsl_program(program, lenient=s.lenient)
-        checked = load_problem(dsl, lenient=s.lenient)
-        result = provers.prove(checked.problem, s.limits, backend=s.backend, world=s.world)
+        checked = await asyncio.to_thread(load_problem, dsl, lenient=s.lenient)
+        result = await s.prover(checked.problem, s.limits, s.backend, s.world)
     except LogicsvcError as exc:
         return dsl, exc.to_dict(), None, None, notes
     except Exception as exc:  # a bug of ours must not lose the attempt record

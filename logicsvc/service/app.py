@@ -1,84 +1,85 @@
-"""A minimal HTTP front: ``/healthz``, ``/v1/prove`` and ``/v1/reason``.
+"""The HTTP reasoning service: FastAPI app factory, error mapping, lifespan.
 
-Proving is synchronous CPU work, so the endpoint is a plain ``def``: FastAPI
-runs it in its thread pool, off the event loop, and every prover call carries
-its own timeout and resource limit.  Errors have one JSON shape,
-``{"error": {"code", "message", "span"?}}``; input errors are 422, never 500.
+Errors have one JSON shape, ``{"error": {"code", "message", "span"?, ...}}``:
+input errors are 422 (413 for an oversized body, 401 without a key, 429 when
+busy), an unreachable LLM server 503 with ``Retry-After``, a failing one 502,
+a request past its deadline 504. Nothing a client sends causes a 500.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from starlette.exceptions import HTTPException
 
-import provers
 from logicsvc import __version__
-from logicsvc.errors import InputError, LogicsvcError
-from logicsvc.load import load_formulas, load_problem
-from logicsvc.reasoning import reason as run_reason
-from provers import World
+from logicsvc.errors import InputError, LLMError, LLMUnavailableError, LogicsvcError
+from logicsvc.llm import ChatBackend
+from logicsvc.service.metrics import Metrics
+from logicsvc.service.middleware import RETRY_AFTER_S, Gate
+from logicsvc.service.routes import Service, router
+from logicsvc.service.workers import ProverPool
+from logicsvc.settings import Settings, get_settings
 
-MAX_TIMEOUT_S = 60.0
+log = logging.getLogger("logicsvc.service")
 
 
-class ProveRequest(BaseModel):
-    """Either a whole ``program`` or ``premises`` + ``conclusion`` formulas."""
+def _error(
+    status: int, payload: dict[str, object], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": payload}, headers=headers)
 
-    program: str | None = Field(
-        None,
-        max_length=200_000,
-        examples=[
-            "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
-        ],
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    metrics = Metrics.create()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = ProverPool(settings.prover_workers, memory_mb=settings.prover_memory_mb)
+        await pool.start()
+        llm: ChatBackend | None = None
+        if settings.llm_base_url:
+            from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+            llm = OpenAICompatBackend(settings)  # made here: it belongs to this event loop
+        app.state.svc = Service(settings, pool, metrics, llm)
+        try:
+            yield
+        finally:
+            if llm is not None:
+                await llm.aclose()  # type: ignore[attr-defined]
+            await pool.close()
+
+    app = FastAPI(
+        title="logicsvc",
+        version=__version__,
+        summary="Neurosymbolic logical reasoning: natural language or FOL in, verdict out.",
+        lifespan=lifespan,
     )
-    premises: list[str] | None = Field(
-        None, max_length=1000, examples=[["∀x (Man(x) → Mortal(x))", "Man(socrates)"]]
-    )
-    conclusion: str | None = Field(None, max_length=10_000, examples=["Mortal(socrates)"])
-    lenient: bool = True
-    backend: Literal["auto", "z3", "backward"] = "auto"
-    world: World = "open"
-    timeout_s: float = Field(10.0, gt=0, le=MAX_TIMEOUT_S)
+    app.include_router(router)
 
-    @model_validator(mode="after")
-    def _one_form(self) -> ProveRequest:
-        if (self.program is None) == (self.conclusion is None):
-            raise ValueError("send either 'program', or 'premises' and 'conclusion'")
-        return self
+    @app.exception_handler(LLMUnavailableError)
+    async def _llm_down(_: Request, exc: LLMUnavailableError) -> JSONResponse:
+        return _error(503, exc.to_dict(), {"Retry-After": str(RETRY_AFTER_S * 5)})
 
-
-class ReasonRequest(BaseModel):
-    """Natural-language premises and a conclusion; the translator writes the program."""
-
-    premises: list[str] = Field(
-        ...,
-        max_length=1000,
-        examples=[["All men are mortal.", "Socrates is a man."]],
-    )
-    conclusion: str = Field(..., min_length=1, max_length=10_000, examples=["Socrates is mortal."])
-    translator: Literal["rules"] = "rules"
-    backend: Literal["auto", "z3", "backward"] = "auto"
-    world: World = "open"
-    timeout_s: float = Field(10.0, gt=0, le=MAX_TIMEOUT_S)
-
-
-def _error(status: int, payload: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": payload})
-
-
-def create_app() -> FastAPI:
-    app = FastAPI(title="logicsvc", version=__version__)
+    @app.exception_handler(LLMError)
+    async def _llm_failed(_: Request, exc: LLMError) -> JSONResponse:
+        return _error(502, exc.to_dict())
 
     @app.exception_handler(InputError)
-    async def _input_error(_: Request, exc: InputError) -> JSONResponse:
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
         return _error(422, exc.to_dict())
 
     @app.exception_handler(LogicsvcError)
-    async def _internal(_: Request, exc: LogicsvcError) -> JSONResponse:
+    async def _ours(_: Request, exc: LogicsvcError) -> JSONResponse:
+        log.error("internal error: %s", exc)
         return _error(500, exc.to_dict())
 
     @app.exception_handler(RequestValidationError)
@@ -88,39 +89,17 @@ def create_app() -> FastAPI:
         message = f"{where}: {first['msg']}" if where else str(first["msg"])
         return _error(422, {"code": "invalid_request", "message": message})
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, {"code": code, "message": str(exc.detail)})
 
-    @app.post("/v1/prove")
-    def prove(request: ProveRequest) -> dict[str, Any]:
-        if request.program is not None:
-            checked = load_problem(request.program, lenient=request.lenient)
-        else:
-            assert request.conclusion is not None
-            checked = load_formulas(
-                request.premises or [], request.conclusion, lenient=request.lenient
-            )
-        result = provers.prove(
-            checked.problem,
-            provers.Limits(timeout_s=request.timeout_s),
-            backend=request.backend,
-            world=request.world,
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origin_list),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
-        payload = result.to_dict()
-        payload["warnings"] = [*checked.warnings, *result.warnings]
-        return payload
-
-    @app.post("/v1/reason")
-    def reason(request: ReasonRequest) -> dict[str, Any]:
-        outcome = run_reason(
-            request.premises,
-            request.conclusion,
-            translator=request.translator,
-            world=request.world,
-            backend=request.backend,
-            limits=provers.Limits(timeout_s=request.timeout_s),
-        )
-        return outcome.to_dict()
-
+    app.add_middleware(Gate, settings=settings, metrics=metrics)
     return app

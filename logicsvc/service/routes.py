@@ -1,0 +1,213 @@
+"""The endpoints. Each request builds its own problem; shared are only the prover pool,
+the LLM client and the metrics, all owned by the app (``request.app.state.svc``)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from logicsvc import __version__
+from logicsvc.errors import InputError, LLMError, LogicsvcError, UntranslatableError
+from logicsvc.llm import ChatBackend
+from logicsvc.load import load_formulas, load_problem
+from logicsvc.reasoning import Reasoned, reason_with_llm
+from logicsvc.service.metrics import Metrics
+from logicsvc.service.schemas import BatchRequest, ProveRequest, ReasonRequest, TranslateRequest
+from logicsvc.service.workers import ProverPool
+from logicsvc.settings import Settings
+from logicsvc.syntax.ast import Problem
+from logicsvc.translate.controlled import ControlledEnglishTranslator
+from provers import Backend, Limits, Result, World
+
+router = APIRouter()
+
+
+@dataclass
+class Service:
+    settings: Settings
+    pool: ProverPool
+    metrics: Metrics
+    llm: ChatBackend | None
+
+    def limits(self, timeout_s: float | None) -> Limits:
+        cap = self.settings.prover_timeout_s
+        return Limits(timeout_s=min(timeout_s or cap, cap))
+
+    async def prove(
+        self, problem: Problem, limits: Limits | None, backend: Backend, world: World
+    ) -> Result:
+        result = await self.pool.prove(
+            problem, limits or self.limits(None), backend=backend, world=world
+        )
+        self.metrics.prover_seconds.labels(result.backend or "none").observe(
+            result.elapsed_ms / 1000
+        )
+        return result
+
+    def count(self, result: Result) -> None:
+        self.metrics.verdicts.labels(result.status, result.verdict or "none").inc()
+
+
+def _svc(request: Request) -> Service:
+    svc: Service = request.app.state.svc
+    return svc
+
+
+def check_texts(settings: Settings, texts: list[str], what: str) -> None:
+    """The deployment's limits on premises: count, length, nesting (422 when exceeded)."""
+    if len(texts) > settings.max_premises:
+        raise InputError(
+            f"{len(texts)} {what} is more than the limit of {settings.max_premises}",
+            code="too_many_premises",
+        )
+    for index, text in enumerate(texts):
+        if len(text) > settings.max_text_chars:
+            raise InputError(
+                f"{what} {index} has {len(text)} characters; "
+                f"the limit is {settings.max_text_chars}",
+                code="text_too_long",
+            )
+        depth = deepest = 0
+        for ch in text:
+            depth += ch == "("
+            depth -= ch == ")"
+            deepest = max(deepest, depth)
+        if deepest > settings.max_nesting:
+            raise InputError(
+                f"{what} {index} nests parentheses {deepest} deep; "
+                f"the limit is {settings.max_nesting}",
+                code="too_deep",
+            )
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Prover workers up, and the LLM server reachable when one is configured."""
+    svc = _svc(request)
+    workers = svc.pool.alive()
+    checks: dict[str, Any] = {"prover_workers": workers, "llm": "not configured"}
+    ready = workers > 0
+    if svc.llm is not None:
+        try:
+            await asyncio.wait_for(svc.llm.model(), timeout=5)  # type: ignore[attr-defined]
+            checks["llm"] = "reachable"
+        except (LLMError, TimeoutError) as exc:
+            checks["llm"] = f"unreachable: {exc}"
+            ready = False
+    return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics."""
+    return Response(generate_latest(_svc(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.post("/v1/prove")
+async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
+    """Decide a DSL program (or premises + conclusion formulas); no LLM involved."""
+    svc = _svc(request)
+    if body.program is not None:
+        check_texts(svc.settings, [body.program], "program")
+        checked = await asyncio.to_thread(load_problem, body.program, lenient=body.lenient)
+    else:
+        premises = body.premises or []
+        check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
+        checked = await asyncio.to_thread(
+            load_formulas, premises, body.conclusion or "", lenient=body.lenient
+        )
+    result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.backend, body.world)
+    svc.count(result)
+    payload = result.to_dict()
+    payload["warnings"] = [*checked.warnings, *result.warnings]
+    return payload
+
+
+async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
+    """Translate (offline first, the LLM when asked or needed), refine, prove."""
+    check_texts(svc.settings, [*body.premises, body.conclusion], "premise")
+    limits = svc.limits(body.timeout_s)
+    if body.translator != "llm":
+        try:
+            translation = ControlledEnglishTranslator().translate(body.premises, body.conclusion)
+        except UntranslatableError:
+            if body.translator == "rules" or svc.llm is None:
+                raise
+        else:
+            assert translation.problem is not None
+            result = await svc.prove(translation.problem, limits, body.backend, body.world)
+            return Reasoned(translation, result)
+    if svc.llm is None:
+        raise InputError(
+            "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
+        )
+    outcome = await reason_with_llm(
+        body.premises,
+        body.conclusion,
+        chat=svc.llm,
+        samples=body.samples,
+        rounds=body.rounds,
+        world=body.world,
+        backend=body.backend,
+        limits=limits,
+        prover=svc.prove,
+    )
+    if outcome.loop is not None:
+        svc.metrics.attempts.inc(len(outcome.loop.attempts))
+        svc.metrics.refinements.inc(int(outcome.loop.refined))
+        svc.metrics.llm_calls.inc(outcome.loop.llm_calls)
+        svc.metrics.llm_tokens.labels("prompt").inc(outcome.loop.prompt_tokens)
+        svc.metrics.llm_tokens.labels("completion").inc(outcome.loop.completion_tokens)
+    return outcome
+
+
+@router.post("/v1/translate")
+async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
+    """Natural language → program, with every LLM attempt (the program is also proved)."""
+    outcome = await _reason(_svc(request), body)
+    out = outcome.to_dict()
+    keep = ("translator", "program", "warnings", "outcome", "votes", "attempts", "llm_calls")
+    return {k: out[k] for k in keep if k in out}
+
+
+@router.post("/v1/reason")
+async def reason(body: ReasonRequest, request: Request) -> dict[str, Any]:
+    """Natural-language premises and conclusion in, verdict out."""
+    svc = _svc(request)
+    outcome = await _reason(svc, body)
+    svc.count(outcome.result)
+    return outcome.to_dict()
+
+
+@router.post("/v1/reason/batch")
+async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
+    """Many problems at once, run concurrently; one result each, in order, each with its
+    own status: one failure never fails the batch."""
+    svc = _svc(request)
+    if len(body.problems) > svc.settings.max_batch:
+        raise InputError(
+            f"{len(body.problems)} problems is more than the limit of {svc.settings.max_batch}",
+            code="batch_too_large",
+        )
+
+    async def one(index: int, problem: ReasonRequest) -> dict[str, Any]:
+        try:
+            outcome = await _reason(svc, problem)
+        except LogicsvcError as exc:
+            return {"index": index, "status": "rejected", "error": exc.to_dict()}
+        svc.count(outcome.result)
+        return {"index": index, **outcome.to_dict()}
+
+    results = await asyncio.gather(*(one(i, p) for i, p in enumerate(body.problems)))
+    return {"results": list(results)}

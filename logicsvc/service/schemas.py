@@ -1,0 +1,72 @@
+"""Request models of the HTTP API (pydantic), with examples for the OpenAPI docs.
+
+Static bounds here stop absurd input early; the deployment's own limits
+(``Settings.max_premises`` …) are checked per request in :mod:`limits`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from provers import World
+
+Translator = Literal["auto", "rules", "llm"]
+Backend = Literal["auto", "z3", "backward"]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a typo in an option is an error, not a no-op
+
+
+class ProveRequest(_Request):
+    """Either a whole ``program`` or ``premises`` + ``conclusion`` formulas."""
+
+    program: str | None = Field(
+        None,
+        examples=[
+            "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
+        ],
+    )
+    premises: list[str] | None = Field(
+        None, examples=[["∀x (Man(x) → Mortal(x))", "Man(socrates)"]]
+    )
+    conclusion: str | None = Field(None, examples=["Mortal(socrates)"])
+    lenient: bool = True
+    backend: Backend = "auto"
+    world: World = "open"
+    timeout_s: float | None = Field(None, gt=0, description="At most the server's prover timeout.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ProveRequest:
+        if (self.program is None) == (self.conclusion is None):
+            raise ValueError("send either 'program', or 'premises' and 'conclusion'")
+        if self.program is not None and self.premises is not None:
+            raise ValueError("'premises' goes with 'conclusion', not with 'program'")
+        return self
+
+
+class TranslateRequest(_Request):
+    """Natural-language premises and a conclusion."""
+
+    premises: list[str] = Field(..., examples=[["All men are mortal.", "Socrates is a man."]])
+    conclusion: str = Field(..., min_length=1, examples=["Socrates is mortal."])
+    translator: Translator = Field(
+        "auto",
+        description="auto: the offline controlled-English translator, and the LLM (when "
+        "configured) for text outside its fragment; rules: offline only; llm: the LLM only.",
+    )
+    samples: int = Field(1, ge=1, le=16, description="LLM samples (self-consistency vote).")
+    rounds: int = Field(3, ge=0, le=10, description="LLM refinement rounds per sample.")
+    world: World = "open"
+    backend: Backend = Field("auto", description="The prover (``prover`` in the docs).")
+    timeout_s: float | None = Field(None, gt=0)
+
+
+class ReasonRequest(TranslateRequest):
+    """The same fields: translate, refine, prove."""
+
+
+class BatchRequest(_Request):
+    problems: list[ReasonRequest] = Field(..., min_length=1)

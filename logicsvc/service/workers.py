@@ -1,0 +1,266 @@
+"""A pool of long-lived prover processes, so the async service never proves on its event loop.
+
+- Only a process can be stopped for sure (Z3 in C code ignores Python), so jobs run in worker
+  processes.  The provers enforce ``limits.timeout_s``; the pool is the backstop at
+  ``timeout_s + grace_s``: it kills the worker (SIGTERM, then SIGKILL) and answers
+  ``timeout``.  A worker that dies (segfault, exit, the ``RLIMIT_AS`` cap it sets on itself)
+  is answered ``error``/``prover_crashed``.  Either way a fresh worker is started in the
+  background.  Callers beyond ``size`` wait on an asyncio queue of idle workers.
+- ``spawn``, never ``fork``: forking a threaded server copies locks other threads hold.
+  Spawning (~0.3 s) is paid at start and on replacement only.  A spawned child inherits no
+  other worker's pipe, so a dead worker's pipe reaches EOF.
+- Waiting is ``loop.add_reader`` on the pipe: no thread parked per call, clean cancellation,
+  and a dead worker wakes its caller at once (EOF), not at the deadline.  A worker whose
+  caller is cancelled mid-job is killed, so a late answer never reaches the next caller.
+  Workers keep nothing between jobs but imported modules; the module keeps no state.
+- Exceptions travel as ``(type, args, __dict__, traceback)`` and are rebuilt without
+  ``__init__`` (plain pickling re-calls ``cls(*args)``, which breaks keyword-only errors such
+  as ``DSLSyntaxError``): ``code``, ``message`` and ``span`` survive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from logicsvc.errors import ProverError
+from logicsvc.syntax.ast import Problem
+from provers import Backend, World, prove
+from provers.result import Limits, Result
+
+TIMEOUT_WARNING = "the prover exceeded its deadline and was stopped"
+STARTUP_TIMEOUT_S = 60.0
+KILL_WAIT_S = 0.5
+log = logging.getLogger(__name__)
+
+
+Job = Callable[..., Result]
+"""What a worker runs, ``job(problem, limits, backend=, world=)``: module-level, so it pickles."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+
+def _pack(exc: BaseException) -> tuple[Any, ...]:
+    packed = (type(exc), exc.args, dict(getattr(exc, "__dict__", {})), traceback.format_exc())
+    try:
+        pickle.dumps(packed)
+    except Exception:
+        return _pack(ProverError(f"{type(exc).__name__}: {exc}"))
+    return packed
+
+
+def _unpack(cls: type[BaseException], args: Any, state: Any, tb: str) -> BaseException:
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    exc.add_note("raised in a prover worker:\n" + tb.rstrip())
+    return exc
+
+
+def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
+    """A worker's life: cap memory, import the provers once, then serve jobs until EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C hits the group; the parent stops us
+    if memory_mb is not None:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = memory_mb * 2**20 if hard == resource.RLIM_INFINITY else min(memory_mb * 2**20, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    from provers import backward, z3_backend  # noqa: F401  imported once, not per job
+
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job_id, problem, limits, backend, world = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple[Any, ...] = ("ok", job(problem, limits, backend=backend, world=world))
+        except MemoryError:
+            reply = ("oom", None)
+        except Exception as exc:
+            reply = ("raise", _pack(exc))
+        conn.send((job_id, *reply))
+
+
+async def _readable(fd: int, timeout: float) -> bool:
+    """Wait, without a thread, until ``fd`` is readable (data or EOF); False on timeout."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, lambda: None if ready.done() else ready.set_result(None))
+    try:
+        done, _ = await asyncio.wait([ready], timeout=timeout)
+    finally:
+        loop.remove_reader(fd)
+    return bool(done)
+
+
+class ProverPool:
+    """``size`` prover processes; ``await pool.prove(...)`` runs one job on an idle one."""
+
+    def __init__(
+        self, size: int, *, memory_mb: int | None = 2048, grace_s: float = 1.0, job: Job = prove
+    ) -> None:
+        if size < 1:
+            raise ValueError("a prover pool needs at least one worker")
+        self.size, self.memory_mb, self.grace_s, self._job = size, memory_mb, grace_s, job
+        self.stats = dict.fromkeys(("jobs", "timeouts", "crashes", "restarts"), 0)
+        self._ctx = mp.get_context("spawn")
+        self._workers: set[_Worker] = set()  # up, or starting
+        self._dying: set[_Worker] = set()  # stopped, not yet reaped
+        self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._next_id = 0
+        self._started = self._closed = False
+
+    async def __aenter__(self) -> ProverPool:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def alive(self) -> int:
+        """How many workers are up (for a readiness probe)."""
+        return sum(w.process.is_alive() for w in self._workers)
+
+    def pids(self) -> list[int]:
+        return sorted(w.process.pid for w in self._workers if w.process.pid is not None)
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        spawns = [self._spawn() for _ in range(self.size)]
+        for worker in await asyncio.gather(*spawns, return_exceptions=True):
+            if isinstance(worker, BaseException):
+                await self.close()
+                raise worker
+            self._idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        """Stop and reap every worker; busy ones too (their callers get ``prover_crashed``)."""
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        workers = [*self._workers, *self._dying]
+        self._workers.clear()
+        self._idle.put_nowait(None)  # wakes waiting callers, who pass it on
+        await asyncio.gather(*(self._reap(w) for w in workers))
+
+    async def prove(
+        self, problem: Problem, limits: Limits, *, backend: Backend = "auto", world: World = "open"
+    ) -> Result:
+        await self.start()
+        while True:
+            if self._closed:
+                raise RuntimeError("the prover pool is closed")
+            worker = await self._idle.get()
+            if worker is None:
+                self._idle.put_nowait(None)  # pass close()'s wake-up on
+            elif not self._closed and worker.process.is_alive():
+                break
+            elif not self._closed:
+                self._retire(worker)  # died while idle: not this caller's fault
+        self._next_id += 1
+        job_id, began, kind = self._next_id, time.monotonic(), "timeout"
+        payload: Any = None
+        try:
+            worker.conn.send((job_id, problem, limits, backend, world))
+            if await _readable(worker.conn.fileno(), limits.timeout_s + self.grace_s):
+                reply_id, kind, payload = worker.conn.recv()
+                kind = kind if reply_id == job_id else "died"  # cannot happen; never trust it
+        except (EOFError, OSError):
+            kind = "died"
+        except BaseException:
+            self._retire(worker)  # cancelled mid-job: its late answer must reach nobody
+            raise
+        self.stats["jobs"] += 1
+        if kind in ("ok", "raise"):
+            self._idle.put_nowait(worker)
+            if kind == "raise":
+                raise _unpack(*payload)
+            assert isinstance(payload, Result)
+            return payload
+        self._retire(worker)
+        ms = (time.monotonic() - began) * 1000
+        if kind == "timeout":
+            self.stats["timeouts"] += 1
+            return Result("timeout", backend=backend, warnings=(TIMEOUT_WARNING,), elapsed_ms=ms)
+        if kind == "oom":
+            message = f"the prover ran out of memory (limit {self.memory_mb} MiB)"
+        else:
+            await self._reap(worker)  # dead or dying: wait for its exit code
+            code = worker.process.exitcode
+            how = f"signal {signal.strsignal(-code)}" if code and code < 0 else f"exit code {code}"
+            message = f"the prover process died ({how})"
+        self.stats["crashes"] += 1
+        error = {"code": "prover_crashed", "message": message}
+        return Result("error", backend=backend, error=error, elapsed_ms=ms)
+
+    async def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        args = (child, self.memory_mb, self._job)
+        process = self._ctx.Process(target=_worker_main, args=args, name="prover", daemon=True)
+        process.start()
+        child.close()  # else the pipe never reaches EOF when the worker dies
+        worker = _Worker(process, parent)
+        self._workers.add(worker)
+        try:
+            if await _readable(parent.fileno(), STARTUP_TIMEOUT_S) and parent.recv()[0] == "ready":
+                return worker
+        except (EOFError, OSError):
+            pass
+        self._workers.discard(worker)
+        await self._reap(worker)
+        raise ProverError(f"a prover worker failed to start (exit code {process.exitcode})")
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop a worker now; reap it and start its replacement in the background."""
+        worker.process.terminate()
+        if self._closed:
+            return  # close() reaps every worker it knew
+        self._workers.discard(worker)
+        self._dying.add(worker)
+        task = asyncio.get_running_loop().create_task(self._replace(worker))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _replace(self, old: _Worker) -> None:
+        await self._reap(old)
+        self._dying.discard(old)
+        while True:  # close() cancels this task
+            try:
+                worker = await self._spawn()
+                break
+            except ProverError as exc:
+                log.warning("%s; retrying in 1 s", exc)
+                await asyncio.sleep(1.0)
+        self.stats["restarts"] += 1
+        self._idle.put_nowait(worker)
+
+    async def _reap(self, worker: _Worker) -> None:
+        """SIGTERM a worker, SIGKILL it after ``KILL_WAIT_S``, join it, close its pipe."""
+        worker.process.terminate()
+        deadline = time.monotonic() + KILL_WAIT_S
+        while worker.process.is_alive():  # a non-blocking waitpid, polled: this path is rare
+            if time.monotonic() > deadline:
+                worker.process.kill()
+            await asyncio.sleep(0.01)
+        worker.process.join(0)
+        worker.conn.close()
