@@ -133,8 +133,9 @@ async def main(requests: int, concurrency: int, latency: float) -> dict[str, obj
                 "one_by_one_s": round(sequential, 2),
                 "expected_batch_s": round(n * latency / concurrency, 2),
                 "expected_one_by_one_s": round(n * latency, 2),
-                "batch_errors": sum(
-                    "error" in r for r in response.json().get("results", [{"error": 1}])
+                "batch_items_without_answer": sum(
+                    r.get("status") in ("rejected", "error", "timeout")
+                    for r in response.json().get("results", [{"status": "error"}])
                 ),
             }
             return results
