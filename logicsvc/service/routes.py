@@ -127,7 +127,7 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
         checked = await asyncio.to_thread(
             load_formulas, premises, body.conclusion or "", lenient=body.lenient
         )
-    result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.backend, body.world)
+    result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.prover, body.world)
     svc.count(result)
     payload = result.to_dict()
     payload["warnings"] = [*checked.warnings, *result.warnings]
@@ -146,7 +146,7 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
                 raise
         else:
             assert translation.problem is not None
-            result = await svc.prove(translation.problem, limits, body.backend, body.world)
+            result = await svc.prove(translation.problem, limits, body.prover, body.world)
             return Reasoned(translation, result)
     if svc.llm is None:
         raise InputError(
@@ -159,7 +159,7 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
         samples=body.samples,
         rounds=body.rounds,
         world=body.world,
-        backend=body.backend,
+        backend=body.prover,
         limits=limits,
         prover=svc.prove,
     )

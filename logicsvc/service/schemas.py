@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from provers import World
 
@@ -34,7 +34,8 @@ class ProveRequest(_Request):
     )
     conclusion: str | None = Field(None, examples=["Mortal(socrates)"])
     lenient: bool = True
-    backend: Backend = "auto"
+    prover: Backend = Field("auto", validation_alias=AliasChoices("prover", "backend"))
+    """auto | z3 | backward (``backend`` is accepted too)."""
     world: World = "open"
     timeout_s: float | None = Field(None, gt=0, description="At most the server's prover timeout.")
 
@@ -60,7 +61,11 @@ class TranslateRequest(_Request):
     samples: int = Field(1, ge=1, le=16, description="LLM samples (self-consistency vote).")
     rounds: int = Field(3, ge=0, le=10, description="LLM refinement rounds per sample.")
     world: World = "open"
-    backend: Backend = Field("auto", description="The prover (``prover`` in the docs).")
+    prover: Backend = Field(
+        "auto",
+        validation_alias=AliasChoices("prover", "backend"),
+        description="auto | z3 | backward (``backend`` is accepted too).",
+    )
     timeout_s: float | None = Field(None, gt=0)
 
 
