@@ -109,3 +109,23 @@ class Tally:
         if self.depth_n:
             out["by_depth"] = self.by_depth()
         return out
+
+
+@dataclass
+class ProgramTally(Tally):
+    """For evaluations of formal programs: how many parsed, needed repairs, missed."""
+
+    parsed: int = 0
+    repaired: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any]) -> None:
+        if not self.count(record):
+            self.mismatches.append(str(record["id"]))
+        self.parsed += bool(record.get("parsed"))
+        self.repaired += bool(record.get("repairs"))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.base_dict()
+        out.update(parsed=self.parsed, repaired=self.repaired, mismatches=self.mismatches)
+        return out

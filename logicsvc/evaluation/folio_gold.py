@@ -7,13 +7,12 @@ or our bug; the per-item output (``--out``) is what tells them apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import provers
 from logicsvc.errors import InputError, LogicsvcError
-from logicsvc.evaluation.common import Tally, open_sink, read_jsonl
+from logicsvc.evaluation.common import ProgramTally, open_sink, read_jsonl
 from logicsvc.load import load_formulas
 from provers import Backend, Limits
 
@@ -27,22 +26,7 @@ def gold_label(raw: object) -> str:
     return label
 
 
-@dataclass
-class Summary(Tally):
-    parsed: int = 0
-    repaired: int = 0
-    mismatches: list[str] = field(default_factory=list)
-
-    def add(self, record: dict[str, Any]) -> None:
-        if not self.count(record):
-            self.mismatches.append(str(record["id"]))
-        self.parsed += bool(record.get("parsed"))
-        self.repaired += bool(record.get("repairs"))
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.base_dict()
-        out.update(parsed=self.parsed, repaired=self.repaired, mismatches=self.mismatches)
-        return out
+Summary = ProgramTally
 
 
 def evaluate_item(

@@ -20,7 +20,7 @@ from typing import Any
 
 import provers
 from logicsvc.errors import InputError, LogicsvcError
-from logicsvc.evaluation.common import Tally, open_sink
+from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.load import load_problem
 from logicsvc.translate.formats import Style, detect_style, to_dsl_program
 from provers import Backend, Limits, World
@@ -31,31 +31,22 @@ _WORLDS: dict[Style, World] = {"folio": "open", "proofwriter": "explicit"}
 
 
 @dataclass
-class Summary(Tally):
-    parsed: int = 0
-    repaired: int = 0
+class Summary(ProgramTally):
     styles: Counter[str] = field(default_factory=Counter)
     worlds: Counter[str] = field(default_factory=Counter)
-    mismatches: list[str] = field(default_factory=list)
 
     def add(self, record: dict[str, Any]) -> None:
-        if not self.count(record):
-            self.mismatches.append(str(record["id"]))
-        self.parsed += bool(record.get("parsed"))
-        self.repaired += bool(record.get("repairs"))
+        super().add(record)
         if record.get("style"):
             self.styles[record["style"]] += 1
         if record.get("world"):
             self.worlds[record["world"]] += 1
 
     def to_dict(self) -> dict[str, Any]:
-        out = self.base_dict()
+        out = super().to_dict()
         out.update(
-            parsed=self.parsed,
-            repaired=self.repaired,
             styles=dict(sorted(self.styles.items())),
             worlds=dict(sorted(self.worlds.items())),
-            mismatches=self.mismatches,
         )
         return out
 
