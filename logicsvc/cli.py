@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
+from typer.core import TyperGroup
 
 from logicsvc.errors import LogicsvcError
 from logicsvc.evaluation.common import Tally
@@ -468,6 +469,137 @@ def replay_server(
     from logicsvc.llm.replay_server import serve_replay
 
     serve_replay(programs, host=host, port=port, latency_s=latency, model=model)
+
+
+class _RunByDefault(TyperGroup):
+    """``logicsvc fallacies IN -o OUT`` runs a job; ``logicsvc fallacies train …`` trains."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored Context
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+fallacies_app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    help="Flag fallacious arguments in text collections: fallacies IN -o OUT, or train.",
+)
+app.add_typer(fallacies_app, name="fallacies")
+TextFieldOpt = Annotated[str, typer.Option(help="The text column / field.")]
+ModelOpt = Annotated[
+    Path | None, typer.Option(help="A baseline model from 'logicsvc fallacies train'.")
+]
+
+
+def _fallacy_classifier(model: Path | None, llm: bool) -> Any:
+    """The informal classifier: the offline baseline, or the configured LLM."""
+    if model is not None:
+        from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
+
+        return BaselineClassifier(BaselineModel.load(model))
+    if llm:
+        from logicsvc.fallacies.llm import LLMClassifier
+        from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+        return LLMClassifier(OpenAICompatBackend())
+    raise LogicsvcError(
+        "choose a classifier: --model MODEL (offline baseline) or --llm", code="invalid_option"
+    )
+
+
+@fallacies_app.command("run", hidden=True)
+def fallacies_run(
+    source: Annotated[Path, typer.Argument(help="CSV or JSONL of texts.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSONL results (appended; resumable).")],
+    model: ModelOpt = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Classify with the configured LLM.")] = False,
+    text_field: TextFieldOpt = "text",
+    id_field: Annotated[str | None, typer.Option(help="A field holding stable ids.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Process at most N new rows.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
+    formal: Annotated[bool, typer.Option(help="Prove formalisable arguments first.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Label every text; rerunning after a crash resumes where it stopped."""
+    from logicsvc.fallacies.detector import FallacyDetector
+    from logicsvc.fallacies.jobs import run_job
+
+    if not source.is_file():
+        _fail(LogicsvcError(f"no such file: {source}", code="unreadable_input"))
+    try:
+        detector = FallacyDetector(_fallacy_classifier(model, llm), formal=formal)
+        summary = asyncio.run(
+            run_job(
+                source,
+                out,
+                detector,
+                text_field=text_field,
+                id_field=id_field,
+                limit=limit,
+                concurrency=concurrency,
+                progress=progress,
+            )
+        )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    _emit(summary.to_dict())
+    if summary.stopped:
+        typer.echo(
+            "stopped: the LLM server is unreachable; rerun the same command to resume", err=True
+        )
+        raise typer.Exit(1)
+
+
+@fallacies_app.command("train")
+def fallacies_train(
+    labeled: Annotated[Path, typer.Argument(help="Labelled CSV (e.g. the Logic edu split).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")],
+    text_field: TextFieldOpt = "source_article",
+    label_field: Annotated[str, typer.Option(help="The label column.")] = "updated_label",
+) -> None:
+    """Train the offline baseline classifier (no LLM, no download)."""
+    from logicsvc.fallacies.baseline import read_labeled_rows, train
+
+    try:
+        rows = read_labeled_rows(labeled, text_field=text_field, label_field=label_field)
+        model = train(rows.texts, rows.labels)
+        size = model.save(out)
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    _emit(
+        {"model": str(out), "bytes": size, "trained_on": len(rows.texts), "skipped": rows.skipped}
+    )
+
+
+@eval_app.command("fallacies")
+def eval_fallacies(
+    path: Annotated[Path, typer.Argument(help="Labelled CSV to score.")],
+    model: ModelOpt = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Score the configured LLM.")] = False,
+    text_field: TextFieldOpt = "source_article",
+    label_field: Annotated[str, typer.Option(help="The label column.")] = "updated_label",
+    out: OutOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
+    from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
+
+    try:
+        summary = evaluate_fallacies(
+            path,
+            _fallacy_classifier(model, llm),
+            text_field=text_field,
+            label_field=label_field,
+            out=out,
+            report=report,
+        )
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
+    _emit(summary)
 
 
 @app.command()

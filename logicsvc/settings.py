@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     )
     """Address-space limit of each prover worker process."""
 
+    fallacy_model: str | None = Field(default=None, validation_alias="LOGICSVC_FALLACY_MODEL")
+    """A model from ``logicsvc fallacies train`` for ``/v1/fallacies``; unset means the
+    LLM classifier when an LLM is configured, else the endpoint answers 422."""
+
     @property
     def api_key_list(self) -> tuple[str, ...]:
         return tuple(k.strip() for k in self.api_keys.split(",") if k.strip())

@@ -234,3 +234,26 @@ def test_llm_path_fallback_busy_and_down(shared_datasets: Path) -> None:
         assert down.status_code == 503 and down.headers["retry-after"]
         assert down.json()["error"]["code"] == "llm_unavailable"
         assert httpx.get(f"{url}/readyz").status_code == 503
+
+
+def test_fallacies_endpoint(tmp_path: Path, base_url: str) -> None:
+    texts = ["If Bob is rich then Bob is happy. Bob is happy. Therefore, Bob is rich."]
+    unconfigured = httpx.post(f"{base_url}/v1/fallacies", json={"texts": texts})
+    assert unconfigured.status_code == 422
+    assert unconfigured.json()["error"]["code"] == "no_classifier"
+    from logicsvc.fallacies.baseline import train
+
+    model = tmp_path / "model.bin"
+    train(
+        ["Everyone believes it so it is true.", "Many people do it, so it is right.",
+         "He is a liar so his plan is bad.", "Ignore her, she is rude."],
+        ["ad populum", "ad populum", "ad hominem", "ad hominem"],
+    ).save(model)  # fmt: skip
+    with serve("serve", LOGICSVC_FALLACY_MODEL=str(model)) as url:
+        body = httpx.post(
+            f"{url}/v1/fallacies", json={"texts": [*texts, "Everybody agrees, so it is true."]}
+        ).json()
+    formal, informal = body["results"]
+    assert formal["label"] == "fallacy of logic"
+    assert formal["formal"]["form"] == "affirming the consequent"
+    assert informal["index"] == 1 and informal["label"] in ("ad populum", "ad hominem")

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from logicsvc import __version__
 from logicsvc.errors import InputError, LLMError, LLMUnavailableError, LogicsvcError
+from logicsvc.fallacies import Classifier
 from logicsvc.llm import ChatBackend
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.middleware import RETRY_AFTER_S, Gate
@@ -36,6 +37,20 @@ def _error(
     return JSONResponse(status_code=status, content={"error": payload}, headers=headers)
 
 
+def _fallacy_classifier(settings: Settings, llm: ChatBackend | None) -> Classifier | None:
+    if settings.fallacy_model:
+        from pathlib import Path
+
+        from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
+
+        return BaselineClassifier(BaselineModel.load(Path(settings.fallacy_model)))
+    if llm is not None:
+        from logicsvc.fallacies.llm import LLMClassifier
+
+        return LLMClassifier(llm)
+    return None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     metrics = Metrics.create()
@@ -49,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from logicsvc.llm.openai_compat import OpenAICompatBackend
 
             llm = OpenAICompatBackend(settings)  # made here: it belongs to this event loop
-        app.state.svc = Service(settings, pool, metrics, llm)
+        app.state.svc = Service(settings, pool, metrics, llm, _fallacy_classifier(settings, llm))
         try:
             yield
         finally:
@@ -92,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _error(exc.status_code, {"code": code, "message": str(exc.detail)})
+        headers = getattr(exc, "headers", None)  # 405 carries Allow
+        return _error(exc.status_code, {"code": code, "message": str(exc.detail)}, headers)
 
     if settings.cors_origin_list:
         app.add_middleware(

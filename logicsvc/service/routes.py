@@ -13,11 +13,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logicsvc import __version__
 from logicsvc.errors import InputError, LLMError, LogicsvcError, UntranslatableError
+from logicsvc.fallacies import Classifier
+from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm import ChatBackend
 from logicsvc.load import load_formulas, load_problem
 from logicsvc.reasoning import Reasoned, reason_with_llm
 from logicsvc.service.metrics import Metrics
-from logicsvc.service.schemas import BatchRequest, ProveRequest, ReasonRequest, TranslateRequest
+from logicsvc.service.schemas import (
+    BatchRequest,
+    FallaciesRequest,
+    ProveRequest,
+    ReasonRequest,
+    TranslateRequest,
+)
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
 from logicsvc.syntax.ast import Problem
@@ -33,6 +41,7 @@ class Service:
     pool: ProverPool
     metrics: Metrics
     llm: ChatBackend | None
+    fallacy_classifier: Classifier | None = None
 
     def limits(self, timeout_s: float | None) -> Limits:
         cap = self.settings.prover_timeout_s
@@ -211,3 +220,24 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
 
     results = await asyncio.gather(*(one(i, p) for i, p in enumerate(body.problems)))
     return {"results": list(results)}
+
+
+@router.post("/v1/fallacies")
+async def fallacies(body: FallaciesRequest, request: Request) -> dict[str, Any]:
+    """A small batch of texts: a fallacy label each, proved where the argument is formal."""
+    svc = _svc(request)
+    if len(body.texts) > svc.settings.max_batch:
+        raise InputError(
+            f"{len(body.texts)} texts is more than the limit of {svc.settings.max_batch}",
+            code="batch_too_large",
+        )
+    check_texts(svc.settings, body.texts, "text")
+    if svc.fallacy_classifier is None:
+        raise InputError(
+            "no fallacy classifier is configured: set LOGICSVC_FALLACY_MODEL (a model from "
+            "'logicsvc fallacies train') or an LLM",
+            code="no_classifier",
+        )
+    detector = FallacyDetector(svc.fallacy_classifier, formal=body.formal)
+    predictions = await detector.classify(body.texts)
+    return {"results": [{"index": i, **p.to_dict()} for i, p in enumerate(predictions)]}

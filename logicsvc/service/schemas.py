@@ -17,7 +17,8 @@ Backend = Literal["auto", "z3", "backward"]
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a typo in an option is an error, not a no-op
+    # a typo in an option is an error, not a no-op; and `false` is not a number of rounds
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ProveRequest(_Request):
@@ -71,6 +72,17 @@ class TranslateRequest(_Request):
 
 class ReasonRequest(TranslateRequest):
     """The same fields: translate, refine, prove."""
+
+
+class FallaciesRequest(_Request):
+    """Texts to check; each answered with a label among the 13 classes or ``none``."""
+
+    texts: list[str] = Field(
+        ...,
+        min_length=1,
+        examples=[["If Bob is rich then Bob is happy. Bob is happy. Therefore, Bob is rich."]],
+    )
+    formal: bool = Field(True, description="Prove formalisable arguments first.")
 
 
 class BatchRequest(_Request):
