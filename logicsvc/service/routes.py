@@ -20,6 +20,8 @@ from logicsvc.load import load_formulas, load_problem
 from logicsvc.reasoning import Reasoned, reason_with_llm
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.schemas import (
+    ERRORS,
+    LLM_ERRORS,
     BatchRequest,
     FallaciesRequest,
     ProveRequest,
@@ -123,7 +125,7 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(_svc(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.post("/v1/prove")
+@router.post("/v1/prove", responses=ERRORS)
 async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
     """Decide a DSL program (or premises + conclusion formulas); no LLM involved."""
     svc = _svc(request)
@@ -181,7 +183,7 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
     return outcome
 
 
-@router.post("/v1/translate")
+@router.post("/v1/translate", responses=LLM_ERRORS)
 async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     """Natural language → program, with every LLM attempt (the program is also proved)."""
     outcome = await _reason(_svc(request), body)
@@ -190,7 +192,7 @@ async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     return {k: out[k] for k in keep if k in out}
 
 
-@router.post("/v1/reason")
+@router.post("/v1/reason", responses=LLM_ERRORS)
 async def reason(body: ReasonRequest, request: Request) -> dict[str, Any]:
     """Natural-language premises and conclusion in, verdict out."""
     svc = _svc(request)
@@ -199,7 +201,7 @@ async def reason(body: ReasonRequest, request: Request) -> dict[str, Any]:
     return outcome.to_dict()
 
 
-@router.post("/v1/reason/batch")
+@router.post("/v1/reason/batch", responses=ERRORS)
 async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
     """Many problems at once, run concurrently; one result each, in order, each with its
     own status: one failure never fails the batch."""
@@ -222,7 +224,7 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
     return {"results": list(results)}
 
 
-@router.post("/v1/fallacies")
+@router.post("/v1/fallacies", responses=LLM_ERRORS)
 async def fallacies(body: FallaciesRequest, request: Request) -> dict[str, Any]:
     """A small batch of texts: a fallacy label each, proved where the argument is formal."""
     svc = _svc(request)

@@ -87,3 +87,36 @@ class FallaciesRequest(_Request):
 
 class BatchRequest(_Request):
     problems: list[ReasonRequest] = Field(..., min_length=1)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(..., examples=["syntax_error"])
+    message: str = Field(..., examples=["premise 0: unexpected end of input; expected ')'"])
+    span: dict[str, int] | None = None
+    context: str | None = None
+    model_config = ConfigDict(extra="allow")  # e.g. expected tokens, sentence_index
+
+
+class ErrorResponse(BaseModel):
+    """The one shape of every error answer."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, object]:
+    return {"model": ErrorResponse, "description": description}
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: _error("the body is not readable JSON"),
+    401: _error("missing or wrong API key"),
+    413: _error("request body too large"),
+    422: _error("invalid input: syntax, semantics, limits, untranslatable text"),
+    429: _error("too many requests in flight; see Retry-After"),
+    504: _error("the request passed its deadline"),
+}
+LLM_ERRORS: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    502: _error("the LLM server failed"),
+    503: _error("the LLM server is unreachable; see Retry-After"),
+}
