@@ -208,7 +208,7 @@ def test_llm_path_fallback_busy_and_down(shared_datasets: Path) -> None:
     item = json.loads(programs.read_text())[0]
     problem = {"premises": [item["context"]], "conclusion": item["question"].split("? ")[-1]}
     with (
-        serve("replay-server", str(programs), "--latency", "1.0") as replay,
+        serve("replay-server", str(programs), "--latency", "2.0") as replay,
         serve(
             "serve",
             LOGICSVC_LLM_BASE_URL=f"{replay}/v1",

@@ -112,7 +112,7 @@ def test_runaway_job_is_killed_and_replaced() -> None:
             None,
             (TIMEOUT_WARNING,),
         )
-        assert 0.95 <= took < 3.0, took  # timeout_s + grace_s = 1.0
+        assert took >= 0.95, took  # it waited the deadline (timeout_s + grace_s = 1.0) first
         await replaced(pool, old)
         await still_proves(pool)
         assert pool.stats == {"jobs": 2, "timeouts": 1, "crashes": 0, "restarts": 1}
@@ -184,10 +184,11 @@ def test_error_attributes_survive_the_trip(name: str) -> None:
 
 def test_spinning_z3_problem_times_out_and_pool_survives() -> None:
     async def body(pool: ProverPool) -> None:
-        began = time.monotonic()
         result = await pool.prove(problem(SPIN), Limits(timeout_s=0.5), backend="z3")
         assert (result.status, result.verdict) == ("timeout", None)
-        assert time.monotonic() - began < 3.0  # the prover stops itself at 0.5 s
+        # Z3 stopped itself at 0.5 s: the pool never had to kill the worker
+        assert pool.stats["timeouts"] == 0 and pool.stats["restarts"] == 0
+        assert TIMEOUT_WARNING not in result.warnings
         await still_proves(pool)
         assert pool.alive() == 1
 
