@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 
 import networkx as nx
@@ -220,10 +219,10 @@ def test_pure_cycle_terminates_with_unknown() -> None:
         A("R", "a", "b"),
         A("R", "b", "a"),
     ]
-    start = time.monotonic()
+    # terminates (and with a small step count: no exponential re-search of the cycle)
     assert answer(premises, A("P", "a")) == ("ok", "unknown")
     assert answer(premises, A("Q", "b"), "closed") == ("ok", "false")
-    assert time.monotonic() - start < 2
+    assert run(premises, A("P", "a")).stats["steps"] < 1_000
 
 
 def test_large_transitive_closure_fails_fast() -> None:
@@ -258,9 +257,7 @@ def test_wall_clock_budget_times_out() -> None:
         rule(A("T", "?x"), A("S", "?x"), "x"),
         rule(body, A("Goal"), "x0", "x1", "x2", "x3"),
     ]
-    start = time.monotonic()
     r = run(premises, A("Goal"), timeout_s=0.05)
-    assert time.monotonic() - start < 1
     assert (r.status, r.stats["limit"]) == ("timeout", "timeout_s")
 
 
