@@ -257,3 +257,14 @@ def test_fallacies_endpoint(tmp_path: Path, base_url: str) -> None:
     assert formal["label"] == "fallacy of logic"
     assert formal["formal"]["form"] == "affirming the consequent"
     assert informal["index"] == 1 and informal["label"] in ("ad populum", "ad hominem")
+
+
+def test_program_limits_count_premises_not_characters(base_url: str) -> None:
+    long_ok = "Premises:\n" + "".join(f"P{i}(a) ::: {'x' * 1500}\n" for i in range(4))
+    response = httpx.post(
+        f"{base_url}/v1/prove", json={"program": long_ok + "Conclusion:\nP0(a)\n"}
+    )
+    assert response.status_code == 200 and response.json()["verdict"] == "true"
+    too_many = "Premises:\n" + "".join(f"P{i}(a)\n" for i in range(6)) + "Conclusion:\nP0(a)\n"
+    response = httpx.post(f"{base_url}/v1/prove", json={"program": too_many})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "too_many_premises"

@@ -69,15 +69,19 @@ def _svc(request: Request) -> Service:
     return svc
 
 
-def check_texts(settings: Settings, texts: list[str], what: str) -> None:
-    """The deployment's limits on premises: count, length, nesting (422 when exceeded)."""
+def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool = False) -> None:
+    """The deployment's limits on premises: count, length, nesting (422 when exceeded).
+
+    ``whole``: the text is a whole program, bounded by the body size rather than by
+    the per-premise length; its premises are counted after parsing.
+    """
     if len(texts) > settings.max_premises:
         raise InputError(
             f"{len(texts)} {what} is more than the limit of {settings.max_premises}",
             code="too_many_premises",
         )
     for index, text in enumerate(texts):
-        if len(text) > settings.max_text_chars:
+        if not whole and len(text) > settings.max_text_chars:
             raise InputError(
                 f"{what} {index} has {len(text)} characters; "
                 f"the limit is {settings.max_text_chars}",
@@ -130,8 +134,14 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
     """Decide a DSL program (or premises + conclusion formulas); no LLM involved."""
     svc = _svc(request)
     if body.program is not None:
-        check_texts(svc.settings, [body.program], "program")
+        check_texts(svc.settings, [body.program], "program", whole=True)
         checked = await asyncio.to_thread(load_problem, body.program, lenient=body.lenient)
+        if len(checked.problem.premises) > svc.settings.max_premises:
+            raise InputError(
+                f"{len(checked.problem.premises)} premises is more than the limit of "
+                f"{svc.settings.max_premises}",
+                code="too_many_premises",
+            )
     else:
         premises = body.premises or []
         check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
