@@ -8,20 +8,10 @@ import re
 from collections.abc import Sequence
 
 from logicsvc.fallacies import LABELS, NONE, Prediction
-from logicsvc.llm import ChatBackend, ChatRequest, Message
-from logicsvc.resources import resource_dir
+from logicsvc.llm import ChatBackend, ChatRequest
+from logicsvc.llm.prompts import render
 
 _JSON = re.compile(r"\{.*\}", re.S)
-_MARK = re.compile(r"^<!-- (system|user) -->\s*$", re.M)
-
-
-def _messages(text: str) -> tuple[Message, ...]:
-    template = (resource_dir("prompts") / "fallacies.md").read_text(encoding="utf-8")
-    parts = _MARK.split(template)[1:]  # role, content, role, content
-    return tuple(
-        Message(role, content.strip().replace("{text}", text))
-        for role, content in zip(parts[::2], parts[1::2], strict=True)
-    )
 
 
 def parse_answer(reply: str) -> Prediction:
@@ -51,7 +41,9 @@ class LLMClassifier:
 
     async def classify(self, texts: Sequence[str]) -> list[Prediction]:
         async def one(text: str) -> Prediction:
-            response = await self.chat.complete(ChatRequest(_messages(text), max_tokens=300))
+            response = await self.chat.complete(
+                ChatRequest(render("fallacies", {"text": text}), max_tokens=300)
+            )
             return parse_answer(response.completions[0].text if response.completions else "")
 
         return list(await asyncio.gather(*(one(t) for t in texts)))

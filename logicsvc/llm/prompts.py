@@ -57,7 +57,8 @@ def context_text(premises: Sequence[str]) -> str:
     return " ".join(p.strip() for p in premises if p.strip())
 
 
-def _render(name: str, values: Mapping[str, str]) -> tuple[Message, ...]:
+def render(name: str, values: Mapping[str, str]) -> tuple[Message, ...]:
+    """The messages of ``prompts/<name>.md`` with its placeholders filled."""
     return tuple(Message(role, fill(text, values).strip()) for role, text in load_template(name))
 
 
@@ -72,7 +73,7 @@ def first_messages(
         "conclusion": conclusion.strip(),
         "dsl_reference": dsl_reference(),
     }
-    return _render(style, values)
+    return render(style, values)
 
 
 def refine_messages(
@@ -96,7 +97,7 @@ def refine_messages(
         "error": render_error(error),
         "program": (program or previous).rstrip("\n"),
     }
-    return (*first, Message("assistant", previous.strip()), *_render("refine", values))
+    return (*first, Message("assistant", previous.strip()), *render("refine", values))
 
 
 def render_error(error: Mapping[str, Any]) -> str:
