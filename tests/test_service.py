@@ -268,3 +268,19 @@ def test_program_limits_count_premises_not_characters(base_url: str) -> None:
     too_many = "Premises:\n" + "".join(f"P{i}(a)\n" for i in range(6)) + "Conclusion:\nP0(a)\n"
     response = httpx.post(f"{base_url}/v1/prove", json={"program": too_many})
     assert response.status_code == 422 and response.json()["error"]["code"] == "too_many_premises"
+
+
+def test_request_deadline_is_504() -> None:
+    with serve("serve", LOGICSVC_REQUEST_TIMEOUT_S="1") as url:
+        response = httpx.post(
+            f"{url}/v1/prove",
+            json={"premises": SPIN, "conclusion": "P(a)", "backend": "z3", "timeout_s": 5},
+            timeout=30,
+        )
+        assert response.status_code == 504
+        assert response.json()["error"]["code"] == "deadline_exceeded"
+        # the worker it abandoned does not block the next request for long
+        assert (
+            httpx.post(f"{url}/v1/prove", json={"program": SOCRATES}, timeout=30).json()["verdict"]
+            == "true"
+        )

@@ -63,7 +63,7 @@ class Gate:
         headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request_id = headers.get("x-request-id") or uuid.uuid4().hex
         started = time.perf_counter()
-        status = {"code": 500}
+        status = {"code": 0}  # 0 until the response starts
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -73,8 +73,9 @@ class Gate:
 
         path = scope.get("path", "")
         try:
-            await self._guarded(scope, receive, send_tagged, headers, path)
+            await self._guarded(scope, receive, send_tagged, headers, path, status)
         finally:
+            status["code"] = status["code"] or 500
             elapsed = time.perf_counter() - started
             route = path if path in OPEN_PATHS or path.startswith("/v1/") else "other"
             self.metrics.requests.labels(route, str(status["code"])).observe(elapsed)
@@ -92,7 +93,13 @@ class Gate:
             )
 
     async def _guarded(
-        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], path: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[str, str],
+        path: str,
+        status: dict[str, int],
     ) -> None:
         if self.keys and path not in OPEN_PATHS and not self._authorised(headers):
             self.metrics.rejected.labels("unauthorised").inc()
@@ -125,9 +132,12 @@ class Gate:
                 await self.app(scope, self._limited(receive), send)
         except _TooLarge:
             self.metrics.rejected.labels("too_large").inc()
-            await self._too_large(send)
+            if not status["code"]:  # a started response cannot be replaced
+                await self._too_large(send)
         except TimeoutError:
             self.metrics.rejected.labels("deadline").inc()
+            if status["code"]:
+                return  # the response already started: the connection just ends
             await send_error(
                 send,
                 504,
