@@ -1,7 +1,8 @@
-"""``logicsvc eval proofwriter``: rule-base QA (ProofWriter, PARARULE-Plus) end to end.
+"""Natural-language evaluation through a non-LLM translator (``--translator rules``).
 
-Reads Logic-LM's JSON list (``context``, ``question``, ``answer`` A/B/C) or
-PARARULE-Plus JSONL (``context``, ``questions[{text, label, meta.QDep}]``).
+Serves ``eval proofwriter`` (its home: rule-base QA) and ``eval folio --translator
+rules``; any file :func:`logicsvc.evaluation.items.read_nl_items` reads (Logic-LM
+JSON, PARARULE-Plus or FOLIO JSONL). The LLM path is :mod:`llm_eval`.
 Every item gets an output record; a sentence outside the translator's language
 is counted (``translated`` < ``n``), never dropped.
 """
