@@ -466,8 +466,13 @@ def replay_server(
     model: Annotated[str, typer.Option(help="Model name it reports.")] = "replay",
 ) -> None:
     """An OpenAI-compatible server answering each prompt with its recorded program."""
+    from logicsvc.llm.replay import load_recorded
     from logicsvc.llm.replay_server import serve_replay
 
+    try:
+        load_recorded(programs)  # fail here, with a clear message, not inside uvicorn
+    except (OSError, ValueError) as exc:
+        _fail(LogicsvcError(f"cannot load recorded programs: {exc}", code="unreadable_input"))
     serve_replay(programs, host=host, port=port, latency_s=latency, model=model)
 
 

@@ -187,3 +187,12 @@ def test_eval_report_markdown_and_png(tmp_path: Path) -> None:
     assert sum(int(cell) for row in rows for cell in row.split("|")[2:-1]) == summary["n"]
     png = report.with_suffix(".png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 5000
+
+
+def test_replay_server_rejects_unreadable_recordings(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    for path in (bad, tmp_path / "missing.json"):
+        proc = run("replay-server", str(path), "--port", "1")
+        assert proc.returncode == 2
+        assert json.loads(proc.stdout)["error"]["code"] == "unreadable_input"
