@@ -9,6 +9,7 @@ from typing import Any, Literal
 import provers
 from logicsvc.checks import check_program
 from logicsvc.llm import ChatBackend
+from logicsvc.llm.constraints import DecodingLimits
 from logicsvc.llm.loop import LoopResult, ProveFn, solve
 from logicsvc.load import load_problem
 from logicsvc.syntax import to_dsl
@@ -79,7 +80,7 @@ async def reason_with_llm(
     world: World = "open",
     backend: Backend = "auto",
     limits: Limits | None = None,
-    grammar: bool = False,
+    grammar: bool | DecodingLimits = False,
     prover: ProveFn | None = None,
 ) -> Reasoned:
     """The LLM writes the program, refined until it runs; the vote decides.

@@ -23,8 +23,8 @@ import pytest
 from logicsvc.errors import DSLSyntaxError
 from logicsvc.resources import read_grammar
 from logicsvc.syntax import parse_program
+from tests.llguidance_helpers import EOS, allowed, byte_tokenizer
 
-EOS = 256
 FOLIO_VALIDATION = (
     Path(__file__).resolve().parents[2]
     / "shared"
@@ -34,28 +34,9 @@ FOLIO_VALIDATION = (
 )
 
 
-class ByteVocabulary:
-    """The object ``llguidance.TokenizerWrapper`` wraps: token id ``b`` is the byte ``b``.
-
-    The wrapper reads ``eos_token_id``, ``bos_token_id``, ``tokens`` (one ``bytes`` per
-    id, EOS included) and, optionally, ``special_token_ids``; it calls the object to
-    encode text, first probing with ``b"test"`` to learn whether it takes bytes.
-    """
-
-    def __init__(self) -> None:
-        self.eos_token_id: int = EOS
-        self.bos_token_id: int | None = None
-        self.tokens: list[bytes] = [bytes([b]) for b in range(256)] + [b"<eos>"]
-        self.special_token_ids: list[int] = [EOS]
-
-    def __call__(self, text: str | bytes) -> list[int]:
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        return list(data)
-
-
 @pytest.fixture(scope="module")
 def tokenizer() -> llguidance.LLTokenizer:
-    return llguidance.LLTokenizer(llguidance.TokenizerWrapper(ByteVocabulary()))
+    return byte_tokenizer()
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +48,6 @@ def _matcher(tokenizer: llguidance.LLTokenizer, grammar: str) -> llguidance.LLMa
     matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
     assert not matcher.is_error(), matcher.get_error()
     return matcher
-
-
-def _allowed(mask: bytes, token: int) -> bool:
-    return bool(mask[token // 8] >> (token % 8) & 1)
 
 
 def llg_accepts(tokenizer: llguidance.LLTokenizer, grammar: str, text: str) -> bool:
@@ -90,10 +67,10 @@ def decode_under_mask(tokenizer: llguidance.LLTokenizer, grammar: str, text: str
     matcher = _matcher(tokenizer, grammar)
     data = text.encode("utf-8")
     for i, byte in enumerate(data):
-        assert _allowed(matcher.compute_bitmask(), byte), f"masked out after {data[:i]!r}"
+        assert allowed(matcher.compute_bitmask(), byte), f"masked out after {data[:i]!r}"
         assert matcher.consume_token(byte), matcher.get_error()
     assert matcher.is_accepting()
-    assert _allowed(matcher.compute_bitmask(), EOS), "EOS masked out at the end"
+    assert allowed(matcher.compute_bitmask(), EOS), "EOS masked out at the end"
     assert matcher.consume_token(EOS), matcher.get_error()
     assert matcher.is_stopped() and not matcher.is_error()
 
@@ -166,8 +143,8 @@ def test_matcher_tells_a_prefix_from_a_whole(
     assert matcher.consume_tokens(list(prefix.encode()))
     assert not matcher.is_accepting()
     mask = matcher.compute_bitmask()
-    assert _allowed(mask, ord(")")) and _allowed(mask, ord(","))
-    assert not _allowed(mask, EOS) and not _allowed(mask, ord("\n"))
+    assert allowed(mask, ord(")")) and allowed(mask, ord(","))
+    assert not allowed(mask, EOS) and not allowed(mask, ord("\n"))
     assert not matcher.consume_token(EOS)
     assert matcher.is_error()
     assert not llg_accepts(tokenizer, grammar, prefix)

@@ -17,6 +17,7 @@ from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.evaluation.common import Tally, open_sink
 from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.llm import ChatBackend
+from logicsvc.llm.constraints import DecodingLimits
 from logicsvc.llm.loop import LoopResult, solve
 from logicsvc.llm.prompts import PromptStyle
 from provers import Backend, Limits, World
@@ -112,7 +113,7 @@ async def evaluate_async(
     world: World = "open",
     backend: Backend = "auto",
     limits: Limits | None = None,
-    grammar: bool = False,
+    grammar: bool | DecodingLimits = False,
     concurrency: int = 8,
     out: Path | None = None,
 ) -> Summary:

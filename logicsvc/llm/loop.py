@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 import provers
 from logicsvc.errors import FragmentError, LLMError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, Completion, Message
+from logicsvc.llm.constraints import DecodingLimits, decoding_grammar
 from logicsvc.llm.prompts import (
     PromptStyle,
     extract_program,
@@ -28,7 +29,6 @@ from logicsvc.llm.prompts import (
     truncated_error,
 )
 from logicsvc.load import load_problem
-from logicsvc.resources import read_grammar
 from logicsvc.syntax.ast import Problem
 from logicsvc.translate.formats import to_dsl_program
 from provers import Backend, Limits, Result, World
@@ -136,11 +136,14 @@ async def solve(
     world: World = "open",
     backend: Backend = "auto",
     limits: Limits | None = None,
-    grammar: bool = False,
+    grammar: bool | DecodingLimits = False,
     lenient: bool = True,
     prover: ProveFn | None = None,
 ) -> LoopResult:
     """Translate with the LLM, judge, refine, vote. Only the chat's LLM errors escape.
+
+    ``grammar`` asks the backend to constrain decoding with the decoding grammar
+    (:mod:`logicsvc.llm.constraints`): ``True`` with its default bounds, or these bounds.
 
     Raises ``ValueError`` (and ``FragmentError`` for z3 outside the open world) before any
     LLM call for settings no program could satisfy.
@@ -151,7 +154,9 @@ async def solve(
         raise ValueError(f"unknown world {world!r} or backend {backend!r}")
     if backend == "z3" and world != "open":
         raise FragmentError(f"the {world} world needs the backward chainer, not z3")
-    fol = read_grammar("fol") if grammar else None
+    fol = None
+    if grammar is not False:
+        fol = decoding_grammar(grammar if isinstance(grammar, DecodingLimits) else DecodingLimits())
     settings = _Settings(
         tuple(premises),
         conclusion,
