@@ -279,6 +279,20 @@ def test_fences_and_chatter_are_stripped(reply: str) -> None:
     assert extract_program(reply) == GOOD
 
 
+@pytest.mark.parametrize(
+    "program",
+    [
+        "Premises: # the facts\nP(a)\nConclusion:\nP(a)\n",
+        "Premises:\r\nP(a)\r\nConclusion:\r\nP(a)\n",
+        "  Predicates:#x\nP(x)\nPremises:\nP(a)\nConclusion:\nP(a)\n",
+    ],
+)
+def test_a_header_with_a_comment_or_crlf_starts_the_program(program: str) -> None:
+    """Grammar-constrained output is the program itself; nothing of it may be cut."""
+    assert extract_program(program) == program.rstrip() + "\n"
+    assert extract_program("Sure:\n" + program) == extract_program(program)
+
+
 def test_result_is_json_serialisable() -> None:
     result = run(ScriptedChat([MISSING_PAREN, GOOD]), lenient=False)
     data = json.loads(json.dumps(result.to_dict()))

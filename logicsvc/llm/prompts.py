@@ -26,8 +26,10 @@ STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase")
 _MARKER = re.compile(r"^<!--\s*(system|user|assistant)\s*-->[ \t]*\n?", re.M)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _FENCE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)(?:^[ \t]*```|\Z)", re.S | re.M)
+# A header line may end in a comment or a CR, as the grammar allows.
 _HEADER = re.compile(
-    r"^[ \t]*(?:Predicates|Premises|Conclusion|Facts|Rules|Query)[ \t]*:[ \t]*$", re.M
+    r"^[ \t]*(?:Predicates|Premises|Conclusion|Facts|Rules|Query)[ \t]*:[ \t]*(?:#[^\n]*)?\r?$",
+    re.M,
 )
 
 
