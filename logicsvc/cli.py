@@ -186,6 +186,7 @@ def eval_folio_gold(
 class TranslatorChoice(StrEnum):
     rules = "rules"
     llm = "llm"
+    vllm = "vllm"
     replay = "replay"
 
 
@@ -193,13 +194,19 @@ TranslatorOpt = Annotated[
     TranslatorChoice,
     typer.Option(
         help="rules: offline controlled English; llm: the configured LLM server; "
+        "vllm: LOGICSVC_VLLM_MODEL in this process, batched; "
         "replay: recorded programs (--programs), no model."
     ),
 ]
 SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
 RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
 GrammarOpt = Annotated[
-    bool, typer.Option(help="Constrain LLM decoding with grammars/fol.lark where supported.")
+    bool,
+    typer.Option(
+        help="Constrain decoding with the DSL's decoding grammar (grammars/fol.lark, bounded) "
+        "where the model supports it: vLLM in process, or a server LOGICSVC_LLM_GRAMMAR "
+        "allows (auto: vLLM's)."
+    ),
 ]
 
 
@@ -220,6 +227,10 @@ def _chat(translator: TranslatorChoice, programs: list[Path] | None) -> ChatBack
             return ReplayChat(programs)
         except (OSError, ValueError) as exc:
             raise LogicsvcError(str(exc), code="unreadable_input") from None
+    if translator is TranslatorChoice.vllm:
+        from logicsvc.llm.vllm_offline import VLLMBackend
+
+        return VLLMBackend.from_settings()
     return None
 
 
@@ -239,7 +250,7 @@ def reason(
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = False,
+    grammar: GrammarOpt = True,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
     import provers
@@ -307,10 +318,18 @@ def _eval_nl(
     try:
         if translator is not TranslatorChoice.rules:
             from logicsvc.evaluation import llm_eval
+            from logicsvc.llm.vllm_offline import VLLMBackend
+            from logicsvc.settings import get_settings
 
+            chat = _chat(translator, programs)
+            # a batching engine wants every problem in flight; a server, its own cap
+            concurrency = (
+                chat.max_batch if isinstance(chat, VLLMBackend) else get_settings().llm_concurrency
+            )
             summary = llm_eval.evaluate(
                 path,
-                chat=_chat(translator, programs),
+                chat=chat,
+                concurrency=concurrency,
                 style=style,
                 samples=samples,
                 rounds=rounds,
@@ -363,7 +382,7 @@ def eval_proofwriter(
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = False,
+    grammar: GrammarOpt = True,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
@@ -400,7 +419,7 @@ def eval_folio(
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = False,
+    grammar: GrammarOpt = True,
 ) -> None:
     """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
     _eval_nl(

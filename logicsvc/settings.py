@@ -12,7 +12,7 @@ fresh object on every call; nothing is cached module-wide.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +71,42 @@ class Settings(BaseSettings):
     sends it, ``off`` never does, ``auto`` sends it only when ``GET /v1/models``
     lists a model with ``owned_by == "vllm"`` (what vLLM reports; other servers
     would reject the field or silently ignore it)."""
+
+    llm_extra_body: dict[str, Any] = Field(
+        default_factory=dict, validation_alias="LOGICSVC_LLM_EXTRA_BODY"
+    )
+    """Extra fields for every chat request, as JSON, e.g.
+    ``{"top_k": 20, "chat_template_kwargs": {"enable_thinking": false}}`` for a vLLM
+    server. Env ``LOGICSVC_LLM_EXTRA_BODY``. The grammar is added by ``llm_grammar``."""
+
+    # ---- vLLM in process (``--translator vllm``) ------------------------------
+
+    vllm_model: str | None = Field(default=None, validation_alias="LOGICSVC_VLLM_MODEL")
+    """Model folder or Hugging Face id that ``--translator vllm`` loads into vLLM in
+    this process. Env ``LOGICSVC_VLLM_MODEL``."""
+
+    vllm_engine_args: dict[str, Any] = Field(
+        default_factory=dict, validation_alias="LOGICSVC_VLLM_ENGINE_ARGS"
+    )
+    """Keyword arguments for ``vllm.LLM``, as JSON, e.g.
+    ``{"max_model_len": 8192, "tensor_parallel_size": 2}``. Env
+    ``LOGICSVC_VLLM_ENGINE_ARGS``. The structured-outputs backend defaults to
+    ``guidance`` (llguidance), the one our grammar is tested against."""
+
+    vllm_sampling: dict[str, Any] = Field(
+        default_factory=dict, validation_alias="LOGICSVC_VLLM_SAMPLING"
+    )
+    """Extra ``SamplingParams`` for every request, as JSON (``top_p``, ``seed``,
+    ``logit_bias`` …). Env ``LOGICSVC_VLLM_SAMPLING``. ``n``, ``temperature``,
+    ``max_tokens`` and the grammar are set per request by the loop."""
+
+    vllm_max_batch: int = Field(default=256, ge=1, validation_alias="LOGICSVC_VLLM_MAX_BATCH")
+    """Most requests per engine call; an evaluation keeps this many problems in
+    flight. Env ``LOGICSVC_VLLM_MAX_BATCH``."""
+
+    vllm_linger_s: float = Field(default=0.02, ge=0, validation_alias="LOGICSVC_VLLM_LINGER_S")
+    """A batch closes after this long without a new request. Env
+    ``LOGICSVC_VLLM_LINGER_S``."""
 
     # ---- the HTTP service ---------------------------------------------------
 

@@ -251,6 +251,24 @@ def test_grammar_is_sent_only_when_enabled(
     assert "structured_outputs" not in plain
 
 
+def test_extra_body_goes_into_every_request_beside_the_grammar(recorded: Path) -> None:
+    app = create_replay_app(recorded, owned_by="vllm")
+    extra = {"top_k": 20, "chat_template_kwargs": {"enable_thinking": False}}
+
+    async def use(backend: OpenAICompatBackend) -> tuple[Any, Any]:
+        await backend.complete(ask(PROMPT, grammar="start: x"))
+        with_grammar = replay_state(app).last_request
+        await backend.complete(ask(PROMPT))
+        return with_grammar, replay_state(app).last_request
+
+    with serve_in_thread(app) as url:
+        with_grammar, plain = with_backend(settings(url, llm_extra_body=extra), use)
+    for body in (with_grammar, plain):
+        assert body["top_k"] == 20 and body["chat_template_kwargs"] == {"enable_thinking": False}
+    assert with_grammar["structured_outputs"] == {"grammar": "start: x"}
+    assert "structured_outputs" not in plain
+
+
 # --- against small fake servers -----------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""An in-memory chat backend that answers from a script: the seam's fake for tests and demos.
+"""In-memory fakes of the model seams (a chat backend, a batch engine) for tests and demos.
 
 It records every request, so tests can assert on the exact messages the loop sent (the
 error text a refinement round carries, the premises in the prompt), and it needs no model.
@@ -6,6 +6,7 @@ error text a refinement round carries, the premises in the prompt), and it needs
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from logicsvc.errors import LLMError
@@ -66,3 +67,49 @@ class ScriptedChat(ChatBackend):
         taken = list(self._script[self._next : self._next + request.n])
         self._next += request.n
         return taken
+
+
+EngineReply = Callable[[ChatRequest], Sequence[str] | LLMError]
+"""``request -> its n reply texts``, or the error that request is refused with."""
+
+
+class ScriptedEngine:
+    """The fake of :class:`logicsvc.llm.vllm_offline.Engine`: one batch in, one reply each.
+
+    Records every batch it ran, so tests can assert on how requests were grouped; ``delay_s``
+    holds each batch that long (an engine busy generating), ``fail`` makes every batch raise.
+    """
+
+    def __init__(
+        self,
+        reply: EngineReply,
+        *,
+        model: str = "scripted-engine",
+        delay_s: float = 0.0,
+        fail: Exception | None = None,
+    ) -> None:
+        self._reply = reply
+        self.model = model
+        self.delay_s = delay_s
+        self.fail = fail
+        self.batches: list[list[ChatRequest]] = []
+
+    def run(self, batch: Sequence[ChatRequest]) -> list[tuple[Completion, ...] | LLMError]:
+        self.batches.append(list(batch))
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        if self.fail is not None:
+            raise self.fail
+        results: list[tuple[Completion, ...] | LLMError] = []
+        for request in batch:
+            reply = self._reply(request)
+            if isinstance(reply, LLMError):
+                results.append(reply)
+                continue
+            results.append(
+                tuple(
+                    Completion(text, finish_reason="stop", completion_tokens=len(text.split()))
+                    for text in reply
+                )
+            )
+        return results

@@ -16,6 +16,8 @@ Decisions worth knowing:
   ``llm_grammar="auto"`` sends it only when ``/v1/models`` lists a model
   ``owned_by == "vllm"``, which is what vLLM reports and no other common server
   does; a server that cannot list models counts as not vLLM.
+- **Extra fields.** ``llm_extra_body`` (JSON) goes into every request body as it is:
+  sampling fields the SDK does not name (``top_k``), ``chat_template_kwargs`` and so on.
 - **Tokens.** The API reports usage per call, not per choice.  The prompt is
   read once per call, so ``prompt_tokens`` goes on the first completion only;
   ``completion_tokens`` is split over the choices as evenly as integers allow.
@@ -140,7 +142,9 @@ class OpenAICompatBackend:
 
         model = await self.model()
         send_grammar = request.grammar is not None and await self.grammar_enabled()
-        extra_body = {"structured_outputs": {"grammar": request.grammar}} if send_grammar else None
+        extra_body: dict[str, object] = dict(self.settings.llm_extra_body)
+        if send_grammar:
+            extra_body["structured_outputs"] = {"grammar": request.grammar}
         messages = cast("list[ChatCompletionMessageParam]", [m.to_dict() for m in request.messages])
         async with self._semaphore:
             started = time.perf_counter()
@@ -151,7 +155,7 @@ class OpenAICompatBackend:
                     n=request.n,
                     temperature=request.temperature,
                     max_tokens=request.max_tokens,
-                    extra_body=extra_body,
+                    extra_body=extra_body or None,
                 )
             except openai.APIError as exc:
                 raise self._map_error(exc) from exc

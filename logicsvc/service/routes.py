@@ -182,6 +182,8 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
         world=body.world,
         backend=body.prover,
         limits=limits,
+        # asked for always; LOGICSVC_LLM_GRAMMAR decides whether the server gets it
+        grammar=True,
         prover=svc.prove,
     )
     if outcome.loop is not None:
