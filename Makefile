@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint typecheck unit bench loadtest dist clean
+.PHONY: serve test lint typecheck unit bench loadtest dist clean vllm-env test-vllm bench-vllm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ bench: $(STAMP)
 
 loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --requests 400 --concurrency 8 --latency 0.2
+
+# vLLM's CPU build lives in its own cached environment (scripts/vllm-env); with it
+# built, `make test` runs the vLLM integration test too. LOGICSVC_VLLM_PYTHON points
+# both targets below at another Python with vLLM (e.g. the CUDA build on a GPU box).
+vllm-env:
+	scripts/vllm-env
+
+test-vllm: $(STAMP)
+	$(BIN)/python -m pytest -q -m vllm -rs
+
+bench-vllm:
+	PYTHONPATH=. $${LOGICSVC_VLLM_PYTHON:-$$(scripts/vllm-env)} -m pytest bench/test_bench_vllm.py \
+		--benchmark-only --benchmark-columns=min,median,max,rounds -q -p no:cacheprovider
 
 dist: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .

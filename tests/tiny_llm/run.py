@@ -1,0 +1,244 @@
+"""Runs a batch of translation prompts through vLLM with the tiny model; prints a JSON report.
+
+    PYTHONPATH=. $VLLM_PY -m tests.tiny_llm.run --model-dir DIR --out REPORT.json
+
+Two passes over the same problems through the real evaluation path (items -> prompts ->
+:class:`VLLMBackend` -> parse -> checks -> prover -> refinement): with the decoding grammar
+(one refinement round, so the failing problems come back as a second batch) and without it
+(no refinement). The test in ``tests/test_vllm_cpu.py`` reads the report and re-parses
+every output itself. ``--one-by-one`` also times the first round one request at a time.
+
+Sampling: the same seed and the same ``logit_bias`` in both passes. The bias raises tokens
+that close something (a line end, a parenthesis) so that a model with random weights reaches
+the end of a program; a trained model needs none of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.tiny_llm.build import REPO, build
+
+# The decoding bounds for the random model: a handful of premises and short glosses.
+LIMITS = {
+    "max_predicates": 4,
+    "max_premises": 4,
+    "max_gloss_chars": 24,
+    "max_comment_chars": 8,
+    "max_blank_lines": 1,
+}
+CLOSER_BIAS = 2.0
+SAMPLES = 2  # two samples per problem: n=2 in one request, as self-consistency asks
+
+
+def problems(count: int) -> list[dict[str, Any]]:
+    """``count`` distinct FOLIO-style problems from the repository's licensed sample."""
+    lines = (REPO / "datasets" / "folio" / "sample.jsonl").read_text(encoding="utf-8").split("\n")
+    items = [json.loads(line) for line in lines if line.strip()]
+    out = []
+    for k in range(count):
+        base, other = items[k % len(items)], items[(k * 5 + k // len(items)) % len(items)]
+        out.append(
+            {
+                "id": f"tiny-{k}",
+                "premises": base["premises"],
+                "conclusion": other["conclusion"],
+                "label": other["label"],
+            }
+        )
+    return out
+
+
+def closer_bias(tokenizer: Any) -> dict[int, float]:
+    bias = {}
+    for token_id in range(len(tokenizer)):
+        text = tokenizer.decode([token_id])
+        if "\n" in text or ")" in text:
+            bias[token_id] = CLOSER_BIAS
+    return bias
+
+
+async def one_pass(
+    engine: Any, path: Path, out: Path, *, grammar: Any, rounds: int
+) -> dict[str, Any]:
+    from logicsvc.evaluation.llm_eval import evaluate_async
+    from logicsvc.llm.vllm_offline import VLLMBackend
+
+    backend = VLLMBackend(engine, max_batch=256)
+    started = time.perf_counter()
+    summary = await evaluate_async(
+        path,
+        chat=backend,
+        grammar=grammar,
+        samples=SAMPLES,
+        rounds=rounds,
+        concurrency=256,
+        out=out,
+    )
+    seconds = time.perf_counter() - started
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return {
+        "summary": summary.to_dict(),
+        "batch_sizes": backend.batch_sizes,
+        "seconds": round(seconds, 3),
+        "records": records,
+    }
+
+
+async def refusals(engine: Any) -> list[dict[str, Any]]:
+    """One batch: a prompt over the context, a grammar that does not compile, a good request.
+
+    Each request is validated on its own before vLLM sees the batch; the good one must run.
+    """
+    from logicsvc.errors import LLMError
+    from logicsvc.llm import ChatRequest, Message
+    from logicsvc.llm.vllm_offline import VLLMBackend
+
+    backend = VLLMBackend(engine)
+    too_long = ChatRequest((Message("user", "P(a) ∧ Q(b) " * 8000),), max_tokens=16)
+    bad_grammar = ChatRequest((Message("user", "hi"),), max_tokens=16, grammar="start: (")
+    good = ChatRequest((Message("user", "Premises:"),), max_tokens=16)
+    outcomes = await asyncio.gather(
+        *(backend.complete(r) for r in (too_long, bad_grammar, good)), return_exceptions=True
+    )
+    report = []
+    for outcome in outcomes:
+        if isinstance(outcome, LLMError):
+            report.append({"error": outcome.to_dict()})
+        elif isinstance(outcome, BaseException):
+            report.append({"crash": repr(outcome)})
+        else:
+            report.append({"completions": len(outcome.completions)})
+    return [*report, {"batch_sizes": backend.batch_sizes}]
+
+
+SERVER_PROBLEMS = 16
+
+
+def serve_vllm(model_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``vllm serve`` as the README says to start it; returns the process and its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable, "-m", "vllm.entrypoints.openai.api_server",
+        "--model", str(model_dir), "--host", "127.0.0.1", "--port", str(port),
+        "--structured-outputs-config.backend", "guidance",
+        "--dtype", "float32", "--max-model-len", "4096", "--enforce-eager", "--seed", "0",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"vllm serve exited: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(base + "/models", timeout=2):
+                return process, base
+        except OSError:
+            time.sleep(1)
+    process.terminate()
+    raise RuntimeError("vllm serve did not come up in 300 s")
+
+
+async def server_pass(
+    base: str, path: Path, out: Path, bias: dict[int, float], limits: Any
+) -> dict[str, Any]:
+    """The OpenAI-compatible path: our client, the grammar sent because the server is vLLM."""
+    from logicsvc.evaluation.llm_eval import evaluate_async
+    from logicsvc.llm import ChatRequest, Message
+    from logicsvc.llm.constraints import decoding_grammar
+    from logicsvc.llm.openai_compat import OpenAICompatBackend
+    from logicsvc.settings import Settings
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        llm_base_url=base,
+        llm_grammar="auto",
+        llm_extra_body={"logit_bias": {str(k): v for k, v in bias.items()}},
+        llm_concurrency=64,
+        llm_timeout_s=600,
+        llm_max_retries=0,
+    )
+    async with OpenAICompatBackend(settings) as backend:
+        summary = await evaluate_async(
+            path, chat=backend, grammar=limits, samples=SAMPLES, rounds=1, concurrency=64, out=out
+        )
+        probe = ChatRequest((Message("user", "hi"),), max_tokens=8, grammar=decoding_grammar())
+        sent = (await backend.complete(probe)).extra["grammar_sent"]
+        info = await backend.server_info()
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return {
+        "summary": summary.to_dict(),
+        "records": records,
+        "owners": sorted(info.owners),
+        "grammar_sent": sent,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--problems", type=int, default=64)
+    parser.add_argument("--max-model-len", type=int, default=4096)
+    args = parser.parse_args()
+
+    from logicsvc.llm.constraints import DecodingLimits
+    from logicsvc.llm.vllm_offline import VLLMEngine
+
+    model_dir = build(args.model_dir)
+    from transformers import AutoTokenizer
+
+    bias = closer_bias(AutoTokenizer.from_pretrained(model_dir))
+    started = time.perf_counter()
+    engine = VLLMEngine(
+        str(model_dir),
+        sampling={"logit_bias": bias},
+        dtype="float32",
+        max_model_len=args.max_model_len,
+        enforce_eager=True,
+        seed=0,
+    )
+    load_s = time.perf_counter() - started
+    limits = DecodingLimits(**LIMITS)
+    report: dict[str, Any] = {"load_seconds": round(load_s, 3), "limits": LIMITS}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "problems.jsonl"
+        path.write_text("".join(json.dumps(p) + "\n" for p in problems(args.problems)))
+        report["constrained"] = asyncio.run(
+            one_pass(engine, path, Path(tmp) / "on.jsonl", grammar=limits, rounds=1)
+        )
+        report["unconstrained"] = asyncio.run(
+            one_pass(engine, path, Path(tmp) / "off.jsonl", grammar=False, rounds=0)
+        )
+        report["refusals"] = asyncio.run(refusals(engine))
+        engine.close()
+        few = Path(tmp) / "few.jsonl"
+        few.write_text("".join(json.dumps(p) + "\n" for p in problems(SERVER_PROBLEMS)))
+        process, base = serve_vllm(model_dir, Path(tmp) / "serve.log")
+        try:
+            report["server"] = asyncio.run(
+                server_pass(base, few, Path(tmp) / "server.jsonl", bias, limits)
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+    args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":  # vLLM starts worker processes that re-import this module
+    os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
+    main()
