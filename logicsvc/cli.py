@@ -319,13 +319,10 @@ def _eval_nl(
         if translator is not TranslatorChoice.rules:
             from logicsvc.evaluation import llm_eval
             from logicsvc.llm.vllm_offline import VLLMBackend
-            from logicsvc.settings import get_settings
 
             chat = _chat(translator, programs)
-            # a batching engine wants every problem in flight; a server, its own cap
-            concurrency = (
-                chat.max_batch if isinstance(chat, VLLMBackend) else get_settings().llm_concurrency
-            )
+            # an engine in process takes as many problems per round as it batches
+            concurrency = chat.max_batch if isinstance(chat, VLLMBackend) else llm_eval.CHUNK
             summary = llm_eval.evaluate(
                 path,
                 chat=chat,

@@ -13,7 +13,7 @@ import provers
 from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.llm import ChatRequest, ChatResponse, Completion
 from logicsvc.llm.fake import ScriptedChat
-from logicsvc.llm.loop import LoopResult, solve
+from logicsvc.llm.loop import LoopOptions, LoopResult, solve, solve_many
 from logicsvc.llm.prompts import dsl_reference, extract_program, first_messages, load_template
 from logicsvc.load import load_problem
 from provers import Result
@@ -213,7 +213,11 @@ def test_llm_errors_propagate() -> None:
     with pytest.raises(LLMUnavailableError):
         run(ScriptedChat([LLMUnavailableError("connection refused")]))
     with pytest.raises(LLMError, match="replies left"):
-        run(ScriptedChat([MISSING_PAREN]), lenient=False)
+        run(ScriptedChat([]))  # the first round failed: nothing to answer with
+    # a failed refinement call is recorded instead (see the test below)
+    result = run(ScriptedChat([MISSING_PAREN]), lenient=False)
+    assert result.attempts[-1].error is not None
+    assert "replies left" in result.attempts[-1].error["message"]
 
 
 def test_a_server_without_n_is_asked_once_per_missing_sample() -> None:
@@ -298,3 +302,49 @@ def test_result_is_json_serialisable() -> None:
     data = json.loads(json.dumps(result.to_dict()))
     assert data["attempts"][0]["error"]["code"] == "syntax_error"
     assert data["result"]["verdict"] == "true" and data["votes"] == {"true": 1}
+
+
+def test_solve_many_runs_rounds_in_lockstep_and_isolates_llm_errors() -> None:
+    """Round by round: all first requests, then all refinements; one failing call stays put."""
+    rounds_seen: list[int] = []
+
+    def reply(request: ChatRequest) -> list[Any]:
+        prompt = request.messages[-1].content
+        refining = any(m.role == "assistant" for m in request.messages)
+        rounds_seen.append(int(refining))
+        if "Plato" in prompt:
+            return [LLMError("the model refused")]
+        return [GOOD if refining else MISSING_PAREN] * request.n
+
+    chat = ScriptedChat(reply)
+    questions = [
+        (PREMISES, CONCLUSION),
+        (["Plato is a man."], "Plato is mortal."),
+        *[(PREMISES, CONCLUSION)] * 2,
+    ]
+    outcomes = asyncio.run(solve_many(questions, chat=chat, options=LoopOptions(lenient=False)))
+    assert isinstance(outcomes[1], LLMError) and "refused" in str(outcomes[1])
+    for outcome in (outcomes[0], *outcomes[2:]):
+        assert isinstance(outcome, LoopResult) and outcome.verdict == "true" and outcome.refined
+    assert rounds_seen == [0, 0, 0, 0, 1, 1, 1]  # every first request before any refinement
+
+
+def test_solve_many_raises_when_the_server_is_gone() -> None:
+    chat = ScriptedChat(lambda request: [LLMUnavailableError("connection refused")])
+    with pytest.raises(LLMUnavailableError):
+        asyncio.run(solve_many([(PREMISES, CONCLUSION)] * 3, chat=chat))
+
+
+def test_a_failed_refinement_call_ends_the_sample_and_keeps_what_came_before() -> None:
+    def reply(request: ChatRequest) -> list[Any]:
+        if any(m.role == "assistant" for m in request.messages):
+            return [LLMError("the prompt is 5000 tokens; the model's context holds 4096")]
+        return [MISSING_PAREN] * request.n
+
+    chat = ScriptedChat(reply)
+    result = run(chat, lenient=False, rounds=3)
+    assert result.status == "all_failed" and chat.calls == 2  # no retry of a failed call
+    first, second = result.attempts
+    assert first.error is not None and first.error["code"] == "syntax_error"
+    assert second.round == 1 and second.error is not None
+    assert second.error["code"] == "llm_error" and "context holds" in second.error["message"]

@@ -149,7 +149,7 @@ def test_refinement_rounds_batch_every_problem_still_failing(tmp_path: Path) -> 
         return [GOOD if refining else BROKEN] * request.n
 
     engine = ScriptedEngine(reply)
-    backend = VLLMBackend(engine, linger_s=0.2)
+    backend = VLLMBackend(engine, linger_s=0.0)  # lockstep rounds need no linger
     summary = asyncio.run(evaluate_async(problems, chat=backend, rounds=2, concurrency=64))
     assert backend.batch_sizes == [6, 6]
     assert summary.to_dict()["correct"] == 6 and summary.refined == 6

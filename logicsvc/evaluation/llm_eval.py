@@ -1,9 +1,10 @@
 """``eval folio|proofwriter --translator llm``: the live loop over a dataset.
 
-Every item goes through :func:`logicsvc.llm.loop.solve` (translate, judge,
-refine, vote) against the configured chat backend, items running concurrently
-up to a cap.  A server that cannot be reached stops the run with
-``LLMUnavailableError``; any other LLM failure is recorded on its item.
+Items go through :func:`logicsvc.llm.loop.solve_many` (translate, judge, refine,
+vote) against the configured chat backend, a chunk of them at a time in lockstep
+rounds, so a batching backend sees one batch per round. A server that cannot be
+reached stops the run with ``LLMUnavailableError``; any other LLM failure is
+recorded on its item. Records are written as each chunk ends.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from logicsvc.errors import LLMError, LLMUnavailableError
+from logicsvc.errors import LLMError
 from logicsvc.evaluation.common import Tally, open_sink
 from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.constraints import DecodingLimits
-from logicsvc.llm.loop import LoopResult, solve
+from logicsvc.llm.loop import LoopOptions, LoopResult, solve_many
 from logicsvc.llm.prompts import PromptStyle
 from provers import Backend, Limits, World
 
+CHUNK = 64
+"""Problems solved together by default: enough to keep a model server busy."""
 _PARSED_ERRORS = {"outside_fragment"}
 """Error codes that arise only after a program parsed and passed the checks."""
 
@@ -81,26 +84,17 @@ def record_of(item: NLItem, outcome: LoopResult) -> dict[str, Any]:
     }
 
 
-async def _run_item(
-    item: NLItem, chat: ChatBackend, gate: asyncio.Semaphore, options: dict[str, Any]
-) -> dict[str, Any]:
-    async with gate:
-        try:
-            outcome = await solve(list(item.premises), item.conclusion, chat=chat, **options)
-        except LLMUnavailableError:
-            raise
-        except LLMError as exc:
-            return {
-                "id": item.id,
-                "gold": item.gold,
-                "predicted": None,
-                "status": "llm_error",
-                "depth": item.depth,
-                "parsed": False,
-                "error": exc.to_dict(),
-                "llm_calls": 1,
-            }
-    return record_of(item, outcome)
+def _llm_error_record(item: NLItem, error: LLMError) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "gold": item.gold,
+        "predicted": None,
+        "status": "llm_error",
+        "depth": item.depth,
+        "parsed": False,
+        "error": error.to_dict(),
+        "llm_calls": 1,
+    }
 
 
 async def evaluate_async(
@@ -114,20 +108,16 @@ async def evaluate_async(
     backend: Backend = "auto",
     limits: Limits | None = None,
     grammar: bool | DecodingLimits = False,
-    concurrency: int = 8,
+    concurrency: int = CHUNK,
     out: Path | None = None,
 ) -> Summary:
-    """Evaluate ``path``; with no ``chat``, the configured OpenAI-compatible server."""
+    """Evaluate ``path``; with no ``chat``, the configured OpenAI-compatible server.
+
+    ``concurrency`` problems are solved together in lockstep rounds (``solve_many``); the
+    backend caps its own requests in flight (``LOGICSVC_LLM_CONCURRENCY`` over HTTP).
+    """
     items = list(read_nl_items(path))
-    options: dict[str, Any] = {
-        "style": style,
-        "samples": samples,
-        "rounds": rounds,
-        "world": world,
-        "backend": backend,
-        "limits": limits,
-        "grammar": grammar,
-    }
+    options = LoopOptions(style, samples, rounds, world, backend, limits, grammar)
     if chat is not None:
         return await _evaluate(items, chat, concurrency, out, options)
     from logicsvc.llm.openai_compat import OpenAICompatBackend
@@ -142,15 +132,22 @@ async def _evaluate(
     chat: ChatBackend,
     concurrency: int,
     out: Path | None,
-    options: dict[str, Any],
+    options: LoopOptions,
 ) -> Summary:
-    gate = asyncio.Semaphore(max(1, concurrency))
-    records = await asyncio.gather(*(_run_item(i, chat, gate, options) for i in items))
     summary = Summary()
+    size = max(1, concurrency)
     with open_sink(out) as sink:
-        for record in records:
-            summary.add(record)
-            sink.write(record)
+        for start in range(0, len(items), size):
+            chunk = items[start : start + size]
+            questions = [(list(i.premises), i.conclusion) for i in chunk]
+            outcomes = await solve_many(questions, chat=chat, options=options)
+            for item, outcome in zip(chunk, outcomes, strict=True):
+                if isinstance(outcome, LLMError):
+                    record = _llm_error_record(item, outcome)
+                else:
+                    record = record_of(item, outcome)
+                summary.add(record)
+                sink.write(record)
     return summary
 
 

@@ -6,6 +6,9 @@ a reply cut off at ``max_tokens``) gets up to ``rounds`` refinement rounds; each
 the still-failing samples concurrently, each with its own previous program and error. Every
 attempt is recorded. The answer is a self-consistency vote over the samples that ended with
 a verdict; a tie or no verdict at all is reported as such, never guessed.
+
+:func:`solve` answers one question; :func:`solve_many` runs many in lockstep rounds (every
+request of a round at once), which is what lets a batching backend make one call per round.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
 import provers
-from logicsvc.errors import FragmentError, LLMError, LogicsvcError
+from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, Completion, Message
 from logicsvc.llm.constraints import DecodingLimits, decoding_grammar
 from logicsvc.llm.prompts import (
@@ -125,6 +128,53 @@ async def _prove_in_thread(
     return await asyncio.to_thread(provers.prove, problem, limits, backend=backend, world=world)
 
 
+@dataclass(frozen=True, slots=True)
+class LoopOptions:
+    """How the loop translates, judges and refines; one value serves a whole evaluation.
+
+    ``grammar`` asks the backend to constrain decoding with the decoding grammar
+    (:mod:`logicsvc.llm.constraints`): ``True`` with its default bounds, or these bounds.
+    ``prover`` proves a loaded program (in a thread by default, a worker pool in the service).
+    """
+
+    style: PromptStyle = "folio"
+    samples: int = 1
+    rounds: int = 3
+    world: World = "open"
+    backend: Backend = "auto"
+    limits: Limits | None = None
+    grammar: bool | DecodingLimits = False
+    lenient: bool = True
+    prover: ProveFn | None = None
+
+    def check(self) -> None:
+        """``ValueError`` (``FragmentError`` for z3 outside the open world) for settings no
+        program could satisfy; called before any LLM call."""
+        if self.samples < 1 or self.rounds < 0:
+            raise ValueError("samples must be at least 1 and rounds at least 0")
+        if self.world not in provers.WORLDS or self.backend not in provers.BACKENDS:
+            raise ValueError(f"unknown world {self.world!r} or backend {self.backend!r}")
+        if self.backend == "z3" and self.world != "open":
+            raise FragmentError(f"the {self.world} world needs the backward chainer, not z3")
+
+    def grammar_text(self) -> str | None:
+        if self.grammar is False:
+            return None
+        limits = self.grammar if isinstance(self.grammar, DecodingLimits) else DecodingLimits()
+        return decoding_grammar(limits)
+
+
+@dataclass
+class _Question:
+    """One question's way through the rounds: a trail of attempts per sample."""
+
+    settings: _Settings
+    first: tuple[Message, ...]
+    trails: list[list[_Judged]] = field(default_factory=list)
+    calls: int = 0
+    error: LLMError | None = None
+
+
 async def solve(
     premises: Sequence[str],
     conclusion: str,
@@ -140,47 +190,94 @@ async def solve(
     lenient: bool = True,
     prover: ProveFn | None = None,
 ) -> LoopResult:
-    """Translate with the LLM, judge, refine, vote. Only the chat's LLM errors escape.
+    """Translate with the LLM, judge, refine, vote (see :class:`LoopOptions`).
 
-    ``grammar`` asks the backend to constrain decoding with the decoding grammar
-    (:mod:`logicsvc.llm.constraints`): ``True`` with its default bounds, or these bounds.
-
-    Raises ``ValueError`` (and ``FragmentError`` for z3 outside the open world) before any
-    LLM call for settings no program could satisfy.
+    Only the chat's LLM errors escape, and settings no program could satisfy
+    (:meth:`LoopOptions.check`) before any LLM call.
     """
-    if samples < 1 or rounds < 0:
-        raise ValueError("samples must be at least 1 and rounds at least 0")
-    if world not in provers.WORLDS or backend not in provers.BACKENDS:
-        raise ValueError(f"unknown world {world!r} or backend {backend!r}")
-    if backend == "z3" and world != "open":
-        raise FragmentError(f"the {world} world needs the backward chainer, not z3")
-    fol = None
-    if grammar is not False:
-        fol = decoding_grammar(grammar if isinstance(grammar, DecodingLimits) else DecodingLimits())
-    settings = _Settings(
-        tuple(premises),
-        conclusion,
-        world,
-        backend,
-        limits,
-        lenient,
-        fol,
-        prover or _prove_in_thread,
-    )
-    first = first_messages(premises, conclusion, style)
-    temperature = 0.0 if samples == 1 else SAMPLING_TEMPERATURE
-    completions, calls = await _first_round(chat, first, samples, temperature, settings.grammar)
-    history = list(await _all(_judge(i, 0, c, settings) for i, c in enumerate(completions)))
-    trails = [[judged] for judged in history]
-    for round_ in range(1, rounds + 1):
-        failing = [t for t in trails if t[-1].attempt.status != "ok" and _refinable(t[-1].attempt)]
+    options = LoopOptions(style, samples, rounds, world, backend, limits, grammar, lenient, prover)
+    (outcome,) = await solve_many([(premises, conclusion)], chat=chat, options=options)
+    if isinstance(outcome, LLMError):
+        raise outcome
+    return outcome
+
+
+async def solve_many(
+    questions: Sequence[tuple[Sequence[str], str]],
+    *,
+    chat: ChatBackend,
+    options: LoopOptions = LoopOptions(),
+) -> list[LoopResult | LLMError]:
+    """:func:`solve` for many ``(premises, conclusion)`` questions, in lockstep rounds.
+
+    Every first request goes out at once, then every refinement of a round at once, so a
+    batching backend (:class:`~logicsvc.llm.vllm_offline.VLLMBackend`) gets one batch per
+    round. A question whose LLM call fails ends with that ``LLMError`` while the others go
+    on; ``LLMUnavailableError`` (the server is gone for everyone) is raised.
+    """
+    options.check()
+    grammar = options.grammar_text()
+    prover = options.prover or _prove_in_thread
+    temperature = 0.0 if options.samples == 1 else SAMPLING_TEMPERATURE
+    batch = [
+        _Question(
+            _Settings(
+                tuple(premises),
+                conclusion,
+                options.world,
+                options.backend,
+                options.limits,
+                options.lenient,
+                grammar,
+                prover,
+            ),
+            first_messages(premises, conclusion, options.style),
+        )
+        for premises, conclusion in questions
+    ]
+
+    async def start(q: _Question) -> None:
+        completions, q.calls = await _first_round(
+            chat, q.first, options.samples, temperature, grammar
+        )
+        judged = await _all(_judge(i, 0, c, q.settings) for i, c in enumerate(completions))
+        q.trails = [[j] for j in judged]
+
+    for q, error in zip(batch, await _settle(start(q) for q in batch), strict=True):
+        q.error = error
+    for round_ in range(1, options.rounds + 1):
+        failing = [
+            (q, t)
+            for q in batch
+            if q.error is None
+            for t in q.trails
+            if t[-1].attempt.status != "ok" and _refinable(t[-1].attempt)
+        ]
         if not failing:
             break
-        steps = await _all(_refine(chat, first, t[-1].attempt, round_, settings) for t in failing)
-        for trail, (judged, step_calls) in zip(failing, steps, strict=True):
+
+        async def step(q: _Question, trail: list[_Judged], round_: int = round_) -> None:
+            judged, calls = await _refine(chat, q.first, trail[-1].attempt, round_, q.settings)
             trail.append(judged)
-            calls += step_calls
-    return _outcome(trails, calls)
+            q.calls += calls
+
+        for (q, _trail), error in zip(
+            failing, await _settle(step(q, t) for q, t in failing), strict=True
+        ):
+            q.error = q.error or error
+    return [q.error or _outcome(q.trails, q.calls) for q in batch]
+
+
+async def _settle(awaitables: Iterable[Awaitable[None]]) -> list[LLMError | None]:
+    """Run concurrently; each one's LLMError, or None. The server being unreachable, or any
+    other exception (a bug), is raised once all have finished."""
+    outcomes = await asyncio.gather(*awaitables, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, LLMUnavailableError) or (
+            isinstance(outcome, BaseException) and not isinstance(outcome, LLMError)
+        ):
+            raise outcome
+    return [o if isinstance(o, LLMError) else None for o in outcomes]
 
 
 async def _first_round(
@@ -211,11 +308,35 @@ async def _refine(
         conclusion=s.conclusion,
         program=previous.dsl,
     )
-    response = await chat.complete(ChatRequest(messages, 1, 0.0, MAX_TOKENS, s.grammar))
-    if not response.completions:
-        raise LLMError("the model returned no completion for a refinement request")
+    try:
+        response = await chat.complete(ChatRequest(messages, 1, 0.0, MAX_TOKENS, s.grammar))
+        if not response.completions:
+            raise LLMError("the model returned no completion for a refinement request")
+    except LLMUnavailableError:
+        raise
+    except LLMError as exc:
+        # e.g. the refinement prompt no longer fits the context: the sample ends here, and
+        # what it did before stays on record
+        return _Judged(_llm_failure(previous.sample, round_, exc), None), 1
     judged = await _judge(previous.sample, round_, response.completions[0], s)
     return judged, response.calls
+
+
+def _llm_failure(sample: int, round_: int, exc: LLMError) -> Attempt:
+    return Attempt(
+        sample=sample,
+        round=round_,
+        program="",
+        dsl=None,
+        error=exc.to_dict(),
+        status=None,
+        verdict=None,
+        warnings=(),
+        prompt_tokens=0,
+        completion_tokens=0,
+        latency_ms=0.0,
+        finish_reason=None,
+    )
 
 
 _Run = tuple[str | None, dict[str, Any] | None, str | None, Result | None, tuple[str, ...]]
@@ -262,9 +383,12 @@ async def _run(program: str, s: _Settings) -> _Run:
     return dsl, status_error(result, dsl, checked.problem), result.status, result, warnings
 
 
+_FINAL_CODES = frozenset({"internal_error", "llm_error"})
+
+
 def _refinable(attempt: Attempt) -> bool:
-    """Our own bugs are not the model's to fix; everything else is sent back."""
-    return attempt.error is None or attempt.error.get("code") != "internal_error"
+    """Our own bugs and failed LLM calls are not the model's to fix; all else goes back."""
+    return attempt.error is None or attempt.error.get("code") not in _FINAL_CODES
 
 
 async def _all(awaitables: Iterable[Awaitable[T]]) -> list[T]:

@@ -1,13 +1,14 @@
 """A :class:`~logicsvc.llm.ChatBackend` that runs vLLM in process, many requests per engine call.
 
 vLLM earns its throughput by decoding many sequences at once, but the refinement loop asks
-for one completion (or one set of ``n`` samples) at a time. :class:`VLLMBackend` queues the
-requests that arrive together and hands them to the engine as one batch: an evaluation that
-starts every problem at once sends all first attempts in one call, and the problems still
-failing after judging send their refinements together in the next. A batch closes when no
-request has arrived for ``linger_s`` (judging a program takes milliseconds, generating one
-takes far longer), when it holds ``max_batch`` requests, or after ``max_wait_s``; requests
-arriving while the engine runs wait for the next batch.
+for one completion (or one set of ``n`` samples) per call. :class:`VLLMBackend` queues the
+requests that arrive together and hands them to the engine as one batch. An evaluation runs
+its problems in lockstep rounds (:func:`~logicsvc.llm.loop.solve_many`), issuing every
+request of a round in the same event-loop step, so each round is exactly one engine call:
+all first attempts, then the refinements of every problem still failing. Callers that are
+not in step (concurrent service requests) are batched as they come: a batch closes when no
+request has arrived for ``linger_s``, when it holds ``max_batch`` requests, or after
+``max_wait_s``; requests arriving while the engine runs wait for the next batch.
 
 The engine is the seam (:class:`Engine`, one blocking method, run in a worker thread):
 :class:`VLLMEngine` wraps ``vllm.LLM``, imported only when one is built, and tests use an
