@@ -222,7 +222,7 @@ def main() -> None:
             one_pass(engine, path, Path(tmp) / "on.jsonl", grammar=limits, rounds=1)
         )
         report["unconstrained"] = asyncio.run(
-            one_pass(engine, path, Path(tmp) / "off.jsonl", grammar=False, rounds=0)
+            one_pass(engine, path, Path(tmp) / "off.jsonl", grammar=False, rounds=1)
         )
         report["refusals"] = asyncio.run(refusals(engine))
         engine.close()
