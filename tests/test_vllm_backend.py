@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from logicsvc.cli import app
-from logicsvc.errors import LLMError
+from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.evaluation.llm_eval import evaluate_async
 from logicsvc.llm import ChatRequest, ChatResponse, Message
 from logicsvc.llm.fake import ScriptedEngine
@@ -102,6 +102,15 @@ def test_an_engine_failure_reaches_every_caller_as_an_llm_error() -> None:
 
     outcomes = asyncio.run(main())
     assert all(isinstance(o, LLMError) and "CUDA out of memory" in str(o) for o in outcomes)
+
+
+def test_a_dead_engine_is_unavailable_not_a_per_request_error() -> None:
+    class EngineDeadError(RuntimeError):  # what vLLM raises once its engine process died
+        pass
+
+    backend = VLLMBackend(ScriptedEngine(echo, fail=EngineDeadError("EngineCore died")))
+    with pytest.raises(LLMUnavailableError, match="EngineCore died"):
+        asyncio.run(backend.complete(ask("p")))
 
 
 def test_a_cancelled_caller_does_not_disturb_the_others() -> None:

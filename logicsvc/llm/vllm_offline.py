@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from logicsvc.errors import LLMError
+from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.llm import ChatRequest, ChatResponse, Completion
 
 if TYPE_CHECKING:
@@ -130,13 +130,16 @@ class VLLMBackend:
 
     async def _run(self, batch: list[_Pending]) -> None:
         self.batch_sizes.append(len(batch))
+        results: list[EngineResult]
         try:
             results = await asyncio.to_thread(self.engine.run, [p.request for p in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"the engine answered {len(results)} of {len(batch)} requests")
         except Exception as exc:  # the engine failed as a whole: every caller hears why
-            error = LLMError(f"vLLM failed on a batch of {len(batch)}: {type(exc).__name__}: {exc}")
-            results = [error] * len(batch)
-        if len(results) != len(batch):
-            results = [LLMError(f"the engine answered {len(results)} of {len(batch)}")] * len(batch)
+            # a dead engine will fail every later call too: that stops a run, like a server down
+            kind = LLMUnavailableError if type(exc).__name__ == "EngineDeadError" else LLMError
+            text = f"vLLM failed on a batch of {len(batch)}: {type(exc).__name__}: {exc}"
+            results = [kind(text) for _ in batch]
         for pending, result in zip(batch, results, strict=True):
             if pending.future.done():
                 continue
