@@ -10,7 +10,8 @@ import provers
 from logicsvc.checks import check_program
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.constraints import DecodingLimits
-from logicsvc.llm.loop import LoopResult, ProveFn, solve
+from logicsvc.llm.loop import ProveFn, solve
+from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem
 from logicsvc.syntax import to_dsl
 from logicsvc.syntax.ast import Program

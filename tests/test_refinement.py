@@ -13,7 +13,8 @@ import provers
 from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.llm import ChatRequest, ChatResponse, Completion
 from logicsvc.llm.fake import ScriptedChat
-from logicsvc.llm.loop import LoopOptions, LoopResult, solve, solve_many
+from logicsvc.llm.loop import LoopOptions, solve, solve_many
+from logicsvc.llm.outcome import LoopResult
 from logicsvc.llm.prompts import dsl_reference, extract_program, first_messages, load_template
 from logicsvc.load import load_problem
 from provers import Result

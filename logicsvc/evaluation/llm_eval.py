@@ -19,7 +19,8 @@ from logicsvc.evaluation.common import Tally, open_sink
 from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.constraints import DecodingLimits
-from logicsvc.llm.loop import LoopOptions, LoopResult, solve_many
+from logicsvc.llm.loop import LoopOptions, solve_many
+from logicsvc.llm.outcome import LoopResult
 from logicsvc.llm.prompts import PromptStyle
 from provers import Backend, Limits, World
 

@@ -5,7 +5,8 @@ semantics, outside the prover's fragment, prover timeout or error, contradictory
 a reply cut off at ``max_tokens``) gets up to ``rounds`` refinement rounds; each round sends
 the still-failing samples concurrently, each with its own previous program and error. Every
 attempt is recorded. The answer is a self-consistency vote over the samples that ended with
-a verdict; a tie or no verdict at all is reported as such, never guessed.
+a verdict; a tie or no verdict at all is reported as such, never guessed (the records and
+the vote: :mod:`logicsvc.llm.outcome`).
 
 :func:`solve` answers one question; :func:`solve_many` runs many in lockstep rounds (every
 request of a round at once), which is what lets a batching backend make one call per round.
@@ -14,15 +15,15 @@ request of a round at once), which is what lets a batching backend make one call
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import provers
 from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, Completion, Message
 from logicsvc.llm.constraints import DecodingLimits, decoding_grammar
+from logicsvc.llm.outcome import Attempt, Judged, LoopResult, outcome_of
 from logicsvc.llm.prompts import (
     PromptStyle,
     extract_program,
@@ -36,74 +37,10 @@ from logicsvc.syntax.ast import Problem
 from logicsvc.translate.formats import to_dsl_program
 from provers import Backend, Limits, Result, World
 
-LoopStatus = Literal["ok", "tie", "all_failed", "contradictory_premises"]
 SAMPLING_TEMPERATURE = 0.7
 """Round 0 with several samples; one sample, and every refinement, is greedy (0)."""
 MAX_TOKENS = 2048
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One completion and what logicsvc made of it."""
-
-    sample: int
-    round: int
-    program: str
-    """The program as extracted from the reply (fences and chatter removed)."""
-    dsl: str | None
-    """The DSL text that was loaded (``program`` converted when ProofWriter style)."""
-    error: dict[str, Any] | None
-    """``{"code", "message", "span"?, "context"?, "expected"?}``; None when status is ok."""
-    status: str | None
-    """The prover's status; None when the program never reached a prover."""
-    verdict: str | None
-    warnings: tuple[str, ...]
-    prompt_tokens: int
-    completion_tokens: int
-    latency_ms: float
-    finish_reason: str | None
-
-    @property
-    def rank(self) -> int:
-        """0 failed, 1 executable but contradictory premises, 2 a verdict."""
-        return {"ok": 2, "contradictory_premises": 1}.get(self.status or "", 0)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["warnings"] = list(self.warnings)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class LoopResult:
-    status: LoopStatus
-    verdict: str | None
-    votes: dict[str, int]
-    attempts: tuple[Attempt, ...]
-    llm_calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    refined: bool
-    """Refinement improved some sample: it failed in round 0 and later ran (better)."""
-    program: str | None
-    """The DSL of the lowest-numbered sample that carries the outcome."""
-    result: Result | None
-    first_round_verdict: str | None
-    """What the vote would have said without refinement (for ablations)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["votes"] = dict(self.votes)
-        out["attempts"] = [a.to_dict() for a in self.attempts]
-        out["result"] = self.result.to_dict() if self.result is not None else None
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Judged:
-    attempt: Attempt
-    result: Result | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +107,7 @@ class _Question:
 
     settings: _Settings
     first: tuple[Message, ...]
-    trails: list[list[_Judged]] = field(default_factory=list)
+    trails: list[list[Judged]] = field(default_factory=list)
     calls: int = 0
     error: LLMError | None = None
 
@@ -256,7 +193,7 @@ async def solve_many(
         if not failing:
             break
 
-        async def step(q: _Question, trail: list[_Judged], round_: int = round_) -> None:
+        async def step(q: _Question, trail: list[Judged], round_: int = round_) -> None:
             judged, calls = await _refine(chat, q.first, trail[-1].attempt, round_, q.settings)
             trail.append(judged)
             q.calls += calls
@@ -265,7 +202,7 @@ async def solve_many(
             failing, await _settle(step(q, t) for q, t in failing), strict=True
         ):
             q.error = q.error or error
-    return [q.error or _outcome(q.trails, q.calls) for q in batch]
+    return [q.error or outcome_of(q.trails, q.calls) for q in batch]
 
 
 async def _settle(awaitables: Iterable[Awaitable[None]]) -> list[LLMError | None]:
@@ -299,7 +236,7 @@ async def _first_round(
 
 async def _refine(
     chat: ChatBackend, first: tuple[Message, ...], previous: Attempt, round_: int, s: _Settings
-) -> tuple[_Judged, int]:
+) -> tuple[Judged, int]:
     messages = refine_messages(
         first,
         previous.program,
@@ -317,7 +254,7 @@ async def _refine(
     except LLMError as exc:
         # e.g. the refinement prompt no longer fits the context: the sample ends here, and
         # what it did before stays on record
-        return _Judged(_llm_failure(previous.sample, round_, exc), None), 1
+        return Judged(_llm_failure(previous.sample, round_, exc), None), 1
     judged = await _judge(previous.sample, round_, response.completions[0], s)
     return judged, response.calls
 
@@ -343,7 +280,7 @@ _Run = tuple[str | None, dict[str, Any] | None, str | None, Result | None, tuple
 """``(dsl, error, status, result, warnings)`` of one program."""
 
 
-async def _judge(sample: int, round_: int, completion: Completion, s: _Settings) -> _Judged:
+async def _judge(sample: int, round_: int, completion: Completion, s: _Settings) -> Judged:
     program = extract_program(completion.text)
     outcome: _Run = (None, truncated_error(MAX_TOKENS), None, None, ())
     if completion.finish_reason != "length":
@@ -363,7 +300,7 @@ async def _judge(sample: int, round_: int, completion: Completion, s: _Settings)
         latency_ms=completion.latency_ms,
         finish_reason=completion.finish_reason,
     )
-    return _Judged(attempt, result)
+    return Judged(attempt, result)
 
 
 async def _run(program: str, s: _Settings) -> _Run:
@@ -400,48 +337,3 @@ async def _all(awaitables: Iterable[Awaitable[T]]) -> list[T]:
             raise item
         done.append(item)
     return done
-
-
-def _vote(verdicts: Sequence[str | None]) -> tuple[list[str], dict[str, int]]:
-    """Plurality: the verdicts sharing the top count (two or more is a tie) and the votes."""
-    votes = Counter(v for v in verdicts if v is not None)
-    top = max(votes.values(), default=0)
-    return sorted(v for v, count in votes.items() if count == top), dict(sorted(votes.items()))
-
-
-def _outcome(trails: list[list[_Judged]], calls: int) -> LoopResult:
-    # A sample's outcome is its best attempt, the latest among equals: a contradiction found
-    # in round 1 still counts when the round-2 rewrite no longer parses.
-    finals = [max(reversed(trail), key=lambda j: j.attempt.rank) for trail in trails]
-    winners, votes = _vote([j.attempt.verdict for j in finals])
-    winner = winners[0] if len(winners) == 1 else None
-    first_winners, _ = _vote([trail[0].attempt.verdict for trail in trails])
-    status: LoopStatus
-    carrier: _Judged | None = None
-    if len(winners) > 1:
-        status = "tie"
-    elif winner is not None:
-        status = "ok"
-        carrier = next(j for j in finals if j.attempt.verdict == winner)
-    elif any(j.attempt.rank == 1 for j in finals):
-        status = "contradictory_premises"
-        carrier = next(j for j in finals if j.attempt.rank == 1)
-    else:
-        status = "all_failed"
-    attempts = tuple(j.attempt for trail in trails for j in trail)
-    attempts = tuple(sorted(attempts, key=lambda a: (a.round, a.sample)))
-    return LoopResult(
-        status=status,
-        verdict=winner,
-        votes=votes,
-        attempts=attempts,
-        llm_calls=calls,
-        prompt_tokens=sum(a.prompt_tokens for a in attempts),
-        completion_tokens=sum(a.completion_tokens for a in attempts),
-        refined=any(
-            f.attempt.rank > t[0].attempt.rank for f, t in zip(finals, trails, strict=True)
-        ),
-        program=carrier.attempt.dsl if carrier is not None else None,
-        result=carrier.result if carrier is not None else None,
-        first_round_verdict=first_winners[0] if len(first_winners) == 1 else None,
-    )
