@@ -22,6 +22,7 @@ from logicsvc import __version__
 from logicsvc.errors import InputError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.fallacies import Classifier
 from logicsvc.llm import ChatBackend
+from logicsvc.llm.openai_compat import OpenAICompatBackend
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.middleware import RETRY_AFTER_S, Gate
 from logicsvc.service.routes import Service, router
@@ -59,17 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = ProverPool(settings.prover_workers, memory_mb=settings.prover_memory_mb)
         await pool.start()
-        llm: ChatBackend | None = None
+        llm: OpenAICompatBackend | None = None
         if settings.llm_base_url:
-            from logicsvc.llm.openai_compat import OpenAICompatBackend
-
             llm = OpenAICompatBackend(settings)  # made here: it belongs to this event loop
         app.state.svc = Service(settings, pool, metrics, llm, _fallacy_classifier(settings, llm))
         try:
             yield
         finally:
             if llm is not None:
-                await llm.aclose()  # type: ignore[attr-defined]
+                await llm.aclose()
             await pool.close()
 
     app = FastAPI(

@@ -15,7 +15,7 @@ from logicsvc import __version__
 from logicsvc.errors import InputError, LLMError, LogicsvcError, UntranslatableError
 from logicsvc.fallacies import Classifier
 from logicsvc.fallacies.detector import FallacyDetector
-from logicsvc.llm import ChatBackend
+from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
 from logicsvc.load import load_formulas, load_problem
 from logicsvc.reasoning import Reasoned, reason_with_llm
 from logicsvc.service.metrics import Metrics
@@ -42,7 +42,8 @@ class Service:
     settings: Settings
     pool: ProverPool
     metrics: Metrics
-    llm: ChatBackend | None
+    llm: OpenAICompatBackend | None
+    """The service talks to a model server over HTTP only (``vllm serve`` beside it)."""
     fallacy_classifier: Classifier | None = None
 
     def limits(self, timeout_s: float | None) -> Limits:
@@ -115,7 +116,7 @@ async def readyz(request: Request) -> JSONResponse:
     ready = workers > 0
     if svc.llm is not None:
         try:
-            await asyncio.wait_for(svc.llm.model(), timeout=5)  # type: ignore[attr-defined]
+            await asyncio.wait_for(svc.llm.model(), timeout=5)
             checks["llm"] = "reachable"
         except (LLMError, TimeoutError) as exc:
             checks["llm"] = f"unreachable: {exc}"
