@@ -482,14 +482,14 @@ def replay_server(
     model: Annotated[str, typer.Option(help="Model name it reports.")] = "replay",
 ) -> None:
     """An OpenAI-compatible server answering each prompt with its recorded program."""
-    from logicsvc.llm.replay import load_recorded
-    from logicsvc.llm.replay_server import serve_replay
+    from logicsvc.llm.replay_server import create_replay_app, run_app
 
-    try:
-        load_recorded(programs)  # fail here, with a clear message, not inside uvicorn
+    try:  # read once, here: a bad file fails with a clear message, not inside uvicorn
+        app_ = create_replay_app(programs, latency_s=latency, model=model)
     except (OSError, ValueError) as exc:
         _fail(LogicsvcError(f"cannot load recorded programs: {exc}", code="unreadable_input"))
-    serve_replay(programs, host=host, port=port, latency_s=latency, model=model)
+        return
+    run_app(app_, host=host, port=port)
 
 
 class _RunByDefault(TyperGroup):

@@ -47,6 +47,7 @@ __all__ = [
     "find_recorded",
     "load_recorded",
     "replay_state",
+    "run_app",
     "serve_in_thread",
     "serve_replay",
 ]
@@ -194,10 +195,14 @@ def serve_replay(
     latency_s: float = 0.0,
     model: str = "replay",
 ) -> None:
-    """Serve recorded programs until interrupted (the ``replay-server`` command)."""
+    """Serve recorded programs until interrupted."""
+    run_app(create_replay_app(programs, latency_s=latency_s, model=model), host, port)
+
+
+def run_app(app: FastAPI, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve a built app (its recordings already read) until interrupted."""
     import uvicorn
 
-    app = create_replay_app(programs, latency_s=latency_s, model=model)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
