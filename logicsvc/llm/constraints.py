@@ -27,6 +27,7 @@ cannot silently drop a bound.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -101,5 +102,6 @@ def decoding_grammar(limits: DecodingLimits = DecodingLimits()) -> str:
     return text
 
 
-GRAMMARS = {"fol": decoding_grammar}
-"""Every grammar logicsvc may constrain an LLM with, by name; each is validated in the tests."""
+GRAMMARS: dict[str, Callable[[DecodingLimits], str]] = {"fol": decoding_grammar}
+"""Every grammar logicsvc may constrain an LLM with, by name. The loop takes its grammar from
+here, and ``tests/test_constraints.py`` validates each entry with llguidance."""

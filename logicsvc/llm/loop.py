@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import provers
 from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, Completion, Message
-from logicsvc.llm.constraints import DecodingLimits, decoding_grammar
+from logicsvc.llm.constraints import GRAMMARS, DecodingLimits
 from logicsvc.llm.outcome import Attempt, Judged, LoopResult, outcome_of
 from logicsvc.llm.prompts import (
     PromptStyle,
@@ -98,7 +98,7 @@ class LoopOptions:
         if self.grammar is False:
             return None
         limits = self.grammar if isinstance(self.grammar, DecodingLimits) else DecodingLimits()
-        return decoding_grammar(limits)
+        return GRAMMARS["fol"](limits)  # only registered grammars: the tests validate each
 
 
 @dataclass
