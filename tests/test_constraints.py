@@ -9,7 +9,10 @@ one conclusion.
 
 from __future__ import annotations
 
+import json
 import random
+from dataclasses import replace
+from pathlib import Path
 
 import llguidance
 import pytest
@@ -17,7 +20,9 @@ import pytest
 from logicsvc.errors import DSLSyntaxError
 from logicsvc.llm import constraints
 from logicsvc.llm.constraints import GRAMMARS, DecodingLimits, decoding_grammar
+from logicsvc.load import load_formulas
 from logicsvc.syntax import parse_program
+from logicsvc.syntax.printer import problem_to_dsl
 from tests.llguidance_helpers import EOS, allowed, byte_tokenizer
 
 TIGHT = DecodingLimits(
@@ -182,3 +187,31 @@ def test_what_the_decoder_may_write_with_keywords_the_parser_reads(
     # the keyword forms themselves stay usable
     if formula in ("not P(a)", "all x P(x)", "P(a) xor Q(a)", "notable ∧ allx ∧ xor1(a)"):
         assert parses and accepts(tokenizer, decoding_grammar(), text)
+
+
+def test_every_folio_gold_program_as_printed_is_allowed(
+    tokenizer: llguidance.LLTokenizer, shared_datasets: Path
+) -> None:
+    """The bounds forbid nothing a real program needs: all 86 FOLIO validation-A gold
+    programs, printed canonically (with each premise's sentence as its gloss), are accepted."""
+    grammar = decoding_grammar()
+    path = shared_datasets / "folio" / "folio-validation-A.jsonl"
+    refused = []
+    count = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        checked = load_formulas(record["premises-FOL"], record["conclusion-FOL"], lenient=True)
+        premises = checked.problem.premises
+        if len(premises) == len(record["premises"]):  # a few items pair them unevenly
+            premises = tuple(
+                replace(statement, gloss=" ".join(sentence.split()))
+                for statement, sentence in zip(premises, record["premises"], strict=True)
+            )
+        text = problem_to_dsl(replace(checked.problem, premises=premises))
+        count += 1
+        parse_program(text)
+        if not accepts(tokenizer, grammar, text):
+            refused.append(text)
+    assert count == 86 and not refused, refused[:3]

@@ -290,7 +290,8 @@ def test_folio_formulas_agree(tokenizer: llguidance.LLTokenizer, grammar: str) -
 _KEYWORD = (
     "Lark rejects, llguidance accepts: Lark's contextual lexer turns a name spelled like a "
     "keyword (all, forall, exists, not) into the keyword wherever that keyword may start, "
-    "while llguidance's Earley parser keeps reading it as NAME"
+    "while llguidance's Earley parser keeps reading it as NAME (the decoding grammar, "
+    "logicsvc/llm/constraints.py, excludes such names)"
 )
 _LEADING_WS = (
     "Lark accepts, llguidance rejects: llguidance does not skip %ignore'd text before the "
