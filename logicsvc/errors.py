@@ -53,9 +53,18 @@ class Span:
         }
 
 
+def source_lines(text: str) -> list[str]:
+    """``text``'s lines as spans count them: split at ``\n`` only.
+
+    ``str.splitlines`` also splits at U+2028, U+0085, \x1c … which may sit inside a gloss;
+    the parser does not count those, so line N would be the wrong line.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def caret_context(text: str, span: Span) -> str:
     """The offending line followed by a caret line under the span."""
-    lines = text.splitlines() or [""]
+    lines = source_lines(text) or [""]
     index = min(max(span.line, 1), len(lines)) - 1
     source = lines[index]
     width = 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from logicsvc.errors import DSLSyntaxError
+from logicsvc.errors import DSLSyntaxError, SemanticError
+from logicsvc.load import load_problem
 from logicsvc.syntax import parse_formula, parse_program, to_dsl
 from logicsvc.syntax.ast import (
     Atom,
@@ -180,3 +181,22 @@ def test_missing_section_header_is_a_syntax_error() -> None:
     with pytest.raises(DSLSyntaxError) as info:
         parse_program("Premises:\nP(a)\nP(b)\n")
     assert "'Conclusion:'" in info.value.expected
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x1c", "\x0b", "\r"])
+def test_error_context_is_the_line_the_span_names(separator: str) -> None:
+    """Characters str.splitlines() breaks at, inside a gloss, must not shift the context line."""
+    text = f"Premises:\nP(a) ::: odd{separator}gloss\nQ(b)\nR(c) ∧\nConclusion:\nP(a)\n"
+    with pytest.raises(DSLSyntaxError) as caught:
+        parse_program(text)
+    assert caught.value.span is not None and caught.value.span.line == 4
+    assert caught.value.context is not None
+    assert caught.value.context.split("\n")[0] == "R(c) ∧"
+
+
+def test_semantic_error_context_after_an_odd_gloss() -> None:
+    text = "Premises:\nP(a) ::: odd\u2028gloss\nQ(b)\nR(x)\nConclusion:\nP(a)\n"
+    with pytest.raises(SemanticError) as caught:
+        load_problem(text)
+    assert caught.value.code == "free_variable"
+    assert caught.value.context is not None and caught.value.context.startswith("R(x)\n")

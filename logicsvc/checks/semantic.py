@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logicsvc.errors import SemanticError, Span, caret_context
+from logicsvc.errors import SemanticError, Span, caret_context, source_lines
 from logicsvc.syntax.ast import (
     Formula,
     PredicateDecl,
@@ -56,7 +56,7 @@ def _error(code: str, message: str, span: Span | None, text: str | None) -> Sema
 
 
 def _header_span(text: str | None, header: str) -> Span | None:
-    for number, line in enumerate((text or "").splitlines(), start=1):
+    for number, line in enumerate(source_lines(text or ""), start=1):
         if line.strip() == header:
             column = line.index(header) + 1
             return Span(number, column, number, column + len(header))

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
+from logicsvc.errors import source_lines
 from logicsvc.llm import Message
 from logicsvc.resources import resource_dir
 from logicsvc.syntax.ast import Problem
@@ -131,7 +132,7 @@ def status_error(result: Result, dsl: str, problem: Problem) -> dict[str, Any] |
     if result.status == "ok":
         return None
     if result.status == "contradictory_premises":
-        lines = dsl.splitlines()
+        lines = source_lines(dsl)
         shown = []
         for index in result.used_premises:
             span = problem.premises[index].span if index < len(problem.premises) else None
