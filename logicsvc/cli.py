@@ -254,6 +254,7 @@ def reason(
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
     import provers
+    from logicsvc.llm.loop import LoopOptions
     from logicsvc.reasoning import Reasoned, reason_with_llm
     from logicsvc.reasoning import reason as run_reason
 
@@ -268,23 +269,27 @@ def reason(
             )
         else:
             chat = _chat(translator, programs)
+            options = LoopOptions(
+                samples=samples,
+                rounds=rounds,
+                world=world.value,
+                backend=backend.value,
+                limits=limits,
+                grammar=grammar,
+            )
 
             async def run() -> Reasoned:
-                options: dict[str, Any] = {
-                    "translator": translator.value,
-                    "samples": samples,
-                    "rounds": rounds,
-                    "world": world.value,
-                    "backend": backend.value,
-                    "limits": limits,
-                    "grammar": grammar,
-                }
+                name = translator.value
                 if chat is not None:
-                    return await reason_with_llm(texts, conclusion, chat=chat, **options)
+                    return await reason_with_llm(
+                        texts, conclusion, chat=chat, translator=name, options=options
+                    )
                 from logicsvc.llm.openai_compat import OpenAICompatBackend
 
                 async with OpenAICompatBackend() as configured:
-                    return await reason_with_llm(texts, conclusion, chat=configured, **options)
+                    return await reason_with_llm(
+                        texts, conclusion, chat=configured, translator=name, options=options
+                    )
 
             outcome = asyncio.run(run())
     except LogicsvcError as exc:
@@ -318,23 +323,24 @@ def _eval_nl(
     try:
         if translator is not TranslatorChoice.rules:
             from logicsvc.evaluation import llm_eval
+            from logicsvc.llm.loop import LoopOptions
+            from logicsvc.llm.prompts import PromptStyle
             from logicsvc.llm.vllm_offline import VLLMBackend
 
             chat = _chat(translator, programs)
             # an engine in process takes as many problems per round as it batches
             concurrency = chat.max_batch if isinstance(chat, VLLMBackend) else llm_eval.CHUNK
-            summary = llm_eval.evaluate(
-                path,
-                chat=chat,
-                concurrency=concurrency,
-                style=style,
+            options = LoopOptions(
+                style=cast(PromptStyle, style),
                 samples=samples,
                 rounds=rounds,
-                world=world,
+                world=cast(World, world),
                 backend=backend.value,
                 limits=limits,
                 grammar=grammar,
-                out=out,
+            )
+            summary = llm_eval.evaluate(
+                path, chat=chat, options=options, concurrency=concurrency, out=out
             )
         else:
             from logicsvc.evaluation import proofwriter

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import provers
 from logicsvc.checks import check_program
 from logicsvc.llm import ChatBackend
-from logicsvc.llm.constraints import DecodingLimits
-from logicsvc.llm.loop import ProveFn, solve
+from logicsvc.llm.loop import LoopOptions, solve
 from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem
 from logicsvc.syntax import to_dsl
@@ -75,33 +74,14 @@ async def reason_with_llm(
     *,
     chat: ChatBackend,
     translator: str = "llm",
-    style: Literal["folio", "rulebase"] = "folio",
-    samples: int = 1,
-    rounds: int = 3,
-    world: World = "open",
-    backend: Backend = "auto",
-    limits: Limits | None = None,
-    grammar: bool | DecodingLimits = False,
-    prover: ProveFn | None = None,
+    options: LoopOptions = LoopOptions(),  # noqa: B008 (frozen)
 ) -> Reasoned:
     """The LLM writes the program, refined until it runs; the vote decides.
 
     No executable program (or a tie) is an answer of its own: ``status`` error
     with the loop's outcome as code, never a guessed verdict.
     """
-    loop = await solve(
-        premises,
-        conclusion,
-        chat=chat,
-        style=style,
-        samples=samples,
-        rounds=rounds,
-        world=world,
-        backend=backend,
-        limits=limits,
-        grammar=grammar,
-        prover=prover,
-    )
+    loop = await solve(premises, conclusion, chat=chat, options=options)
     # used_premises index the program's premises: name them by the glosses the model wrote
     glosses: tuple[str, ...] = ()
     if loop.program:

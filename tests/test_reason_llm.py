@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from logicsvc.llm.fake import ScriptedChat
+from logicsvc.llm.loop import LoopOptions
 from logicsvc.reasoning import reason_with_llm
 
 GOOD = (
@@ -32,7 +33,12 @@ def test_answer_names_the_glosses_the_model_wrote() -> None:
 def test_a_tie_is_reported_not_guessed() -> None:
     chat = ScriptedChat([GOOD, NEGATED])
     outcome = asyncio.run(
-        reason_with_llm(["All men are mortal. S is a man."], "S is mortal.", chat=chat, samples=2)
+        reason_with_llm(
+            ["All men are mortal. S is a man."],
+            "S is mortal.",
+            chat=chat,
+            options=LoopOptions(samples=2),
+        )
     )
     assert outcome.result.status == "error" and outcome.result.verdict is None
     assert outcome.result.error == {"code": "llm_tie", "message": "the samples' verdicts tied"}
@@ -41,7 +47,11 @@ def test_a_tie_is_reported_not_guessed() -> None:
 
 def test_nothing_runs_is_an_error_with_every_attempt() -> None:
     chat = ScriptedChat(["Premises:\nP(a) ∧\nConclusion:\nP(a)\n"] * 3)
-    outcome = asyncio.run(reason_with_llm(["P holds of a."], "P holds of a.", chat=chat, rounds=2))
+    outcome = asyncio.run(
+        reason_with_llm(
+            ["P holds of a."], "P holds of a.", chat=chat, options=LoopOptions(rounds=2)
+        )
+    )
     assert outcome.result.error is not None and outcome.result.error["code"] == "llm_all_failed"
     assert [a["error"]["code"] for a in outcome.to_dict()["attempts"]] == ["syntax_error"] * 3
 

@@ -34,7 +34,7 @@ CONTRADICTORY = (
 
 
 def run(chat: ScriptedChat, **kwargs: Any) -> LoopResult:
-    return asyncio.run(solve(PREMISES, CONCLUSION, chat=chat, **kwargs))
+    return asyncio.run(solve(PREMISES, CONCLUSION, chat=chat, options=LoopOptions(**kwargs)))
 
 
 def last_user(request: ChatRequest) -> str:
@@ -245,7 +245,8 @@ def test_proofwriter_style_completion_is_converted() -> None:
 def test_prompt_carries_premises_verbatim_reference_and_settings() -> None:
     chat = ScriptedChat([GOOD])
     premises = ["Brace {conclusion} stays {literal}.", "Socrates is a man."]
-    asyncio.run(solve(premises, CONCLUSION, chat=chat, grammar=True, style="rulebase"))
+    options = LoopOptions(grammar=True, style="rulebase")
+    asyncio.run(solve(premises, CONCLUSION, chat=chat, options=options))
     request = chat.requests[0]
     assert (request.n, request.temperature) == (1, 0.0)
     assert request.grammar is not None and "start" in request.grammar

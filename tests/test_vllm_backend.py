@@ -16,6 +16,7 @@ from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.evaluation.llm_eval import evaluate_async
 from logicsvc.llm import ChatRequest, ChatResponse, Message
 from logicsvc.llm.fake import ScriptedEngine
+from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.vllm_offline import VLLMBackend, VLLMEngine, _sampling_extras
 from logicsvc.settings import Settings
 
@@ -160,7 +161,9 @@ def test_refinement_rounds_batch_every_problem_still_failing(tmp_path: Path) -> 
 
     engine = ScriptedEngine(reply)
     backend = VLLMBackend(engine, linger_s=0.0)  # lockstep rounds need no linger
-    summary = asyncio.run(evaluate_async(problems, chat=backend, rounds=2, concurrency=64))
+    summary = asyncio.run(
+        evaluate_async(problems, chat=backend, options=LoopOptions(rounds=2), concurrency=64)
+    )
     assert backend.batch_sizes == [6, 6]
     assert summary.to_dict()["correct"] == 6 and summary.refined == 6
     assert all(r.grammar is None for b in engine.batches for r in b)
@@ -171,7 +174,11 @@ def test_grammar_requests_carry_the_decoding_grammar(tmp_path: Path) -> None:
     item = {"premises": ["Socrates is a man."], "conclusion": "Socrates is a man.", "label": "True"}
     problems.write_text(json.dumps(item) + "\n", encoding="utf-8")
     engine = ScriptedEngine(lambda r: [GOOD] * r.n)
-    asyncio.run(evaluate_async(problems, chat=VLLMBackend(engine), grammar=True, samples=3))
+    asyncio.run(
+        evaluate_async(
+            problems, chat=VLLMBackend(engine), options=LoopOptions(grammar=True, samples=3)
+        )
+    )
     (request,) = engine.batches[0]
     assert request.n == 3 and request.grammar is not None
     assert "conclusion: CONCLUSION_HEADER _NL statement _NL" in request.grammar

@@ -18,11 +18,8 @@ from logicsvc.errors import LLMError
 from logicsvc.evaluation.common import Tally, open_sink
 from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.llm import ChatBackend
-from logicsvc.llm.constraints import DecodingLimits
 from logicsvc.llm.loop import LoopOptions, solve_many
 from logicsvc.llm.outcome import LoopResult
-from logicsvc.llm.prompts import PromptStyle
-from provers import Backend, Limits, World
 
 CHUNK = 64
 """Problems solved together by default: enough to keep a model server busy."""
@@ -102,13 +99,7 @@ async def evaluate_async(
     path: Path,
     *,
     chat: ChatBackend | None = None,
-    style: PromptStyle = "folio",
-    samples: int = 1,
-    rounds: int = 3,
-    world: World = "open",
-    backend: Backend = "auto",
-    limits: Limits | None = None,
-    grammar: bool | DecodingLimits = False,
+    options: LoopOptions = LoopOptions(),  # noqa: B008 (frozen)
     concurrency: int = CHUNK,
     out: Path | None = None,
 ) -> Summary:
@@ -118,7 +109,6 @@ async def evaluate_async(
     backend caps its own requests in flight (``LOGICSVC_LLM_CONCURRENCY`` over HTTP).
     """
     items = list(read_nl_items(path))
-    options = LoopOptions(style, samples, rounds, world, backend, limits, grammar)
     if chat is not None:
         return await _evaluate(items, chat, concurrency, out, options)
     from logicsvc.llm.openai_compat import OpenAICompatBackend

@@ -117,22 +117,13 @@ async def solve(
     conclusion: str,
     *,
     chat: ChatBackend,
-    style: PromptStyle = "folio",
-    samples: int = 1,
-    rounds: int = 3,
-    world: World = "open",
-    backend: Backend = "auto",
-    limits: Limits | None = None,
-    grammar: bool | DecodingLimits = False,
-    lenient: bool = True,
-    prover: ProveFn | None = None,
+    options: LoopOptions = LoopOptions(),
 ) -> LoopResult:
     """Translate with the LLM, judge, refine, vote (see :class:`LoopOptions`).
 
     Only the chat's LLM errors escape, and settings no program could satisfy
     (:meth:`LoopOptions.check`) before any LLM call.
     """
-    options = LoopOptions(style, samples, rounds, world, backend, limits, grammar, lenient, prover)
     (outcome,) = await solve_many([(premises, conclusion)], chat=chat, options=options)
     if isinstance(outcome, LLMError):
         raise outcome

@@ -15,6 +15,7 @@ from logicsvc import __version__
 from logicsvc.errors import InputError, LLMError, LogicsvcError, UntranslatableError
 from logicsvc.fallacies import Classifier
 from logicsvc.fallacies.detector import FallacyDetector
+from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
 from logicsvc.load import load_formulas, load_problem
 from logicsvc.reasoning import Reasoned, reason_with_llm
@@ -178,14 +179,16 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
         body.premises,
         body.conclusion,
         chat=svc.llm,
-        samples=body.samples,
-        rounds=body.rounds,
-        world=body.world,
-        backend=body.prover,
-        limits=limits,
-        # asked for always; LOGICSVC_LLM_GRAMMAR decides whether the server gets it
-        grammar=True,
-        prover=svc.prove,
+        options=LoopOptions(
+            samples=body.samples,
+            rounds=body.rounds,
+            world=body.world,
+            backend=body.prover,
+            limits=limits,
+            # asked for always; LOGICSVC_LLM_GRAMMAR decides whether the server gets it
+            grammar=True,
+            prover=svc.prove,
+        ),
     )
     if outcome.loop is not None:
         svc.metrics.attempts.inc(len(outcome.loop.attempts))

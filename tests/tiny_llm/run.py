@@ -84,19 +84,13 @@ async def one_pass(
     engine: Any, path: Path, out: Path, *, grammar: Any, rounds: int
 ) -> dict[str, Any]:
     from logicsvc.evaluation.llm_eval import evaluate_async
+    from logicsvc.llm.loop import LoopOptions
     from logicsvc.llm.vllm_offline import VLLMBackend
 
     backend = VLLMBackend(engine, max_batch=256)
     started = time.perf_counter()
-    summary = await evaluate_async(
-        path,
-        chat=backend,
-        grammar=grammar,
-        samples=SAMPLES,
-        rounds=rounds,
-        concurrency=256,
-        out=out,
-    )
+    options = LoopOptions(samples=SAMPLES, rounds=rounds, grammar=grammar)
+    summary = await evaluate_async(path, chat=backend, options=options, concurrency=256, out=out)
     seconds = time.perf_counter() - started
     records = read_jsonl(out)
     return {
@@ -171,6 +165,7 @@ async def server_pass(
     from logicsvc.evaluation.llm_eval import evaluate_async
     from logicsvc.llm import ChatRequest, Message
     from logicsvc.llm.constraints import decoding_grammar
+    from logicsvc.llm.loop import LoopOptions
     from logicsvc.llm.openai_compat import OpenAICompatBackend
     from logicsvc.settings import Settings
 
@@ -184,9 +179,8 @@ async def server_pass(
         llm_max_retries=0,
     )
     async with OpenAICompatBackend(settings) as backend:
-        summary = await evaluate_async(
-            path, chat=backend, grammar=limits, samples=SAMPLES, rounds=1, concurrency=64, out=out
-        )
+        options = LoopOptions(samples=SAMPLES, rounds=1, grammar=limits)
+        summary = await evaluate_async(path, chat=backend, options=options, concurrency=64, out=out)
         probe = ChatRequest((Message("user", "hi"),), max_tokens=8, grammar=decoding_grammar())
         sent = (await backend.complete(probe)).extra["grammar_sent"]
         info = await backend.server_info()
