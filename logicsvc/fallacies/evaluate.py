@@ -76,7 +76,13 @@ async def evaluate_async(
     report: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
 ) -> dict[str, Any]:
-    """:func:`evaluate` for callers already inside an event loop."""
+    """Classify every row of ``path`` and score it; returns the summary dict.
+
+    Keys: ``n``, ``accuracy``, ``macro_f1``, ``per_class`` (label → precision,
+    recall, f1, support), ``confusion`` (gold → predicted → count, non-zero
+    cells), plus ``path``, ``classifier``, ``skipped`` (empty texts) and
+    ``elapsed_s``.
+    """
     rows = read_labeled_rows(path, text_field, label_field)
     if not rows.texts:
         raise InputError(f"{path}: no labelled rows with text", code="empty_dataset")
@@ -116,34 +122,9 @@ async def evaluate_async(
     return summary
 
 
-def evaluate(
-    path: Path,
-    classifier: Classifier,
-    *,
-    text_field: str = "source_article",
-    label_field: str = "updated_label",
-    out: Path | None = None,
-    report: Path | None = None,
-    batch_size: int = DEFAULT_BATCH,
-) -> dict[str, Any]:
-    """Classify every row of ``path`` and score it; returns the summary dict.
-
-    Keys: ``n``, ``accuracy``, ``macro_f1``, ``per_class`` (label → precision,
-    recall, f1, support), ``confusion`` (gold → predicted → count, non-zero
-    cells), plus ``path``, ``classifier``, ``skipped`` (empty texts) and
-    ``elapsed_s``.
-    """
-    return asyncio.run(
-        evaluate_async(
-            path,
-            classifier,
-            text_field=text_field,
-            label_field=label_field,
-            out=out,
-            report=report,
-            batch_size=batch_size,
-        )
-    )
+def evaluate(path: Path, classifier: Classifier, **options: Any) -> dict[str, Any]:
+    """:func:`evaluate_async` in an event loop of its own (the CLI's entry point)."""
+    return asyncio.run(evaluate_async(path, classifier, **options))
 
 
 def _axes_labels(summary: dict[str, Any]) -> tuple[list[str], list[str]]:
