@@ -43,18 +43,6 @@ MAX_TOKENS = 2048
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
-    premises: tuple[str, ...]
-    conclusion: str
-    world: World
-    backend: Backend
-    limits: Limits | None
-    lenient: bool
-    grammar: str | None
-    prover: ProveFn
-
-
 ProveFn = Callable[[Problem, Limits | None, Backend, World], Awaitable[Result]]
 """How a loaded program gets proved: in a thread by default, a worker pool in the service."""
 
@@ -101,11 +89,21 @@ class LoopOptions:
         return GRAMMARS["fol"](limits)  # only registered grammars: the tests validate each
 
 
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """What every question of a run shares: the options, with grammar and prover resolved."""
+
+    options: LoopOptions
+    grammar: str | None
+    prover: ProveFn
+
+
 @dataclass
 class _Question:
     """One question's way through the rounds: a trail of attempts per sample."""
 
-    settings: _Settings
+    premises: tuple[str, ...]
+    conclusion: str
     first: tuple[Message, ...]
     trails: list[list[Judged]] = field(default_factory=list)
     calls: int = 0
@@ -144,31 +142,18 @@ async def solve_many(
     on; ``LLMUnavailableError`` (the server is gone for everyone) is raised.
     """
     options.check()
-    grammar = options.grammar_text()
-    prover = options.prover or _prove_in_thread
+    run = _Settings(options, options.grammar_text(), options.prover or _prove_in_thread)
     temperature = 0.0 if options.samples == 1 else SAMPLING_TEMPERATURE
     batch = [
-        _Question(
-            _Settings(
-                tuple(premises),
-                conclusion,
-                options.world,
-                options.backend,
-                options.limits,
-                options.lenient,
-                grammar,
-                prover,
-            ),
-            first_messages(premises, conclusion, options.style),
-        )
+        _Question(tuple(premises), conclusion, first_messages(premises, conclusion, options.style))
         for premises, conclusion in questions
     ]
 
     async def start(q: _Question) -> None:
         completions, q.calls = await _first_round(
-            chat, q.first, options.samples, temperature, grammar
+            chat, q.first, options.samples, temperature, run.grammar
         )
-        judged = await _all(_judge(i, 0, c, q.settings) for i, c in enumerate(completions))
+        judged = await _all(_judge(i, 0, c, run) for i, c in enumerate(completions))
         q.trails = [[j] for j in judged]
 
     for q, error in zip(batch, await _settle(start(q) for q in batch), strict=True):
@@ -185,7 +170,7 @@ async def solve_many(
             break
 
         async def step(q: _Question, trail: list[Judged], round_: int = round_) -> None:
-            judged, calls = await _refine(chat, q.first, trail[-1].attempt, round_, q.settings)
+            judged, calls = await _refine(chat, q, trail[-1].attempt, round_, run)
             trail.append(judged)
             q.calls += calls
 
@@ -226,14 +211,14 @@ async def _first_round(
 
 
 async def _refine(
-    chat: ChatBackend, first: tuple[Message, ...], previous: Attempt, round_: int, s: _Settings
+    chat: ChatBackend, q: _Question, previous: Attempt, round_: int, s: _Settings
 ) -> tuple[Judged, int]:
     messages = refine_messages(
-        first,
+        q.first,
         previous.program,
         previous.error or {},
-        premises=s.premises,
-        conclusion=s.conclusion,
+        premises=q.premises,
+        conclusion=q.conclusion,
         program=previous.dsl,
     )
     try:
@@ -299,9 +284,10 @@ async def _run(program: str, s: _Settings) -> _Run:
     dsl: str | None = None
     notes: tuple[str, ...] = ()
     try:
-        _style, dsl, notes = to_dsl_program(program, lenient=s.lenient)
-        checked = await asyncio.to_thread(load_problem, dsl, lenient=s.lenient)
-        result = await s.prover(checked.problem, s.limits, s.backend, s.world)
+        o = s.options
+        _style, dsl, notes = to_dsl_program(program, lenient=o.lenient)
+        checked = await asyncio.to_thread(load_problem, dsl, lenient=o.lenient)
+        result = await s.prover(checked.problem, o.limits, o.backend, o.world)
     except LogicsvcError as exc:
         return dsl, exc.to_dict(), None, None, notes
     except Exception as exc:  # a bug of ours must not lose the attempt record
