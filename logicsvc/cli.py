@@ -642,7 +642,11 @@ def serve(
 
     from logicsvc.settings import get_settings
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except LogicsvcError as exc:
+        _fail(exc)
+        return
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:

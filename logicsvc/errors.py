@@ -19,6 +19,8 @@ The tree::
     │   │                            code=outside_fragment
     │   └── UntranslatableError      a sentence outside a translator's language
     │                                code=untranslatable
+    ├── ConfigurationError           a setting (environment, .env) is invalid
+    │                                code=invalid_settings
     ├── ProverError                  a prover failed for a reason of its own
     │                                code=prover_error
     └── LLMError                     the language model could not be used
@@ -178,6 +180,12 @@ class UntranslatableError(InputError):
         out["sentence_index"] = self.sentence_index
         out["sentence"] = self.sentence
         return out
+
+
+class ConfigurationError(LogicsvcError):
+    """An environment variable or ``.env`` entry logicsvc cannot use; names the variable."""
+
+    code = "invalid_settings"
 
 
 class ProverError(LogicsvcError):

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from logicsvc.errors import ConfigurationError
 
 GrammarMode = Literal["auto", "on", "off"]
 
@@ -175,5 +177,21 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Settings read now from the environment (a fresh object every call)."""
-    return Settings()
+    """Settings read now from the environment (a fresh object every call).
+
+    A value that cannot be used raises :class:`ConfigurationError` naming the variable.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigurationError(f"invalid setting: {problems}") from None
+    except SettingsError as exc:  # a JSON field that is not JSON
+        names = [
+            str(f.validation_alias) for name, f in Settings.model_fields.items() if name in str(exc)
+        ]
+        where = f" ({', '.join(names)} must be JSON)" if names else ""
+        raise ConfigurationError(f"invalid setting: {exc}{where}") from None

@@ -12,9 +12,8 @@ from typing import Any, TypeVar
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
-from logicsvc.errors import LLMError, LLMUnavailableError
+from logicsvc.errors import ConfigurationError, LLMError, LLMUnavailableError
 from logicsvc.llm import ChatRequest, Message
 from logicsvc.llm.openai_compat import OpenAICompatBackend
 from logicsvc.llm.replay_server import create_replay_app, replay_state, serve_in_thread
@@ -126,7 +125,7 @@ def test_other_settings_from_env_and_dotenv(clean_env: pytest.MonkeyPatch, tmp_p
     got = get_settings()
     assert (got.llm_model, got.llm_api_key, got.llm_concurrency) == ("from-env", "sk-test", 3)
     clean_env.setenv("LOGICSVC_LLM_GRAMMAR", "sometimes")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConfigurationError, match="LOGICSVC_LLM_GRAMMAR"):
         get_settings()
 
 
