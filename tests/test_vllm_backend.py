@@ -220,3 +220,8 @@ def test_cli_vllm_translator_without_a_model_is_a_json_error(
     assert result.exit_code == 2
     error = json.loads(next(line for line in result.output.splitlines() if line.startswith("{")))
     assert "LOGICSVC_VLLM_MODEL" in error["error"]["message"]
+
+
+def test_a_logit_bias_that_is_not_token_ids_is_an_llm_error() -> None:
+    with pytest.raises(LLMError, match="logit_bias must map token ids"):
+        _sampling_extras({"logit_bias": {"newline": 5}})

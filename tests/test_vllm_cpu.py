@@ -144,3 +144,5 @@ def test_requests_vllm_cannot_run_are_refused_alone(report: dict[str, Any]) -> N
     assert "grammar does not compile" in bad_grammar["error"]["message"]
     assert good == {"completions": 1}
     assert batches == {"batch_sizes": [3]}
+    assert report["load_error"] is not None and report["load_error"]["code"] == "llm_error"
+    assert "could not load" in report["load_error"]["message"]

@@ -175,10 +175,13 @@ class VLLMEngine:
         args: dict[str, Any] = {"structured_outputs_config": {"backend": "guidance"}}
         args.update(engine_args)
         self.model = model
-        self._llm: Any = LLM(model=model, **args)
+        self._sampling = _sampling_extras(sampling or {})  # checked before the slow load
+        try:
+            self._llm: Any = LLM(model=model, **args)
+        except Exception as exc:  # a bad path, id or engine argument: say which, no traceback
+            raise LLMError(f"vLLM could not load {model!r}: {type(exc).__name__}: {exc}") from exc
         self._tokenizer = self._llm.get_tokenizer()
         self.max_model_len: int = self._llm.llm_engine.model_config.max_model_len
-        self._sampling = _sampling_extras(sampling or {})
         self._grammar_errors: dict[str, str] = {}
 
     def close(self) -> None:
@@ -268,5 +271,8 @@ def _sampling_extras(extras: Mapping[str, Any]) -> dict[str, Any]:
         raise LLMError(f"these sampling settings are set per request: {', '.join(sorted(clash))}")
     out = dict(extras)
     if "logit_bias" in out:
-        out["logit_bias"] = {int(k): float(v) for k, v in dict(out["logit_bias"]).items()}
+        try:
+            out["logit_bias"] = {int(k): float(v) for k, v in dict(out["logit_bias"]).items()}
+        except (TypeError, ValueError) as exc:
+            raise LLMError(f"logit_bias must map token ids to numbers: {exc}") from None
     return out

@@ -6,7 +6,8 @@
    -> :class:`VLLMBackend` -> parse -> checks -> prover -> refinement), with the decoding
    grammar and without it, one refinement round each: every problem still failing comes
    back in one more batch (without the grammar, that is all of them).
-2. One batch of requests that must be refused one by one (too long, a broken grammar).
+2. One batch of requests that must be refused one by one (too long, a broken grammar), and a
+   model folder that does not exist.
 3. ``logicsvc eval folio --translator vllm`` on 4 problems, configured by environment as a
    user would, with the default decoding bounds.
 4. The constrained pass on 16 problems through ``vllm serve`` and our OpenAI client.
@@ -240,6 +241,7 @@ def main() -> None:
     parser.add_argument("--max-model-len", type=int, default=4096)
     args = parser.parse_args()
 
+    from logicsvc.errors import LLMError
     from logicsvc.llm.constraints import DecodingLimits
     from logicsvc.llm.vllm_offline import VLLMEngine
 
@@ -269,6 +271,11 @@ def main() -> None:
             one_pass(engine, path, Path(tmp) / "off.jsonl", grammar=False, rounds=1)
         )
         report["refusals"] = asyncio.run(refusals(engine))
+        try:  # a model that is not there: one typed error, no traceback
+            VLLMEngine(str(Path(tmp) / "no-such-model"))
+            report["load_error"] = None
+        except LLMError as exc:
+            report["load_error"] = exc.to_dict()
         engine.close()
         handful = Path(tmp) / "handful.jsonl"
         handful.write_text("".join(json.dumps(p) + "\n" for p in problems(CLI_PROBLEMS)))
@@ -288,4 +295,5 @@ def main() -> None:
 
 if __name__ == "__main__":  # vLLM starts worker processes that re-import this module
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach for the internet
     main()
