@@ -1,0 +1,56 @@
+"""The ``logicsvc`` command line; this module is its whole command table.
+
+Contract (other tools call it exactly like this):
+
+- ``logicsvc prove FILE|-``: one JSON object on stdout; exit 0 for any
+  result, 2 for invalid input (the JSON then holds ``error``).
+- ``logicsvc eval …``: the last stdout line is one JSON summary object;
+  ``--out`` writes one JSON line per item.
+- ``logicsvc export --tptp FILE|-``: the problem as TPTP FOF.
+- ``logicsvc serve``: the HTTP service.
+
+Every failure the user caused is a JSON ``error`` on stdout, its message on
+stderr, and exit status 2 (:func:`logicsvc.cli._common.fail`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from logicsvc.cli import evaluate, fallacies, problems, serving
+from logicsvc.cli._common import BackendChoice, TranslatorChoice, WorldChoice
+
+__all__ = ["BackendChoice", "TranslatorChoice", "WorldChoice", "app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Neurosymbolic logical reasoning: parse, check and prove first-order problems.",
+)
+app.command("prove")(problems.prove)
+app.command("export")(problems.export)
+app.command("reason")(problems.reason)
+
+eval_app = typer.Typer(no_args_is_help=True, help="Score logicsvc on labelled datasets.")
+eval_app.command("folio-gold")(evaluate.folio_gold)
+eval_app.command("proofwriter")(evaluate.proofwriter)
+eval_app.command("folio")(evaluate.folio)
+eval_app.command("programs")(evaluate.programs)
+eval_app.command("fallacies")(fallacies.evaluate)
+app.add_typer(eval_app, name="eval")
+
+fallacies_app = typer.Typer(
+    cls=fallacies.RunByDefault,
+    no_args_is_help=True,
+    help="Flag fallacious arguments in text collections: fallacies IN -o OUT, or train.",
+)
+fallacies_app.command("run", hidden=True)(fallacies.run)
+fallacies_app.command("train")(fallacies.train)
+app.add_typer(fallacies_app, name="fallacies")
+
+app.command("replay-server")(serving.replay_server)
+app.command("serve")(serving.serve)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,3 @@
+from logicsvc.cli import main
+
+main()

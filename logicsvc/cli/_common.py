@@ -1,0 +1,166 @@
+"""What every command shares: option types, reading input, the JSON output contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from logicsvc.errors import LogicsvcError
+
+if TYPE_CHECKING:
+    from logicsvc.evaluation.common import Tally
+    from logicsvc.llm import ChatBackend
+    from logicsvc.llm.loop import LoopOptions
+    from logicsvc.llm.prompts import PromptStyle
+    from provers import World
+
+INVALID_INPUT = 2
+
+
+class BackendChoice(StrEnum):
+    """The values of ``provers.BACKENDS`` (a test keeps the two in step)."""
+
+    auto = "auto"
+    z3 = "z3"
+    backward = "backward"
+
+
+class WorldChoice(StrEnum):
+    """The values of ``provers.WORLDS`` (a test keeps the two in step)."""
+
+    open = "open"
+    explicit = "explicit"
+    closed = "closed"
+    closed_stated = "closed-stated"
+
+
+class TranslatorChoice(StrEnum):
+    rules = "rules"
+    llm = "llm"
+    vllm = "vllm"
+    replay = "replay"
+
+
+FileArg = Annotated[str, typer.Argument(help="Problem file in the logicsvc DSL, or - for stdin.")]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Repair nothing (default: lenient, repairs reported).")
+]
+BackendOpt = Annotated[BackendChoice, typer.Option(help="Which prover decides.")]
+WORLD_HELP = (
+    "open (classical), explicit (ProofWriter's open world), closed (negation as failure) "
+    "or closed-stated (PARARULE-Plus: unstated is false)."
+)
+WorldOpt = Annotated[WorldChoice, typer.Option(help=WORLD_HELP)]
+OutOpt = Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Write a markdown report here (confusion matrix, by depth) and a PNG beside it."
+    ),
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per problem.", min=0.001)]
+TranslatorOpt = Annotated[
+    TranslatorChoice,
+    typer.Option(
+        help="rules: offline controlled English; llm: the configured LLM server; "
+        "vllm: LOGICSVC_VLLM_MODEL in this process, batched; "
+        "replay: recorded programs (--programs), no model."
+    ),
+]
+ProgramsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--programs", help="Recorded programs for --translator replay (repeatable)."),
+]
+SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
+RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
+GrammarOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Constrain decoding with the DSL's decoding grammar (grammars/fol.lark, bounded) "
+        "where the model supports it: vLLM in process, or a server LOGICSVC_LLM_GRAMMAR "
+        "allows (auto: vLLM's)."
+    ),
+]
+
+
+def read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LogicsvcError(f"cannot read {source}: {exc}", code="unreadable_input") from None
+
+
+def require_file(path: Path) -> None:
+    if not path.is_file():
+        fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
+
+
+def emit(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+def finish(tally: Tally, payload: dict[str, Any], report: Path | None, title: str) -> None:
+    """Write the report if asked, then the summary as the last stdout line."""
+    if report is not None:
+        from logicsvc.evaluation.report import write_report
+
+        png = write_report(tally, payload, report, title)
+        typer.echo(f"report: {report} and {png}", err=True)
+    emit(payload)
+
+
+def fail(exc: LogicsvcError) -> NoReturn:
+    """The contract for any failure: a JSON error on stdout, the message on stderr, exit 2."""
+    emit({"error": exc.to_dict()})
+    typer.echo(str(exc), err=True)
+    raise typer.Exit(INVALID_INPUT)
+
+
+def loop_options(
+    *,
+    style: PromptStyle = "folio",
+    samples: int,
+    rounds: int,
+    world: World,
+    backend: BackendChoice,
+    timeout: float,
+    grammar: bool,
+) -> LoopOptions:
+    """The LLM loop's settings from the options every LLM command takes."""
+    import provers
+    from logicsvc.llm.loop import LoopOptions
+
+    return LoopOptions(
+        style=style,
+        samples=samples,
+        rounds=rounds,
+        world=world,
+        backend=backend.value,
+        limits=provers.Limits(timeout_s=timeout),
+        grammar=grammar,
+    )
+
+
+def chat_for(translator: TranslatorChoice, programs: list[Path] | None) -> ChatBackend | None:
+    """The chat backend a translator needs; None means the configured server."""
+    if translator is TranslatorChoice.replay:
+        if not programs:
+            raise LogicsvcError("--translator replay needs --programs FILE", code="invalid_option")
+        from logicsvc.llm.replay import ReplayChat
+
+        try:
+            return ReplayChat(programs)
+        except (OSError, ValueError) as exc:
+            raise LogicsvcError(str(exc), code="unreadable_input") from None
+    if translator is TranslatorChoice.vllm:
+        from logicsvc.llm.vllm_offline import VLLMBackend
+
+        return VLLMBackend.from_settings()
+    return None

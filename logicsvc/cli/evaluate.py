@@ -1,0 +1,210 @@
+"""``logicsvc eval …``: score logicsvc on labelled datasets; the last stdout line is the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from logicsvc.cli._common import (
+    INVALID_INPUT,
+    BackendChoice,
+    BackendOpt,
+    GrammarOpt,
+    OutOpt,
+    ProgramsOpt,
+    ReportOpt,
+    RoundsOpt,
+    SamplesOpt,
+    StrictOpt,
+    TimeoutOpt,
+    TranslatorChoice,
+    TranslatorOpt,
+    WorldChoice,
+    WorldOpt,
+    chat_for,
+    fail,
+    finish,
+    loop_options,
+    require_file,
+)
+from logicsvc.errors import LogicsvcError
+
+if TYPE_CHECKING:
+    from logicsvc.evaluation.common import Tally
+    from logicsvc.llm.loop import LoopOptions
+
+
+def folio_gold(
+    path: Annotated[Path, typer.Argument(help="FOLIO JSONL with premises-FOL / conclusion-FOL.")],
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    strict: StrictOpt = False,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
+    import provers
+    from logicsvc.evaluation.folio_gold import evaluate
+
+    require_file(path)
+    try:
+        summary = evaluate(
+            path,
+            lenient=not strict,
+            limits=provers.Limits(timeout_s=timeout),
+            backend=backend.value,
+            out=out,
+        )
+    except LogicsvcError as exc:
+        fail(exc)
+    finish(summary, summary.to_dict(), report, f"FOLIO gold FOL: {path.name}")
+
+
+def _natural_language(
+    path: Path,
+    *,
+    translator: TranslatorChoice,
+    programs: list[Path] | None,
+    options: LoopOptions,
+    out: Path | None,
+    report: Path | None,
+) -> None:
+    """Natural-language evaluation with any translator; the summary is printed last."""
+    require_file(path)
+    summary: Tally
+    try:
+        if translator is TranslatorChoice.rules:
+            from logicsvc.evaluation import proofwriter
+
+            summary = proofwriter.evaluate(
+                path,
+                translator=translator.value,
+                world=options.world,
+                backend=options.backend,
+                limits=options.limits,
+                out=out,
+            )
+        else:
+            from logicsvc.evaluation import llm_eval
+            from logicsvc.llm.vllm_offline import VLLMBackend
+
+            chat = chat_for(translator, programs)
+            # an engine in process takes as many problems per round as it batches
+            concurrency = chat.max_batch if isinstance(chat, VLLMBackend) else llm_eval.CHUNK
+            summary = llm_eval.evaluate(
+                path, chat=chat, options=options, concurrency=concurrency, out=out
+            )
+    except LogicsvcError as exc:
+        fail(exc)
+    payload = summary.to_dict()
+    payload.update(world=options.world, translator=translator.value)
+    title = f"{path.name} ({translator.value} translator, {options.world} world)"
+    finish(summary, payload, report, title)
+
+
+def proofwriter(
+    path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    cwa: Annotated[
+        bool,
+        typer.Option(
+            "--cwa",
+            help="Closed world as PARARULE-Plus defines it: what the context does not state "
+            "is false (same as --world closed-stated).",
+        ),
+    ] = False,
+    world: Annotated[
+        WorldChoice | None,
+        typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
+    ] = None,
+    translator: TranslatorOpt = TranslatorChoice.rules,
+    programs: ProgramsOpt = None,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = True,
+) -> None:
+    """Rule-base QA end to end; the last stdout line is the JSON summary."""
+    if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
+        typer.echo(f"--cwa contradicts --world {world.value}", err=True)
+        raise typer.Exit(INVALID_INPUT)
+    chosen = world or (WorldChoice.closed_stated if cwa else WorldChoice.explicit)
+    options = loop_options(
+        style="rulebase",
+        samples=samples,
+        rounds=rounds,
+        world=chosen.value,
+        backend=backend,
+        timeout=timeout,
+        grammar=grammar,
+    )
+    _natural_language(
+        path, translator=translator, programs=programs, options=options, out=out, report=report
+    )
+
+
+def folio(
+    path: Annotated[
+        Path, typer.Argument(help="FOLIO JSONL (premises, conclusion, label) or Logic-LM JSON.")
+    ],
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    translator: TranslatorOpt = TranslatorChoice.llm,
+    programs: ProgramsOpt = None,
+    world: WorldOpt = WorldChoice.open,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = True,
+) -> None:
+    """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
+    options = loop_options(
+        style="folio",
+        samples=samples,
+        rounds=rounds,
+        world=world.value,
+        backend=backend,
+        timeout=timeout,
+        grammar=grammar,
+    )
+    _natural_language(
+        path, translator=translator, programs=programs, options=options, out=out, report=report
+    )
+
+
+def programs(
+    path: Annotated[Path, typer.Argument(help="Recorded LLM programs (Logic-LM JSON list).")],
+    fmt: Annotated[str, typer.Option("--format", help="Recording format: logiclm.")] = "logiclm",
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    strict: StrictOpt = False,
+    world: Annotated[
+        WorldChoice | None,
+        typer.Option(help="Override (default: open for FOLIO style, explicit for ProofWriter)."),
+    ] = None,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Score recorded programs with no LLM call; last stdout line: the summary."""
+    import provers
+    from logicsvc.evaluation.programs import evaluate
+
+    require_file(path)
+    try:
+        summary = evaluate(
+            path,
+            fmt=fmt,
+            lenient=not strict,
+            limits=provers.Limits(timeout_s=timeout),
+            backend=backend.value,
+            world=world.value if world else None,
+            out=out,
+        )
+    except LogicsvcError as exc:
+        fail(exc)
+    finish(summary, summary.to_dict(), report, f"recorded programs: {path.name}")

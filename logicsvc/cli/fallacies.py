@@ -1,0 +1,131 @@
+"""``logicsvc fallacies IN -o OUT`` (a resumable job), ``fallacies train``, ``eval fallacies``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from logicsvc.cli._common import OutOpt, ReportOpt, emit, fail, require_file
+from logicsvc.errors import LogicsvcError
+
+
+class RunByDefault(TyperGroup):
+    """``logicsvc fallacies IN -o OUT`` runs a job; ``logicsvc fallacies train …`` trains."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored Context
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+TextFieldOpt = Annotated[str, typer.Option(help="The text column / field.")]
+LabelFieldOpt = Annotated[str, typer.Option(help="The label column.")]
+ModelOpt = Annotated[
+    Path | None, typer.Option(help="A baseline model from 'logicsvc fallacies train'.")
+]
+
+
+def _classifier(model: Path | None, llm: bool) -> Any:
+    """The informal classifier: the offline baseline, or the configured LLM."""
+    if model is not None:
+        from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
+
+        return BaselineClassifier(BaselineModel.load(model))
+    if llm:
+        from logicsvc.fallacies.llm import LLMClassifier
+        from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+        return LLMClassifier(OpenAICompatBackend())
+    raise LogicsvcError(
+        "choose a classifier: --model MODEL (offline baseline) or --llm", code="invalid_option"
+    )
+
+
+def run(
+    source: Annotated[Path, typer.Argument(help="CSV or JSONL of texts.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSONL results (appended; resumable).")],
+    model: ModelOpt = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Classify with the configured LLM.")] = False,
+    text_field: TextFieldOpt = "text",
+    id_field: Annotated[str | None, typer.Option(help="A field holding stable ids.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Process at most N new rows.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
+    formal: Annotated[bool, typer.Option(help="Prove formalisable arguments first.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Label every text; rerunning after a crash resumes where it stopped."""
+    from logicsvc.fallacies.detector import FallacyDetector
+    from logicsvc.fallacies.jobs import run_job
+
+    require_file(source)
+    try:
+        detector = FallacyDetector(_classifier(model, llm), formal=formal)
+        summary = asyncio.run(
+            run_job(
+                source,
+                out,
+                detector,
+                text_field=text_field,
+                id_field=id_field,
+                limit=limit,
+                concurrency=concurrency,
+                progress=progress,
+            )
+        )
+    except LogicsvcError as exc:
+        fail(exc)
+    emit(summary.to_dict())
+    if summary.stopped:
+        typer.echo(
+            "stopped: the LLM server is unreachable; rerun the same command to resume", err=True
+        )
+        raise typer.Exit(1)
+
+
+def train(
+    labeled: Annotated[Path, typer.Argument(help="Labelled CSV (e.g. the Logic edu split).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")],
+    text_field: TextFieldOpt = "source_article",
+    label_field: LabelFieldOpt = "updated_label",
+) -> None:
+    """Train the offline baseline classifier (no LLM, no download)."""
+    from logicsvc.fallacies.baseline import read_labeled_rows
+    from logicsvc.fallacies.baseline import train as train_baseline
+
+    try:
+        rows = read_labeled_rows(labeled, text_field=text_field, label_field=label_field)
+        model = train_baseline(rows.texts, rows.labels)
+        size = model.save(out)
+    except LogicsvcError as exc:
+        fail(exc)
+    emit({"model": str(out), "bytes": size, "trained_on": len(rows.texts), "skipped": rows.skipped})
+
+
+def evaluate(
+    path: Annotated[Path, typer.Argument(help="Labelled CSV to score.")],
+    model: ModelOpt = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Score the configured LLM.")] = False,
+    text_field: TextFieldOpt = "source_article",
+    label_field: LabelFieldOpt = "updated_label",
+    out: OutOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
+    from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
+
+    try:
+        summary = evaluate_fallacies(
+            path,
+            _classifier(model, llm),
+            text_field=text_field,
+            label_field=label_field,
+            out=out,
+            report=report,
+        )
+    except LogicsvcError as exc:
+        fail(exc)
+    emit(summary)

@@ -1,0 +1,141 @@
+"""One problem at a time: ``prove`` and ``export`` a DSL program, ``reason`` from sentences."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from logicsvc.cli._common import (
+    BackendChoice,
+    BackendOpt,
+    FileArg,
+    GrammarOpt,
+    ProgramsOpt,
+    RoundsOpt,
+    SamplesOpt,
+    StrictOpt,
+    TimeoutOpt,
+    TranslatorChoice,
+    TranslatorOpt,
+    WorldChoice,
+    WorldOpt,
+    chat_for,
+    emit,
+    fail,
+    loop_options,
+    read_source,
+)
+from logicsvc.errors import LogicsvcError
+
+if TYPE_CHECKING:
+    from logicsvc.reasoning import Reasoned
+
+
+def prove(
+    file: FileArg,
+    strict: StrictOpt = False,
+    backend: BackendOpt = BackendChoice.auto,
+    world: WorldOpt = WorldChoice.open,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Decide whether the premises entail the conclusion (true/false/unknown)."""
+    import provers
+    from logicsvc.load import load_problem
+
+    try:
+        checked = load_problem(read_source(file), lenient=not strict)
+        result = provers.prove(
+            checked.problem,
+            provers.Limits(timeout_s=timeout),
+            backend=backend.value,
+            world=world.value,
+        )
+    except LogicsvcError as exc:
+        fail(exc)
+    payload = result.to_dict()
+    payload["warnings"] = [*checked.warnings, *result.warnings]
+    emit(payload)
+
+
+def export(
+    file: FileArg,
+    tptp: Annotated[bool, typer.Option("--tptp", help="Write TPTP FOF.")] = False,
+    strict: StrictOpt = False,
+) -> None:
+    """Print the problem in another syntax (TPTP FOF), or normalised DSL by default."""
+    from logicsvc.load import load_problem
+    from logicsvc.syntax import problem_to_dsl, problem_to_tptp
+
+    try:
+        checked = load_problem(read_source(file), lenient=not strict)
+    except LogicsvcError as exc:
+        fail(exc)
+    for warning in checked.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    out = problem_to_tptp(checked.problem) if tptp else problem_to_dsl(checked.problem)
+    typer.echo(out, nl=False)
+
+
+def reason(
+    conclusion: Annotated[str, typer.Option("--conclusion", "-c", help="The statement to test.")],
+    premise: Annotated[
+        list[str] | None, typer.Option("--premise", "-p", help="A premise (repeatable).")
+    ] = None,
+    context: Annotated[
+        str | None, typer.Option(help="A file (or -) of premise sentences, as one text.")
+    ] = None,
+    translator: TranslatorOpt = TranslatorChoice.rules,
+    programs: ProgramsOpt = None,
+    backend: BackendOpt = BackendChoice.auto,
+    world: WorldOpt = WorldChoice.open,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = True,
+) -> None:
+    """Translate natural-language premises and a conclusion, then prove."""
+    from logicsvc.reasoning import reason as run_reason
+    from logicsvc.reasoning import reason_with_llm
+
+    texts = list(premise or [])
+    options = loop_options(
+        samples=samples,
+        rounds=rounds,
+        world=world.value,
+        backend=backend,
+        timeout=timeout,
+        grammar=grammar,
+    )
+    try:
+        if context is not None:
+            texts.append(read_source(context))
+        if translator is TranslatorChoice.rules:
+            outcome = run_reason(
+                texts,
+                conclusion,
+                world=options.world,
+                backend=options.backend,
+                limits=options.limits,
+            )
+        else:
+            chat = chat_for(translator, programs)
+
+            async def run() -> Reasoned:
+                name = translator.value
+                if chat is not None:
+                    return await reason_with_llm(
+                        texts, conclusion, chat=chat, translator=name, options=options
+                    )
+                from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+                async with OpenAICompatBackend() as configured:
+                    return await reason_with_llm(
+                        texts, conclusion, chat=configured, translator=name, options=options
+                    )
+
+            outcome = asyncio.run(run())
+    except LogicsvcError as exc:
+        fail(exc)
+    emit(outcome.to_dict())
