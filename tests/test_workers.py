@@ -233,6 +233,30 @@ def test_close_leaves_no_children_and_refuses_new_work() -> None:
     assert {p.pid for p in multiprocessing.active_children()}.isdisjoint(pids)
 
 
+def test_close_wakes_a_caller_whose_pipe_it_closed_first() -> None:
+    """close() may close a busy worker's pipe before the loop has seen its EOF; epoll then
+    forgets the descriptor, so the caller must be woken by close() itself. (This raced in
+    the test above; here the pipe is closed first on purpose.)"""
+
+    class Abrupt(ProverPool):
+        async def _reap(self, worker: Any) -> None:
+            worker.conn.close()
+            await super()._reap(worker)
+
+    async def body() -> Result:
+        pool = Abrupt(1, job=misbehave)
+        await pool.start()
+        call = asyncio.create_task(pool.prove(misdeed("Sleep"), Limits(timeout_s=2.0)))
+        await asyncio.sleep(0.2)
+        await pool.close()
+        return await call
+
+    result = asyncio.run(body())
+    assert result.status == "error", result  # not "timeout", 3 s later
+    assert result.error is not None and result.error["code"] == "prover_crashed"
+    assert "closed" in result.error["message"]
+
+
 def test_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least one"):
         ProverPool(0)

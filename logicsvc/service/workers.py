@@ -97,15 +97,25 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         conn.send((job_id, *reply))
 
 
-async def _readable(fd: int, timeout: float) -> bool:
-    """Wait, without a thread, until ``fd`` is readable (data or EOF); False on timeout."""
+async def _readable(fd: int, timeout: float, stop: asyncio.Event | None = None) -> bool:
+    """Wait, without a thread, until ``fd`` is readable (data or EOF) or ``stop`` is set;
+    False on timeout.
+
+    ``stop`` exists because EOF alone is not enough: a pipe closed by this process while
+    the reader waits leaves epoll, and its EOF is never reported.
+    """
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
+    waiters: list[asyncio.Future[Any]] = [ready]
+    if stop is not None:
+        waiters.append(asyncio.ensure_future(stop.wait()))
     loop.add_reader(fd, lambda: None if ready.done() else ready.set_result(None))
     try:
-        done, _ = await asyncio.wait([ready], timeout=timeout)
+        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when="FIRST_COMPLETED")
     finally:
         loop.remove_reader(fd)
+        for waiter in waiters[1:]:
+            waiter.cancel()
     return bool(done)
 
 
@@ -126,6 +136,7 @@ class ProverPool:
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_id = 0
         self._started = self._closed = False
+        self._closing = asyncio.Event()  # wakes callers whose worker close() stops
 
     async def __aenter__(self) -> ProverPool:
         await self.start()
@@ -155,6 +166,7 @@ class ProverPool:
     async def close(self) -> None:
         """Stop and reap every worker; busy ones too (their callers get ``prover_crashed``)."""
         self._closed = True
+        self._closing.set()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -182,7 +194,11 @@ class ProverPool:
         payload: Any = None
         try:
             worker.conn.send((job_id, problem, limits, backend, world))
-            if await _readable(worker.conn.fileno(), limits.timeout_s + self.grace_s):
+            wait_s = limits.timeout_s + self.grace_s
+            ready = await _readable(worker.conn.fileno(), wait_s, self._closing)
+            if ready and self._closed:
+                kind = "closed"  # close() stops the worker; its pipe may be closed already
+            elif ready:
                 reply_id, kind, payload = worker.conn.recv()
                 kind = kind if reply_id == job_id else "died"  # cannot happen; never trust it
         except (EOFError, OSError):
@@ -204,6 +220,8 @@ class ProverPool:
             return Result("timeout", backend=backend, warnings=(TIMEOUT_WARNING,), elapsed_ms=ms)
         if kind == "oom":
             message = f"the prover ran out of memory (limit {self.memory_mb} MiB)"
+        elif kind == "closed":
+            message = "the prover pool was closed while the problem ran"
         else:
             await self._reap(worker)  # dead or dying: wait for its exit code
             code = worker.process.exitcode
