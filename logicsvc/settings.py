@@ -148,7 +148,8 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(
         default=120.0, gt=0, validation_alias="LOGICSVC_REQUEST_TIMEOUT_S"
     )
-    """Deadline of every request; past it the service answers 504."""
+    """Deadline of every request; past it the service answers 504 (a batch answers shortly
+    before it, its unfinished problems marked ``timeout``)."""
 
     prover_workers: int = Field(default=2, ge=1, validation_alias="LOGICSVC_PROVER_WORKERS")
     """Prover worker processes (a runaway problem is killed with its worker)."""

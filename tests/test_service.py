@@ -236,6 +236,36 @@ def test_llm_path_fallback_busy_and_down(shared_datasets: Path) -> None:
         assert httpx.get(f"{url}/readyz").status_code == 503
 
 
+def test_batch_answers_by_its_deadline_with_what_finished(shared_datasets: Path) -> None:
+    """A problem still waiting on the LLM at the deadline is one ``timeout`` result; the
+    problems that finished keep their answers instead of the whole batch becoming a 504."""
+    programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
+    import json
+
+    item = json.loads(programs.read_text())[0]  # recorded, so the replay answers it, late
+    slow = {"premises": [item["context"]], "conclusion": item["question"].split("? ")[-1]}
+    quick = {"premises": ["Bob is big."], "conclusion": "Bob is big."}
+    with (
+        serve("replay-server", str(programs), "--latency", "8") as replay,
+        serve(
+            "serve",
+            LOGICSVC_LLM_BASE_URL=f"{replay}/v1",
+            LOGICSVC_LLM_MAX_RETRIES="0",
+            LOGICSVC_REQUEST_TIMEOUT_S="3",
+        ) as url,
+    ):
+        response = httpx.post(
+            f"{url}/v1/reason/batch", json={"problems": [quick, slow, quick]}, timeout=60
+        )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["index"] for r in results] == [0, 1, 2]
+    assert results[0]["verdict"] == results[2]["verdict"] == "true"
+    assert results[1]["status"] == "timeout", results[1]
+    assert results[1]["error"]["code"] == "deadline_exceeded"
+    assert "problem 1" in results[1]["error"]["message"]
+
+
 def test_fallacies_endpoint(tmp_path: Path, base_url: str) -> None:
     texts = ["If Bob is rich then Bob is happy. Bob is happy. Therefore, Bob is rich."]
     unconfigured = httpx.post(f"{base_url}/v1/fallacies", json={"texts": texts})

@@ -127,8 +127,11 @@ class Gate:
             )
             return
         self.in_flight += 1
+        # handlers that split their work (a batch) read it to answer before the gate must
+        deadline = asyncio.get_running_loop().time() + self.settings.request_timeout_s
+        scope.setdefault("state", {})["deadline"] = deadline
         try:
-            async with asyncio.timeout(self.settings.request_timeout_s):
+            async with asyncio.timeout_at(deadline):
                 await self.app(scope, self._limited(receive), send)
         except _TooLarge:
             self.metrics.rejected.labels("too_large").inc()

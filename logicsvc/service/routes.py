@@ -37,6 +37,9 @@ from provers import Backend, Limits, Result, World
 
 router = APIRouter()
 
+BATCH_MARGIN_S = 1.0
+"""How long before the request's deadline a batch stops its unfinished problems, to answer."""
+
 
 @dataclass
 class Service:
@@ -228,11 +231,28 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
             code="batch_too_large",
         )
 
+    # each problem stops a little before the request's deadline, so that the answer
+    # still carries every result that finished (the gate would send a bare 504)
+    total = svc.settings.request_timeout_s
+    cutoff = request.state.deadline - min(BATCH_MARGIN_S, total / 10)
+
     async def one(index: int, problem: ReasonRequest) -> dict[str, Any]:
+        limit = asyncio.timeout_at(cutoff)
         try:
-            outcome = await _reason(svc, problem)
+            async with limit:
+                outcome = await _reason(svc, problem)
         except LogicsvcError as exc:
             return {"index": index, "status": "rejected", "error": exc.to_dict()}
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            svc.metrics.verdicts.labels("timeout", "none").inc()
+            late = LogicsvcError(
+                f"problem {index} was still running at the batch's deadline "
+                f"({total:g} s for the whole request); the other results are kept",
+                code="deadline_exceeded",
+            )
+            return {"index": index, "status": "timeout", "error": late.to_dict()}
         svc.count(outcome.result)
         return {"index": index, **outcome.to_dict()}
 
