@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from logicsvc.evaluation.items import read_nl_items as read_items
-from logicsvc.evaluation.proofwriter import evaluate
+from logicsvc.evaluation.offline import evaluate
 
 
 @pytest.mark.slow

@@ -76,9 +76,9 @@ def _natural_language(
     summary: Tally
     try:
         if translator is TranslatorChoice.rules:
-            from logicsvc.evaluation import proofwriter
+            from logicsvc.evaluation import offline
 
-            summary = proofwriter.evaluate(
+            summary = offline.evaluate(
                 path,
                 translator=translator.value,
                 world=options.world,

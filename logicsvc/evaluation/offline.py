@@ -1,4 +1,4 @@
-"""Natural-language evaluation through a non-LLM translator (``--translator rules``).
+"""Natural-language evaluation through an offline (non-LLM) translator (``--translator rules``).
 
 Serves ``eval proofwriter`` (its home: rule-base QA) and ``eval folio --translator
 rules``; any file :func:`logicsvc.evaluation.items.read_nl_items` reads (Logic-LM
