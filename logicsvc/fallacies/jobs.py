@@ -45,76 +45,41 @@ those lines from ``OUT`` and rerun to retry just them.  A
 :class:`~logicsvc.errors.LLMUnavailableError` is different: the job writes every batch
 before the failing one, stops, and returns a summary with ``stopped`` set; a rerun
 resumes there.
+
+Steps 1-3 are :class:`~logicsvc.fallacies._job_output.Sink`; the rows come from
+:mod:`~logicsvc.fallacies._job_input`, the bar from :mod:`~logicsvc.fallacies._job_progress`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
-import contextlib
-import csv
-import hashlib
-import json
-import os
-import sys
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+from typing import Any
 
 from logicsvc.errors import InputError, LLMUnavailableError, LogicsvcError
 from logicsvc.fallacies import Classifier, Prediction
-
-if sys.platform != "win32":
-    import fcntl
+from logicsvc.fallacies._job_input import (
+    BAD_ROW_CODES,
+    Record,
+    check_source,
+    count_records,
+    format_of,
+    identify,
+    read_rows,
+)
+from logicsvc.fallacies._job_output import Sink, encode_line
+from logicsvc.fallacies._job_progress import progress_bar
 
 __all__ = ["BAD_ROW_CODES", "JobSummary", "run_job"]
 
-BAD_ROW_CODES: tuple[str, ...] = (
-    "invalid_encoding",  # bytes that are not UTF-8
-    "invalid_json",  # a JSON Lines line that does not parse
-    "not_an_object",  # a JSON Lines line that is an array, a number, ...
-    "csv_error",  # the csv module refused the record
-    "wrong_field_count",  # a CSV record with more or fewer fields than the header
-    "missing_id",  # id_field absent, empty or not a string/integer
-    "duplicate_id",  # id_field repeats an earlier row's value
-    "missing_text",  # text_field absent
-    "invalid_text",  # text_field not a string
-    "empty_text",  # text_field empty or only whitespace
-)
-"""Why a row is ``skipped``: the ``error.code`` of its line and a key of ``bad_rows``."""
-
-_Format = Literal["csv", "jsonl"]
-_SUFFIXES: dict[str, _Format] = {
-    ".csv": "csv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-}
 _MAX_CHUNK_ROWS = 1024
 """A batch also closes after this many rows, so a run of bad or blank rows stays bounded."""
 _BUFFER_BATCHES = 4
 """The reorder buffer holds at most ``concurrency * _BUFFER_BATCHES`` batches."""
-_COUNT_LIMIT_BYTES = 256 * 2**20
-"""Inputs up to this size are counted first, so the progress bar has a total and an ETA."""
-_CSV_FIELD_LIMIT = 64 * 2**20
-"""csv's default 128 KiB per field is too small for long essays (a process-wide setting)."""
 
 
 @dataclass(slots=True)
@@ -186,24 +151,24 @@ async def run_job(
         raise ValueError("limit must not be negative")
     started = time.monotonic()
     source, out = Path(source), Path(out)
-    fmt = _format_of(source)
-    _check_source(source, fmt, text_field, id_field)
+    fmt = format_of(source)
+    check_source(source, fmt, text_field, id_field)
     if out.exists() and out.resolve() == source.resolve():
         raise InputError(f"{out}: the output file cannot be the input file", code="invalid_output")
     summary = JobSummary(source=str(source), out=str(out), classifier=classifier.name)
-    sink = _Sink(out)
+    sink = Sink(out)
     done = sink.open()
-    rows = _records(_rows(source, fmt, text_field, id_field), id_field)
+    rows = identify(read_rows(source, fmt, text_field, id_field), id_field)
     try:
         total: int | None = None
         if progress:
-            count = _count_records(source, fmt, text_field, id_field)
+            count = count_records(source, fmt, text_field, id_field)
             if count is not None:
                 total = max(count - len(done), 0)
             if limit is not None:
                 total = limit if total is None else min(total, limit)
         chunks = _plan(rows, done, limit, batch_size, summary)
-        with _progress_bar(progress, total, classifier.name) as advance:
+        with progress_bar(progress, total, classifier.name) as advance:
             await _pump(chunks, classifier, concurrency, sink, summary, advance)
     finally:
         rows.close()
@@ -212,248 +177,18 @@ async def run_job(
     return summary
 
 
-# --- input ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """One input record as read: its id value (if any), its text or why it is bad."""
-
-    row: int
-    user_id: str | None
-    text: str | None
-    error: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Record:
-    row: int
-    id: str
-    text: str | None
-    """``None`` exactly when ``error`` is set."""
-    error: tuple[str, str] | None = None
-
-
-def _format_of(source: Path) -> _Format:
-    fmt = _SUFFIXES.get(source.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(_SUFFIXES))
-        raise InputError(
-            f"{source}: unknown input format {source.suffix!r} (expected one of {known})",
-            code="unsupported_format",
-        )
-    return fmt
-
-
-def _check_source(source: Path, fmt: _Format, text_field: str, id_field: str | None) -> None:
-    """Fail before writing anything when the whole file is unusable."""
-    if not source.is_file():
-        raise InputError(f"{source}: no such file", code="not_found")
-    if fmt == "jsonl":
-        if source.suffix.lower() == ".json":
-            with source.open("rb") as f:
-                head = f.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
-            if head.startswith(b"["):
-                raise InputError(
-                    f"{source}: a JSON array; give one JSON object per line (JSON Lines)",
-                    code="unsupported_format",
-                )
-        return
-    with source.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
-        try:
-            header = next(csv.reader(f), None)
-        except csv.Error as exc:
-            raise InputError(f"{source}: unreadable CSV header: {exc}") from exc
-    if header is None:
-        return  # an empty file: nothing to do
-    for name, role in ((text_field, "text"), (id_field, "id")):
-        if name is not None and name not in header:
-            raise InputError(
-                f"{source}: the CSV header has no {role} column {name!r} "
-                f"(columns: {', '.join(map(repr, header))})",
-                code="missing_column",
-            )
-
-
-def _rows(
-    source: Path, fmt: _Format, text_field: str, id_field: str | None
-) -> Generator[_Row, None, None]:
-    if fmt == "csv":
-        return _csv_rows(source, text_field, id_field)
-    return _jsonl_rows(source, text_field, id_field)
-
-
-def _text_value(value: object, text_field: str) -> tuple[str | None, tuple[str, str] | None]:
-    if value is None:
-        return None, ("missing_text", f"no {text_field!r} field")
-    if not isinstance(value, str):
-        return None, ("invalid_text", f"{text_field!r} is a {type(value).__name__}, not a string")
-    if not value.strip():
-        return None, ("empty_text", f"{text_field!r} is empty")
-    return value, None
-
-
-def _id_value(value: object, id_field: str) -> tuple[str | None, tuple[str, str] | None]:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        got = "absent" if value is None else f"a {type(value).__name__}"
-        return None, ("missing_id", f"{id_field!r} is {got}, not a string or integer")
-    text = str(value)
-    if not text.strip():
-        return None, ("missing_id", f"{id_field!r} is empty")
-    return text, None
-
-
-def _jsonl_rows(source: Path, text_field: str, id_field: str | None) -> Generator[_Row, None, None]:
-    with source.open("rb") as f:  # binary: lines end at b"\n" only, never at U+2028
-        for lineno, raw in enumerate(f, 1):
-            if lineno == 1:
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                why = f"line {lineno} is not UTF-8 ({exc.reason} at byte {exc.start})"
-                yield _Row(lineno, None, None, ("invalid_encoding", why))
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                why = f"line {lineno}: {exc.msg} (column {exc.colno})"
-                yield _Row(lineno, None, None, ("invalid_json", why))
-                continue
-            if not isinstance(obj, dict):
-                why = f"line {lineno} is a JSON {type(obj).__name__}, not an object"
-                yield _Row(lineno, None, None, ("not_an_object", why))
-                continue
-            user_id: str | None = None
-            if id_field is not None:
-                user_id, error = _id_value(obj.get(id_field), id_field)
-                if error is not None:
-                    yield _Row(lineno, None, None, error)
-                    continue
-            text, error = _text_value(obj.get(text_field), text_field)
-            yield _Row(lineno, user_id, text, error)
-
-
-def _has_surrogates(values: Sequence[str]) -> bool:
-    """Whether undecodable bytes (kept by ``surrogateescape``) are in any field."""
-    try:
-        for value in values:
-            value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _csv_rows(source: Path, text_field: str, id_field: str | None) -> Generator[_Row, None, None]:
-    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    with source.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            return
-        text_at = header.index(text_field)
-        id_at = header.index(id_field) if id_field is not None else None
-        record = 0
-        while True:
-            line_before = reader.line_num
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                record += 1
-                why = f"line {reader.line_num}: {exc}"
-                yield _Row(record, None, None, ("csv_error", why))
-                if reader.line_num == line_before:
-                    return  # the reader made no progress: stop rather than spin
-                continue
-            if not fields:
-                continue  # a blank line
-            record += 1
-            where = f"line {reader.line_num}"
-            if _has_surrogates(fields):
-                yield _Row(record, None, None, ("invalid_encoding", f"{where} is not UTF-8"))
-                continue
-            if len(fields) != len(header):  # its fields may be shifted: trust none of them
-                why = f"{where} has {len(fields)} fields, the header {len(header)}"
-                yield _Row(record, None, None, ("wrong_field_count", why))
-                continue
-            user_id = (fields[id_at].strip() or None) if id_at is not None else None
-            if id_field is not None and user_id is None:
-                yield _Row(record, None, None, ("missing_id", f"{id_field!r} is empty"))
-                continue
-            text, error = _text_value(fields[text_at], text_field)
-            yield _Row(record, user_id, text, error)
-
-
-class _Ids:
-    """Hands out unique ids: ``base``, then ``base-2``, ``base-3``, ... for repeats."""
-
-    def __init__(self) -> None:
-        self._seen: set[str] = set()
-        self._next: dict[str, int] = {}
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._seen
-
-    def claim(self, base: str) -> str:
-        if base not in self._seen:
-            self._seen.add(base)
-            return base
-        n = self._next.get(base, 2)
-        while f"{base}-{n}" in self._seen:
-            n += 1
-        self._next[base] = n + 1
-        claimed = f"{base}-{n}"
-        self._seen.add(claimed)
-        return claimed
-
-
-def _records(
-    rows: Generator[_Row, None, None], id_field: str | None
-) -> Generator[_Record, None, None]:
-    """Give every row its id: deterministic for a given input, unique within it."""
-    ids = _Ids()
-    with contextlib.closing(rows):
-        for row in rows:
-            if row.error is None and row.text is not None:
-                if id_field is None:
-                    base = hashlib.sha1(row.text.encode("utf-8", "surrogatepass")).hexdigest()
-                    yield _Record(row.row, ids.claim(base[:16]), row.text)
-                    continue
-                assert row.user_id is not None
-                if row.user_id in ids:
-                    why = f"{id_field!r} value {row.user_id!r} was already used by an earlier row"
-                    yield _Record(row.row, ids.claim(row.user_id), None, ("duplicate_id", why))
-                    continue
-                yield _Record(row.row, ids.claim(row.user_id), row.text)
-                continue
-            error = row.error if row.error is not None else ("missing_text", "no text")
-            base = row.user_id if row.user_id is not None else f"row-{row.row}"
-            yield _Record(row.row, ids.claim(base), None, error)
-
-
-def _count_records(source: Path, fmt: _Format, text_field: str, id_field: str | None) -> int | None:
-    """The number of records, when the file is small enough to count first; else None."""
-    if source.stat().st_size > _COUNT_LIMIT_BYTES:
-        return None
-    if fmt == "jsonl":
-        with source.open("rb") as f:
-            return sum(1 for raw in f if raw.removeprefix(codecs.BOM_UTF8).strip())
-    return sum(1 for _ in _csv_rows(source, text_field, id_field))
+# --- batches -------------------------------------------------------------------------
 
 
 def _plan(
-    records: Iterator[_Record],
+    records: Iterator[Record],
     done: set[str],
     limit: int | None,
     batch_size: int,
     summary: JobSummary,
-) -> Iterator[list[_Record]]:
+) -> Iterator[list[Record]]:
     """Batches of the rows still to do, in input order, each with ``batch_size`` texts."""
-    chunk: list[_Record] = []
+    chunk: list[Record] = []
     texts = taken = 0
     for record in records:
         if record.id in done:
@@ -472,95 +207,7 @@ def _plan(
         yield chunk
 
 
-# --- output --------------------------------------------------------------------------
-
-
-class _Sink:
-    """OUT, opened for appending: locked, repaired, read for the ids already done."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd = -1
-
-    def open(self) -> set[str]:
-        existed = self.path.exists()
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            if sys.platform != "win32":
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    raise LogicsvcError(
-                        f"{self.path}: another job is writing this file", code="job_busy"
-                    ) from None
-            done = self._scan(fd)
-            if not existed:
-                _fsync_dir(self.path.parent)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-        return done
-
-    def _scan(self, fd: int) -> set[str]:
-        """The ids of OUT's complete lines; a torn last line is truncated away."""
-        done: set[str] = set()
-        end = 0  # the offset just past the last complete line
-        with open(fd, "rb", closefd=False) as f:
-            f.seek(0)
-            for lineno, raw in enumerate(f, 1):
-                if not raw.endswith(b"\n"):
-                    break  # torn by a crash mid-write: only ever the last line
-                end += len(raw)
-                try:
-                    obj = json.loads(raw)
-                except ValueError:
-                    obj = None
-                if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
-                    raise InputError(
-                        f"{self.path}: line {lineno} is not a job result (a JSON object with "
-                        "an 'id'); fix or remove it, or write to a new file",
-                        code="invalid_output",
-                    )
-                done.add(obj["id"])
-        if os.fstat(fd).st_size != end:
-            os.ftruncate(fd, end)
-            os.fsync(fd)
-        return done
-
-    def write(self, lines: list[bytes]) -> None:
-        """Append whole lines, then fsync: after this returns they survive any crash."""
-        if not lines:
-            return
-        data = memoryview(b"".join(lines))
-        while data:
-            written = os.write(self._fd, data)
-            data = data[written:]
-        os.fsync(self._fd)
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)  # closing also releases the lock
-            self._fd = -1
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a newly created file's directory entry durable (best effort)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _encode(obj: dict[str, Any]) -> bytes:
-    """One JSON line; readable UTF-8, escaped where a lone surrogate forbids it."""
-    text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
-    try:
-        return text.encode("utf-8") + b"\n"
-    except UnicodeEncodeError:
-        return json.dumps(obj, allow_nan=False).encode("ascii") + b"\n"
+# --- result lines --------------------------------------------------------------------
 
 
 def _error_of(exc: BaseException) -> dict[str, str]:
@@ -570,7 +217,7 @@ def _error_of(exc: BaseException) -> dict[str, str]:
 
 
 def _lines(
-    chunk: list[_Record], result: list[Prediction] | BaseException, summary: JobSummary
+    chunk: list[Record], result: list[Prediction] | BaseException, summary: JobSummary
 ) -> list[bytes]:
     """The chunk's lines, in order, counted into ``summary``."""
     predictions = iter(result) if isinstance(result, list) else iter(())
@@ -591,7 +238,7 @@ def _lines(
                 obj = {**head, "status": "ok"}
                 for key, value in prediction.to_dict().items():
                     obj.setdefault(key, value)  # a prediction never overrides id/row/status
-                line = _encode(obj)
+                line = encode_line(obj)
             except (TypeError, ValueError) as exc:
                 message = f"the prediction cannot be written as JSON: {exc}"
                 error = {"code": "unserializable_prediction", "message": message}
@@ -602,7 +249,7 @@ def _lines(
                 summary.labels[prediction.label] += 1
                 summary.processed += 1
                 continue
-        lines.append(_encode(obj))
+        lines.append(encode_line(obj))
         summary.processed += 1
     return lines
 
@@ -630,15 +277,15 @@ def _unavailable(task: asyncio.Task[list[Prediction]]) -> bool:
 
 
 async def _pump(
-    chunks: Iterator[list[_Record]],
+    chunks: Iterator[list[Record]],
     classifier: Classifier,
     concurrency: int,
-    sink: _Sink,
+    sink: Sink,
     summary: JobSummary,
     advance: Callable[[int], None],
 ) -> None:
     """Keep ``concurrency`` batches running; write finished ones in input order."""
-    window: deque[tuple[list[_Record], asyncio.Task[list[Prediction]]]] = deque()
+    window: deque[tuple[list[Record], asyncio.Task[list[Prediction]]]] = deque()
     exhausted = halted = False
     try:
         while True:
@@ -675,35 +322,3 @@ async def _pump(
         for _, task in window:
             task.cancel()
         await asyncio.gather(*(task for _, task in window), return_exceptions=True)
-
-
-# --- progress ------------------------------------------------------------------------
-
-
-class _RateColumn(ProgressColumn):
-    """Items per second."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        shown = "? items/s" if speed is None else f"{speed:,.1f} items/s"
-        return Text(shown, style="progress.data.speed")
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int | None, name: str) -> Iterator[Callable[[int], None]]:
-    """A bar on stderr (items/s, ETA; pulsing when the total is unknown), or nothing."""
-    if not enabled:
-        yield lambda n: None
-        return
-    bar = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    )
-    task_id = bar.add_task(f"fallacies ({escape(name)})", total=total)
-    with bar:
-        yield lambda n: bar.advance(task_id, n)
