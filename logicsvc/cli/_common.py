@@ -76,6 +76,14 @@ ProgramsOpt = Annotated[
     list[Path] | None,
     typer.Option("--programs", help="Recorded programs for --translator replay (repeatable)."),
 ]
+ResumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help="Keep the records already in --out and solve only the rest (LLM translators): "
+        "a run the LLM server stopped goes on where it ended.",
+    ),
+]
 SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
 RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
 GrammarOpt = Annotated[

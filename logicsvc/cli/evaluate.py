@@ -15,6 +15,7 @@ from logicsvc.cli._common import (
     OutOpt,
     ProgramsOpt,
     ReportOpt,
+    ResumeOpt,
     RoundsOpt,
     SamplesOpt,
     StrictOpt,
@@ -70,12 +71,18 @@ def _natural_language(
     options: LoopOptions,
     out: Path | None,
     report: Path | None,
+    resume: bool,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
     require_file(path)
     summary: Tally
     try:
         if translator is TranslatorChoice.rules:
+            if resume:
+                raise LogicsvcError(
+                    "--resume is for LLM translators; the rules translator reruns in seconds",
+                    code="invalid_option",
+                )
             from logicsvc.evaluation import offline
 
             summary = offline.evaluate(
@@ -94,7 +101,12 @@ def _natural_language(
             # an engine in process takes as many problems per round as it batches
             concurrency = chat.max_batch if isinstance(chat, VLLMBackend) else llm_eval.CHUNK
             summary = llm_eval.evaluate(
-                path, chat=chat, options=options, concurrency=concurrency, out=out
+                path,
+                chat=chat,
+                options=options,
+                concurrency=concurrency,
+                out=out,
+                resume=resume,
             )
     except LogicsvcError as exc:
         fail(exc)
@@ -127,6 +139,7 @@ def proofwriter(
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
+    resume: ResumeOpt = False,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
@@ -143,7 +156,13 @@ def proofwriter(
         grammar=grammar,
     )
     _natural_language(
-        path, translator=translator, programs=programs, options=options, out=out, report=report
+        path,
+        translator=translator,
+        programs=programs,
+        options=options,
+        out=out,
+        report=report,
+        resume=resume,
     )
 
 
@@ -161,6 +180,7 @@ def folio(
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
+    resume: ResumeOpt = False,
 ) -> None:
     """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
     options = loop_options(
@@ -173,7 +193,13 @@ def folio(
         grammar=grammar,
     )
     _natural_language(
-        path, translator=translator, programs=programs, options=options, out=out, report=report
+        path,
+        translator=translator,
+        programs=programs,
+        options=options,
+        out=out,
+        report=report,
+        resume=resume,
     )
 
 

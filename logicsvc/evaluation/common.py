@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from logicsvc.errors import InputError
+from logicsvc.resultfile import ResultFile, encode_line
 
 EXECUTED = ("ok", "contradictory_premises", "tie")
 """Statuses where programs ran to an answer (not timeout, error or rejected input);
@@ -29,24 +30,44 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 class RecordSink:
-    """Per-item JSON lines, flushed one by one so a killed run keeps what it did."""
+    """Per-item JSON lines in a :class:`~logicsvc.resultfile.ResultFile`: each line is
+    appended whole as it comes (a killed run keeps what it did); ``write_batch`` also
+    fsyncs, for records that cost LLM calls."""
 
-    def __init__(self, handle: IO[str] | None) -> None:
-        self._handle = handle
+    def __init__(self, file: ResultFile | None, done: set[str]) -> None:
+        self._file = file
+        self.done = done
+        """The ids already in the file (``resume``)."""
 
     def write(self, record: dict[str, Any]) -> None:
-        if self._handle is not None:
-            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            self._handle.flush()
+        if self._file is not None:
+            self._file.write([encode_line(record)], sync=False)
+
+    def write_batch(self, records: list[dict[str, Any]]) -> None:
+        if self._file is not None:
+            self._file.write([encode_line(r) for r in records])
 
 
 @contextmanager
-def open_sink(out: Path | None) -> Iterator[RecordSink]:
+def open_sink(
+    out: Path | None,
+    *,
+    resume: bool = False,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> Iterator[RecordSink]:
+    """``out`` emptied, or with ``resume`` kept and read (each record to ``on_record``)."""
     if out is None:
-        yield RecordSink(None)
+        yield RecordSink(None, set())
         return
-    with out.open("w", encoding="utf-8") as handle:
-        yield RecordSink(handle)
+    file = ResultFile(out)
+    try:
+        done = file.open(fresh=not resume, on_record=on_record)
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc}", code="unwritable_output") from None
+    try:
+        yield RecordSink(file, done)
+    finally:
+        file.close()
 
 
 @dataclass

@@ -4,7 +4,8 @@ Items go through :func:`logicsvc.llm.loop.solve_many` (translate, judge, refine,
 vote) against the configured chat backend, a chunk of them at a time in lockstep
 rounds, so a batching backend sees one batch per round. A server that cannot be
 reached stops the run with ``LLMUnavailableError``; any other LLM failure is
-recorded on its item. Records are written as each chunk ends.
+recorded on its item. Records are appended (and fsynced) as each chunk ends, so
+a stopped run keeps what it paid for and ``--resume`` goes on from there.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from logicsvc.errors import LLMError
+from logicsvc.errors import InputError, LLMError, LLMUnavailableError
 from logicsvc.evaluation.common import Tally, open_sink
 from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.llm import ChatBackend
@@ -34,6 +35,8 @@ class Summary(Tally):
     llm_calls: int = 0
     tokens: int = 0
     refined: int = 0
+    resumed: int = 0
+    """Records taken from ``--out`` as they were (``--resume``), not solved again."""
 
     def add(self, record: dict[str, Any]) -> None:
         self.count(record)
@@ -51,6 +54,7 @@ class Summary(Tally):
             llm_calls=self.llm_calls,
             tokens=self.tokens,
             refined=self.refined,
+            resumed=self.resumed,
         )
         return out
 
@@ -102,20 +106,25 @@ async def evaluate_async(
     options: LoopOptions = LoopOptions(),  # noqa: B008 (frozen)
     concurrency: int = CHUNK,
     out: Path | None = None,
+    resume: bool = False,
 ) -> Summary:
     """Evaluate ``path``; with no ``chat``, the configured OpenAI-compatible server.
 
     ``concurrency`` problems are solved together in lockstep rounds (``solve_many``); the
     backend caps its own requests in flight (``LOGICSVC_LLM_CONCURRENCY`` over HTTP).
+    ``resume`` keeps the records already in ``out`` (counted, not asked again) and
+    solves only the rest: a run the LLM server stopped goes on where it ended.
     """
     items = list(read_nl_items(path))
+    if resume and out is None:
+        raise InputError("--resume needs --out FILE: the records to resume from")
     if chat is not None:
-        return await _evaluate(items, chat, concurrency, out, options)
+        return await _evaluate(items, chat, concurrency, out, options, resume)
     from logicsvc.llm.openai_compat import OpenAICompatBackend
 
     # created inside the running loop: its connection pool and cap belong to it
     async with OpenAICompatBackend() as configured:
-        return await _evaluate(items, configured, concurrency, out, options)
+        return await _evaluate(items, configured, concurrency, out, options, resume)
 
 
 async def _evaluate(
@@ -124,21 +133,53 @@ async def _evaluate(
     concurrency: int,
     out: Path | None,
     options: LoopOptions,
+    resume: bool,
 ) -> Summary:
     summary = Summary()
-    size = max(1, concurrency)
-    with open_sink(out) as sink:
-        for start in range(0, len(items), size):
-            chunk = items[start : start + size]
+    known = {item.id for item in items}
+    if resume and len(known) < len(items):
+        raise InputError("the dataset repeats item ids, so a run of it cannot be resumed")
+    previous: list[dict[str, Any]] = []
+    with open_sink(out, resume=resume, on_record=previous.append) as sink:
+        seen: set[str] = set()
+        for record in previous:
+            if record["id"] in seen:
+                raise InputError(
+                    f"{out}: holds two records for id {record['id']!r}; keep one and resume",
+                    code="invalid_output",
+                )
+            seen.add(record["id"])
+            if record["id"] not in known:
+                raise InputError(
+                    f"{out}: holds a record for id {record['id']!r}, which is not in this "
+                    "dataset; resume only from the file a run of the same dataset wrote",
+                    code="invalid_output",
+                )
+            summary.add(record)
+        summary.resumed = len(previous)
+        todo = [item for item in items if item.id not in sink.done]
+        size = max(1, concurrency)
+        for start in range(0, len(todo), size):
+            chunk = todo[start : start + size]
             questions = [(list(i.premises), i.conclusion) for i in chunk]
-            outcomes = await solve_many(questions, chat=chat, options=options)
-            for item, outcome in zip(chunk, outcomes, strict=True):
-                if isinstance(outcome, LLMError):
-                    record = _llm_error_record(item, outcome)
-                else:
-                    record = record_of(item, outcome)
+            try:
+                outcomes = await solve_many(questions, chat=chat, options=options)
+            except LLMUnavailableError as exc:
+                if out is None:
+                    raise
+                raise LLMUnavailableError(
+                    f"{exc.message}; the {summary.n} records so far are in {out}: "
+                    "run again with --resume to go on from there"
+                ) from exc
+            records = [
+                _llm_error_record(item, outcome)
+                if isinstance(outcome, LLMError)
+                else record_of(item, outcome)
+                for item, outcome in zip(chunk, outcomes, strict=True)
+            ]
+            for record in records:
                 summary.add(record)
-                sink.write(record)
+            sink.write_batch(records)  # fsynced: these cost LLM calls
     return summary
 
 

@@ -46,7 +46,7 @@ those lines from ``OUT`` and rerun to retry just them.  A
 before the failing one, stops, and returns a summary with ``stopped`` set; a rerun
 resumes there.
 
-Steps 1-3 are :class:`~logicsvc.fallacies._job_output.Sink`; the rows come from
+Steps 1-3 are :class:`~logicsvc.resultfile.ResultFile`; the rows come from
 :mod:`~logicsvc.fallacies._job_input`, the bar from :mod:`~logicsvc.fallacies._job_progress`.
 """
 
@@ -71,8 +71,8 @@ from logicsvc.fallacies._job_input import (
     identify,
     read_rows,
 )
-from logicsvc.fallacies._job_output import Sink, encode_line
 from logicsvc.fallacies._job_progress import progress_bar
+from logicsvc.resultfile import ResultFile, encode_line
 
 __all__ = ["BAD_ROW_CODES", "JobSummary", "run_job"]
 
@@ -156,7 +156,7 @@ async def run_job(
     if out.exists() and out.resolve() == source.resolve():
         raise InputError(f"{out}: the output file cannot be the input file", code="invalid_output")
     summary = JobSummary(source=str(source), out=str(out), classifier=classifier.name)
-    sink = Sink(out)
+    sink = ResultFile(out)
     done = sink.open()
     rows = identify(read_rows(source, fmt, text_field, id_field), id_field)
     try:
@@ -280,7 +280,7 @@ async def _pump(
     chunks: Iterator[list[Record]],
     classifier: Classifier,
     concurrency: int,
-    sink: Sink,
+    sink: ResultFile,
     summary: JobSummary,
     advance: Callable[[int], None],
 ) -> None:

@@ -1,14 +1,20 @@
-"""OUT, a job's append-only result file: locked, repaired, appended to and fsynced.
+"""An append-only JSON-lines result file that a crash cannot corrupt and a rerun resumes.
 
-Why each step is safe is argued once, in :mod:`logicsvc.fallacies.jobs` (crash safety).
+Fallacy jobs (:mod:`logicsvc.fallacies.jobs`, where the crash-safety argument is made
+step by step) and evaluations (``--out``, ``--resume``) write through it: one line per
+item, each a JSON object with a string ``id``.  Opening locks the file (a second writer
+fails fast), truncates a torn last line away and reports the ids already done.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +24,29 @@ if sys.platform != "win32":
     import fcntl
 
 
-class Sink:
-    """OUT, opened for appending: locked, repaired, read for the ids already done."""
+class ResultFile:
+    """A result file, opened for appending: locked, repaired, read for the ids already done."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd = -1
 
-    def open(self) -> set[str]:
+    def open(
+        self, *, fresh: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None
+    ) -> set[str]:
+        """Lock the file and return the ids of its complete lines, each also passed to
+        ``on_record``; ``fresh`` empties it instead.  Not a regular file (a pipe,
+        ``/dev/stdout``): nothing is read, locked or truncated."""
         existed = self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            if sys.platform != "win32":
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    raise LogicsvcError(
-                        f"{self.path}: another job is writing this file", code="job_busy"
-                    ) from None
-            done = self._scan(fd)
+            done: set[str] = set()
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                self._lock(fd)
+                if fresh:
+                    os.ftruncate(fd, 0)
+                else:
+                    done = self._scan(fd, on_record)
             if not existed:
                 _fsync_dir(self.path.parent)
         except BaseException:
@@ -45,8 +55,18 @@ class Sink:
         self._fd = fd
         return done
 
-    def _scan(self, fd: int) -> set[str]:
-        """The ids of OUT's complete lines; a torn last line is truncated away."""
+    def _lock(self, fd: int) -> None:
+        if sys.platform == "win32":
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LogicsvcError(
+                f"{self.path}: another job is writing this file", code="job_busy"
+            ) from None
+
+    def _scan(self, fd: int, on_record: Callable[[dict[str, Any]], None] | None) -> set[str]:
+        """The ids of the complete lines; a torn last line is truncated away."""
         done: set[str] = set()
         end = 0  # the offset just past the last complete line
         with open(fd, "rb", closefd=False) as f:
@@ -66,20 +86,28 @@ class Sink:
                         code="invalid_output",
                     )
                 done.add(obj["id"])
+                if on_record is not None:
+                    on_record(obj)
         if os.fstat(fd).st_size != end:
             os.ftruncate(fd, end)
             os.fsync(fd)
         return done
 
-    def write(self, lines: list[bytes]) -> None:
-        """Append whole lines, then fsync: after this returns they survive any crash."""
+    def write(self, lines: list[bytes], *, sync: bool = True) -> None:
+        """Append whole lines; with ``sync`` (fsync) they survive a crash of the machine
+        once this returns, without it a crash of the process."""
         if not lines:
             return
         data = memoryview(b"".join(lines))
         while data:
             written = os.write(self._fd, data)
             data = data[written:]
-        os.fsync(self._fd)
+        if sync:
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:  # EINVAL: a pipe or terminal, nothing to sync
+                    raise
 
     def close(self) -> None:
         if self._fd >= 0:
