@@ -352,3 +352,77 @@ def test_server_without_model_listing() -> None:
     assert [(c.text, c.prompt_tokens, c.completion_tokens) for c in response.completions] == [
         ("ok", 0, 0)
     ]
+
+
+def raw_app(body: bytes, media_type: str, models_status: int = 200) -> FastAPI:
+    """A server whose chat answer is ``body`` as it is, status 200."""
+    from fastapi.responses import Response
+
+    app = FastAPI()
+
+    @app.get("/v1/models")
+    async def list_models() -> JSONResponse:
+        if models_status != 200:
+            error = {"message": "Incorrect API key provided", "code": "invalid_api_key"}
+            return JSONResponse({"error": error}, status_code=models_status)
+        card = {"id": "fake", "object": "model", "created": 0, "owned_by": "fake"}
+        return JSONResponse({"object": "list", "data": [card]})
+
+    @app.post("/v1/chat/completions")
+    async def chat() -> Response:
+        return Response(body, media_type=media_type)
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (b"<html><body>502 Bad Gateway</body></html>", "text/html"),
+        (b"{not json", "application/json"),
+        (
+            json.dumps(completion_body([{"index": 0, "message": None}], None)).encode(),
+            "application/json",
+        ),
+    ],
+    ids=["html", "broken-json", "null-message"],
+)
+def test_a_reply_that_is_not_a_completion_is_an_llm_error(body: bytes, media_type: str) -> None:
+    """Not a crash of the caller: the loop records an LLMError on the attempt."""
+    with serve_in_thread(raw_app(body, media_type)) as url, pytest.raises(LLMError) as caught:
+        with_backend(settings(url), lambda b: b.complete(ask("hi")))
+    assert not isinstance(caught.value, LLMUnavailableError)
+    assert "not a chat completion" in caught.value.message
+
+
+def test_an_error_body_with_status_200_is_named() -> None:
+    body = json.dumps({"error": {"message": "the engine is warming up"}}).encode()
+    with (
+        serve_in_thread(raw_app(body, "application/json")) as url,
+        pytest.raises(LLMError, match="no choices: the engine is warming up"),
+    ):
+        with_backend(settings(url), lambda b: b.complete(ask("hi")))
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_key_stops_a_run(status: int) -> None:
+    """Every request would be refused alike: unavailable, naming the key, not 'no models'."""
+    app = raw_app(b"{}", "application/json", models_status=status)
+    with serve_in_thread(app) as url, pytest.raises(LLMUnavailableError, match="API key") as caught:
+        with_backend(settings(url), lambda b: b.complete(ask("hi")))
+    assert f"HTTP {status}" in caught.value.message
+
+
+def test_an_unknown_model_stops_a_run() -> None:
+    app = FastAPI()
+
+    @app.post("/v1/chat/completions")
+    async def chat() -> JSONResponse:  # what vLLM answers for a model it does not serve
+        error = {"message": "The model `gpt-x` does not exist.", "type": "NotFoundError"}
+        return JSONResponse({"error": {**error, "code": 404}}, status_code=404)
+
+    with (
+        serve_in_thread(app) as url,
+        pytest.raises(LLMUnavailableError, match="LOGICSVC_LLM_MODEL"),
+    ):
+        with_backend(settings(url, llm_model="gpt-x"), lambda b: b.complete(ask("hi")))

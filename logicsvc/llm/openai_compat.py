@@ -23,12 +23,14 @@ Decisions worth knowing:
   ``completion_tokens`` is split over the choices as evenly as integers allow.
   Summing over the completions therefore gives the call's usage exactly; the
   raw figures are also in ``ChatResponse.extra["usage"]``.
-- **Errors.** Connection failures and timeouts (after the SDK's retries) and
-  HTTP 502/503/504 (a gateway or a server that is down or still loading) raise
-  :class:`LLMUnavailableError`; any other HTTP error raises :class:`LLMError`
-  naming the status and the server's message.  A response with no choices is
-  an :class:`LLMError`; ``finish_reason == "length"`` is not an error, it is
-  kept on the :class:`Completion` for the caller to judge.
+- **Errors.** Connection failures and timeouts (after the SDK's retries),
+  HTTP 502/503/504 (a gateway or a server that is down or still loading), a refused
+  key (401/403) and an unknown model (404 saying so) raise
+  :class:`LLMUnavailableError`: every request would fail alike, so a run stops.
+  Any other HTTP error raises :class:`LLMError` naming the status and the server's
+  message, as does a response with no choices or one that is not a chat completion
+  at all; ``finish_reason == "length"`` is not an error, it is kept on the
+  :class:`Completion` for the caller to judge.
 
 One backend belongs to one event loop (its semaphore and HTTP connection pool
 bind to the loop that first uses them); close it with :meth:`aclose`.
@@ -37,6 +39,7 @@ bind to the loop that first uses them); close it with :meth:`aclose`.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from openai import APIError
-    from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 __all__ = ["OpenAICompatBackend", "ServerInfo"]
 
@@ -57,6 +60,9 @@ VLLM_OWNER = "vllm"
 """``owned_by`` in vLLM's ``/v1/models`` cards: how ``llm_grammar="auto"`` recognises it."""
 
 _UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+_REFUSED_STATUSES = frozenset({401, 403})
+"""A refused key refuses every request: the run stops, as for a server that is down."""
+_NO_SUCH_MODEL = re.compile(r"model\b.*\b(?:does not exist|not found)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,7 @@ class OpenAICompatBackend:
                 try:
                     page = await self._client.models.list()
                 except openai.APIStatusError as exc:
-                    if exc.status_code in _UNAVAILABLE_STATUSES:
+                    if exc.status_code in _UNAVAILABLE_STATUSES | _REFUSED_STATUSES:
                         raise self._map_error(exc) from exc
                     # A server without /v1/models: nothing to discover or detect.
                     self._server = ServerInfo(models=(), owners=frozenset())
@@ -159,9 +165,30 @@ class OpenAICompatBackend:
                 )
             except openai.APIError as exc:
                 raise self._map_error(exc) from exc
+            except ValueError as exc:  # a body that says JSON and is not
+                raise self._not_a_completion(exc) from None
             latency_ms = (time.perf_counter() - started) * 1000.0
+        try:
+            return self._read(response, latency_ms, send_grammar)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise self._not_a_completion(exc) from None
+
+    def _not_a_completion(self, exc: Exception) -> LLMError:
+        return LLMError(
+            f"the model server at {self.base_url} answered something that is not a chat "
+            f"completion ({type(exc).__name__}: {exc})"
+        )
+
+    def _read(
+        self, response: ChatCompletion, latency_ms: float, send_grammar: bool
+    ) -> ChatResponse:
+        """The completions of a response; an attribute error means it was not one."""
         if not response.choices:
-            raise LLMError(f"the model server at {self.base_url} returned no choices")
+            error = (response.model_extra or {}).get("error")
+            said = (
+                f": {error.get('message') if isinstance(error, dict) else error}" if error else ""
+            )
+            raise LLMError(f"the model server at {self.base_url} returned no choices{said}")
 
         usage = response.usage
         prompt_tokens = usage.prompt_tokens if usage is not None else 0
@@ -206,6 +233,16 @@ class OpenAICompatBackend:
             text = f"the model server answered HTTP {exc.status_code}{tag}: {detail}"
             if exc.status_code in _UNAVAILABLE_STATUSES:
                 return LLMUnavailableError(text)
+            if exc.status_code in _REFUSED_STATUSES:
+                return LLMUnavailableError(
+                    f"{text} (the API key was refused: check LOGICSVC_LLM_API_KEY / OPENAI_API_KEY)"
+                )
+            if exc.status_code == 404 and (
+                code == "model_not_found" or _NO_SUCH_MODEL.search(str(detail))
+            ):
+                return LLMUnavailableError(
+                    f"{text} (check LOGICSVC_LLM_MODEL: the server does not serve that model)"
+                )
             return LLMError(text)
         return LLMError(f"bad response from the model server at {self.base_url}: {exc.message}")
 
