@@ -279,10 +279,62 @@ def test_few_shot_examples_are_valid_programs(style: str, verdicts: list[str]) -
         f"Sure. Let me translate.\n{GOOD}",
         f"```text\n{GOOD}",  # an unterminated fence (a cut-off reply)
         f"Notes first:\n```\nnot a program\n```\n```\n{GOOD}```",
+        f"Original:\n```\n{NEGATED}```\nCorrected:\n```\n{GOOD}```\n",  # the last one counts
+        f"<think>\n```\n{NEGATED}```\n</think>\n```\n{GOOD}```",  # a draft is not the answer
+        f"Program: ```fol\n{GOOD}```\nDone.",  # the fence opens after text
+        f"~~~\n{GOOD}~~~",
+        f"\ufeff{GOOD}",
     ],
 )
 def test_fences_and_chatter_are_stripped(reply: str) -> None:
     assert extract_program(reply) == GOOD
+
+
+def test_an_aside_in_a_fence_does_not_replace_an_unfenced_program() -> None:
+    reply = f"{GOOD}\nQuick check:\n```\nMortal(socrates)\n```\n"
+    assert extract_program(reply).startswith(GOOD)  # the parser points at the aside
+
+
+def test_a_complete_fenced_program_is_judged_though_the_reply_was_cut_off() -> None:
+    """finish_reason ``length`` after a closed fence: the program itself is whole."""
+    rambling = f"```\n{GOOD}```\nThe answer is True because " + "and so " * 50
+    cut = Completion(rambling, finish_reason="length", prompt_tokens=1, completion_tokens=9)
+    unfenced = Completion(GOOD[:-20], finish_reason="length", prompt_tokens=1, completion_tokens=9)
+    result = run(ScriptedChat([cut]), rounds=0)
+    assert (result.status, result.verdict) == ("ok", "true")
+    result = run(ScriptedChat([unfenced]), rounds=0)
+    assert result.attempts[0].error is not None
+    assert result.attempts[0].error["code"] == "truncated"
+
+
+def test_a_server_refusing_n_gets_one_request_per_sample() -> None:
+    """llama.cpp's server answers n > 1 with an error: ask once per sample instead."""
+
+    def script(request: ChatRequest) -> list[str | Exception]:
+        if request.n > 1:
+            return [LLMError("HTTP 400: Only one completion choice is allowed")]
+        return [GOOD]
+
+    chat = ScriptedChat(script)
+    result = run(chat, samples=3, rounds=0)
+    assert [r.n for r in chat.requests] == [3, 1, 1, 1]
+    assert (result.status, result.verdict, result.votes) == ("ok", "true", {"true": 3})
+    assert result.llm_calls == 4
+
+
+def test_a_failed_sample_request_keeps_the_samples_that_came() -> None:
+    """One of three single requests fails: two samples vote, the third is on record."""
+    replies: list[str | Exception] = [GOOD, LLMError("HTTP 500: overloaded"), GOOD]
+
+    def script(request: ChatRequest) -> list[str | Exception]:
+        return [] if request.n > 1 else [replies.pop(0)]  # the server ignores n, sends none
+
+    chat = ScriptedChat(script)
+    result = run(chat, samples=3, rounds=1)
+    assert (result.status, result.verdict, result.votes) == ("ok", "true", {"true": 2})
+    failed = [a for a in result.attempts if a.error and a.error["code"] == "llm_error"]
+    assert len(failed) == 1 and "overloaded" in failed[0].error["message"]  # type: ignore[index]
+    assert len(chat.requests) == 4  # the failed call is not retried by refinement
 
 
 @pytest.mark.parametrize(
@@ -350,3 +402,16 @@ def test_a_failed_refinement_call_ends_the_sample_and_keeps_what_came_before() -
     assert first.error is not None and first.error["code"] == "syntax_error"
     assert second.round == 1 and second.error is not None
     assert second.error["code"] == "llm_error" and "context holds" in second.error["message"]
+
+
+def test_an_eval_record_names_the_error_its_outcome_rests_on() -> None:
+    """A contradiction the refinement then broke: the record's error is the contradiction."""
+    from logicsvc.evaluation.items import NLItem
+    from logicsvc.evaluation.llm_eval import record_of
+
+    result = run(ScriptedChat([CONTRADICTORY, BAD_TOKEN]), rounds=1)
+    assert result.status == "contradictory_premises"
+    assert result.attempts[-1].error["code"] == "syntax_error"  # type: ignore[index]
+    record = record_of(NLItem("q", tuple(PREMISES), CONCLUSION, "true"), result)
+    assert record["error"]["code"] == result.attempts[0].error["code"]  # type: ignore[index]
+    assert record["error"]["code"] != "syntax_error"

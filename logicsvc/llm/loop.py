@@ -21,13 +21,13 @@ from typing import Any, TypeVar
 
 import provers
 from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
-from logicsvc.llm import ChatBackend, ChatRequest, Completion, Message
+from logicsvc.llm import ChatBackend, ChatRequest, ChatResponse, Completion, Message
 from logicsvc.llm.constraints import GRAMMARS, DecodingLimits
 from logicsvc.llm.outcome import Attempt, Judged, LoopResult, outcome_of
 from logicsvc.llm.prompts import (
     PromptStyle,
-    extract_program,
     first_messages,
+    read_program,
     refine_messages,
     status_error,
     truncated_error,
@@ -150,10 +150,13 @@ async def solve_many(
     ]
 
     async def start(q: _Question) -> None:
-        completions, q.calls = await _first_round(
+        replies, q.calls = await _first_round(
             chat, q.first, options.samples, temperature, run.grammar
         )
-        judged = await _all(_judge(i, 0, c, run) for i, c in enumerate(completions))
+        judged = await _all(
+            _judge(i, 0, r, run) if isinstance(r, Completion) else _failed(i, 0, r)
+            for i, r in enumerate(replies)
+        )
         q.trails = [[j] for j in judged]
 
     for q, error in zip(batch, await _settle(start(q) for q in batch), strict=True):
@@ -195,19 +198,49 @@ async def _settle(awaitables: Iterable[Awaitable[None]]) -> list[LLMError | None
 
 async def _first_round(
     chat: ChatBackend, first: tuple[Message, ...], n: int, temperature: float, grammar: str | None
-) -> tuple[list[Completion], int]:
-    """``n`` completions; a server that returns fewer (no ``n`` support) is asked again."""
+) -> tuple[list[Completion | LLMError], int]:
+    """``n`` replies and the calls they took: one request with ``n``, then single requests
+    for what it did not give, whether the server returned fewer choices or refused ``n``
+    (llama.cpp's server does).  A single request that fails is that sample's ``LLMError``;
+    only when no sample got a completion does the question fail."""
     request = ChatRequest(first, n, temperature, MAX_TOKENS, grammar)
-    response = await chat.complete(request)
-    completions, calls = list(response.completions[:n]), response.calls
-    if len(completions) < n:
+    replies: list[Completion | LLMError] = []
+    calls = 0
+    try:
+        response = await chat.complete(request)
+        replies, calls = list(response.completions[:n]), response.calls
+    except LLMUnavailableError:
+        raise
+    except LLMError as exc:
+        if n == 1:
+            raise
+        calls = 1
+        refused: LLMError | None = exc
+    else:
+        refused = None
+    if len(replies) < n:
         single = ChatRequest(first, 1, temperature, MAX_TOKENS, grammar)
-        extra = await _all(chat.complete(single) for _ in range(n - len(completions)))
-        completions += [c for r in extra for c in r.completions[:1]]
-        calls += sum(r.calls for r in extra)
-    if len(completions) < n:
-        raise LLMError(f"the model returned {len(completions)} completions; {n} were requested")
-    return completions, calls
+        settled = await asyncio.gather(
+            *(chat.complete(single) for _ in range(n - len(replies))), return_exceptions=True
+        )
+        for outcome in settled:
+            if isinstance(outcome, LLMUnavailableError) or not isinstance(
+                outcome, ChatResponse | LLMError
+            ):
+                raise outcome
+            if isinstance(outcome, LLMError):
+                replies.append(outcome)
+                calls += 1
+            elif outcome.completions:
+                replies.append(outcome.completions[0])
+                calls += outcome.calls
+            else:
+                replies.append(LLMError("the model returned no completion"))
+                calls += outcome.calls
+    if not any(isinstance(r, Completion) for r in replies):
+        first_error = next((r for r in replies if isinstance(r, LLMError)), refused)
+        raise first_error or LLMError(f"the model returned no completions; {n} were requested")
+    return replies, calls
 
 
 async def _refine(
@@ -230,13 +263,14 @@ async def _refine(
     except LLMError as exc:
         # e.g. the refinement prompt no longer fits the context: the sample ends here, and
         # what it did before stays on record
-        return Judged(_llm_failure(previous.sample, round_, exc), None), 1
+        return await _failed(previous.sample, round_, exc), 1
     judged = await _judge(previous.sample, round_, response.completions[0], s)
     return judged, response.calls
 
 
-def _llm_failure(sample: int, round_: int, exc: LLMError) -> Attempt:
-    return Attempt(
+async def _failed(sample: int, round_: int, exc: LLMError) -> Judged:
+    """The record of a sample whose LLM call failed: an ``llm_error`` attempt, not refined."""
+    attempt = Attempt(
         sample=sample,
         round=round_,
         program="",
@@ -250,6 +284,7 @@ def _llm_failure(sample: int, round_: int, exc: LLMError) -> Attempt:
         latency_ms=0.0,
         finish_reason=None,
     )
+    return Judged(attempt, None)
 
 
 _Run = tuple[str | None, dict[str, Any] | None, str | None, Result | None, tuple[str, ...]]
@@ -257,9 +292,9 @@ _Run = tuple[str | None, dict[str, Any] | None, str | None, Result | None, tuple
 
 
 async def _judge(sample: int, round_: int, completion: Completion, s: _Settings) -> Judged:
-    program = extract_program(completion.text)
+    program, fenced = read_program(completion.text)
     outcome: _Run = (None, truncated_error(MAX_TOKENS), None, None, ())
-    if completion.finish_reason != "length":
+    if completion.finish_reason != "length" or fenced:  # a closed fence ended the program
         outcome = await _run(program, s)
     dsl, error_, status, result, warnings = outcome
     attempt = Attempt(

@@ -26,7 +26,12 @@ STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase")
 
 _MARKER = re.compile(r"^<!--\s*(system|user|assistant)\s*-->[ \t]*\n?", re.M)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_FENCE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)(?:^[ \t]*```|\Z)", re.S | re.M)
+# A fence may open after text on its line ("Program: ```fol"); one cut off is open to the end.
+_FENCE = re.compile(
+    r"^[^\n]*?(?P<mark>```|~~~)[^\n]*\n(?P<body>.*?)(?:^[ \t]*(?P=mark)|(?P<unclosed>\Z))",
+    re.S | re.M,
+)
+_THINK = re.compile(r"<think>.*?</think>", re.S)
 # A header line may end in a comment or a CR, as the grammar allows.
 _HEADER = re.compile(
     r"^[ \t]*(?:Predicates|Premises|Conclusion|Facts|Rules|Query)[ \t]*:[ \t]*(?:#[^\n]*)?\r?$",
@@ -158,15 +163,31 @@ def status_error(result: Result, dsl: str, problem: Problem) -> dict[str, Any] |
 
 
 def extract_program(text: str) -> str:
-    """The program in a reply: inside its ``` fence if any, from the first section header on.
+    """The program in a reply (see :func:`read_program`)."""
+    return read_program(text)[0]
 
-    Chatter before the header goes; chatter after the program is left for the parser to point
-    at, since cutting it would mean guessing where a program ends.
+
+def read_program(text: str) -> tuple[str, bool]:
+    """``(program, fenced)``: the program in a reply, and whether it sat in a closed fence.
+
+    A ``<think>`` block is the model's draft and goes.  Of several fenced blocks the last
+    one holding a section header is the answer (models show the old program before the
+    corrected one); when no block has a header but the reply does, the program is unfenced
+    and the blocks are asides.  Chatter before the header goes; chatter after an unfenced
+    program is left for the parser to point at, since cutting it would mean guessing where
+    a program ends.  A closed fence does say where it ends: such a program is complete even
+    when the reply was cut off later.
     """
-    blocks = [m.group(1) for m in _FENCE.finditer(text)]
-    if blocks:
-        text = next((b for b in blocks if _HEADER.search(b)), blocks[0])
+    text = _THINK.sub("", text.lstrip("\ufeff"))
+    blocks = list(_FENCE.finditer(text))
+    answers = [m for m in blocks if _HEADER.search(m.group("body"))]
+    chosen = answers[-1] if answers else None
+    if chosen is None and blocks and not _HEADER.search(text):
+        chosen = blocks[0]  # formulas without headers: still the fenced part
+    if chosen is not None:
+        text = chosen.group("body")
     header = _HEADER.search(text)
     if header is not None:
         text = text[header.start() :]
-    return text.strip("\n").rstrip() + "\n"
+    fenced = chosen is not None and chosen.group("unclosed") is None
+    return text.strip("\n").rstrip() + "\n", fenced
