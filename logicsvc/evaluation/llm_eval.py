@@ -66,7 +66,8 @@ def record_of(item: NLItem, outcome: LoopResult) -> dict[str, Any]:
         a.status is not None or (a.error or {}).get("code") in _PARSED_ERRORS for a in attempts
     )
     winner = next((a for a in attempts if a.dsl == outcome.program and a.status), None)
-    last = attempts[-1] if attempts else None
+    # the attempt the outcome rests on (a contradiction, say), else the last one made
+    carrier = winner or (attempts[-1] if attempts else None)
     status = "failed" if outcome.status == "all_failed" else outcome.status
     return {
         "id": item.id,
@@ -75,7 +76,7 @@ def record_of(item: NLItem, outcome: LoopResult) -> dict[str, Any]:
         "status": status,
         "depth": item.depth,
         "parsed": parsed,
-        "error": None if outcome.verdict is not None or last is None else last.error,
+        "error": None if outcome.verdict is not None or carrier is None else carrier.error,
         "repairs": list(winner.warnings) if winner else [],
         "votes": outcome.votes,
         "refined": outcome.refined,

@@ -95,7 +95,8 @@ class VLLMBackend:
                 "or a Hugging Face model id"
             )
         engine = VLLMEngine(s.vllm_model, sampling=s.vllm_sampling, **s.vllm_engine_args)
-        return cls(engine, max_batch=s.vllm_max_batch, linger_s=s.vllm_linger_s)
+        linger = s.vllm_linger_s  # a batch may stay open longer than lingering takes
+        return cls(engine, max_batch=s.vllm_max_batch, linger_s=linger, max_wait_s=max(0.5, linger))
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         if request.n < 1 or request.max_tokens < 1 or not request.messages:
@@ -203,6 +204,9 @@ class VLLMEngine:
                 ids, sampling = self._prepare(request)
             except LLMError as exc:
                 results[i] = exc
+                continue
+            except Exception as exc:  # e.g. the chat template refuses these messages
+                results[i] = LLMError(f"vLLM cannot take this request: {type(exc).__name__}: {exc}")
                 continue
             prompts.append({"prompt_token_ids": ids})
             params.append(sampling)
