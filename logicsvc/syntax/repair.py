@@ -40,7 +40,27 @@ _SALVAGEABLE_NAME = re.compile(r"\w[\w.+ -]*")
 # `Eel (x)`: a capitalised predicate name cut off from its '(' by spaces; a
 # quantified variable (`∀x (`) is lower-case and follows ∀/∃, so is left alone.
 _SPACED_CALL = re.compile(r"(?<![\w-])([A-Z][\w-]*)[ \t]+\(")
-_QUANTIFIER_BEFORE = re.compile(r"(?:[∀∃]|\b(?:forall|all|exists))[\s\w,]*$")
+_QUANTIFIER_WORD = re.compile(r"\b(?:forall|all|exists)")
+_NAME_SPACE_OR_COMMA = re.compile(r"[\s\w,]")
+
+
+def _after_quantifier(text: str) -> list[bool]:
+    """``marks[i]``: ``text[:i]`` ends in a quantifier and then only names, spaces and
+    commas (``∀x, y`` so far), i.e. ``(?:[∀∃]|\\b(?:forall|all|exists))[\\s\\w,]*$``.
+
+    One pass: searching that pattern in every prefix backtracks quadratically, and a
+    long line of ``all`` and commas held the event loop for seconds.
+    """
+    word_ends = {m.end() for m in _QUANTIFIER_WORD.finditer(text)}
+    marks = [False] * (len(text) + 1)
+    inside = False
+    for i, ch in enumerate(text, start=1):
+        if ch in "∀∃" or i in word_ends:
+            inside = True
+        elif not _NAME_SPACE_OR_COMMA.match(ch):
+            inside = False
+        marks[i] = inside
+    return marks
 
 
 def _replace_symbols(text: str) -> tuple[str, list[str]]:
@@ -79,8 +99,10 @@ def _rename_args(text: str) -> tuple[str, list[str]]:
 
 
 def _join_spaced_calls(text: str) -> tuple[str, list[str]]:
+    quantified = _after_quantifier(text)
+
     def fix(match: re.Match[str]) -> str:
-        if _QUANTIFIER_BEFORE.search(text[: match.start()]):
+        if quantified[match.start()]:
             return match.group(0)
         return match.group(1) + "("
 
@@ -93,16 +115,13 @@ def _commas_as_conjunction(text: str) -> tuple[str, list[str]]:
     out: list[str] = []
     arg_depth: list[bool] = []  # per open '(': is it an argument list?
     changed = False
+    quantified = _after_quantifier(text)
     for i, ch in enumerate(text):
         if ch == "(":
             arg_depth.append(i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_-"))
         elif ch == ")" and arg_depth:
             arg_depth.pop()
-        elif (
-            ch == ","
-            and not (arg_depth and arg_depth[-1])
-            and not _QUANTIFIER_BEFORE.search(text[:i])
-        ):
+        elif ch == "," and not (arg_depth and arg_depth[-1]) and not quantified[i]:
             out.append(" ∧")
             changed = True
             continue
