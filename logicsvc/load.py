@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
-from logicsvc.checks import CheckedProblem, check_formulas, check_program
+from logicsvc.checks import CheckedProblem, check_depth, check_formulas, check_program
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.syntax import parse_formula, parse_program
 from logicsvc.syntax.repair import close_free_variables
 
-T = TypeVar("T")
 
-
-def _bounded(stage: Callable[[], T]) -> T:
+def _bounded(stage: Callable[[], CheckedProblem]) -> CheckedProblem:
     """Tree walks recurse; a formula deeper than Python's stack is the input's fault."""
     try:
-        return stage()
+        checked = stage()
     except RecursionError:
         raise InputError("formula is nested too deeply", code="too_deep") from None
+    check_depth(checked.problem)
+    return checked
 
 
 def load_problem(text: str, *, lenient: bool = False) -> CheckedProblem:

@@ -73,3 +73,47 @@ def test_absurd_nesting_is_an_input_error_not_a_crash() -> None:
         load_problem(deep).problem.premises[0].formula
         == load_problem("Premises:\nP(a)\nConclusion:\nP(a)\n").problem.premises[0].formula
     )
+
+
+DEEP_SHAPES = {
+    "negations": lambda n: "¬" * (n - 1) + "P(a)",
+    "implications": lambda n: " → ".join(["P(a)"] * n),
+    "conjunctions": lambda n: " ∧ ".join(["P(a)"] * n),
+    "quantifiers": lambda n: "".join(f"∀x{i} " for i in range(n - 1)) + "P(a)",
+}
+
+
+@pytest.mark.parametrize("shape", DEEP_SHAPES)
+def test_every_stage_takes_what_the_depth_bound_lets_through(shape: str) -> None:
+    """At the bound a problem is proved, printed and pickled (to a prover worker); past it
+    it is refused up front. Parsing alone took 450 levels, then pickling crashed (a 500)."""
+    import pickle
+
+    import provers
+    from logicsvc.checks import MAX_DEPTH
+    from logicsvc.errors import FragmentError, InputError
+    from logicsvc.load import load_formulas
+    from logicsvc.syntax import problem_to_dsl, problem_to_tptp
+
+    make = DEEP_SHAPES[shape]
+    problem = load_formulas([make(MAX_DEPTH)], "P(a)", lenient=True).problem
+    assert pickle.loads(pickle.dumps(problem)) == problem
+    assert problem_to_dsl(problem) and problem_to_tptp(problem)
+    for backend in provers.BACKENDS:
+        try:
+            assert provers.prove(problem, backend=backend).status == "ok"
+        except FragmentError:  # the backward chainer refuses what is not a rule: typed, fine
+            assert backend == "backward"
+    with pytest.raises(InputError, match=f"the limit is {MAX_DEPTH}") as refused:
+        load_formulas([make(MAX_DEPTH + 1)], "P(a)", lenient=True)
+    assert refused.value.code == "too_deep"
+
+
+def test_the_controlled_translator_refuses_a_sentence_nested_past_the_bound() -> None:
+    from logicsvc.errors import InputError
+    from logicsvc.translate.controlled import ControlledEnglishTranslator
+
+    sentence = "Bob is " + " and ".join(f"c{i}" for i in range(440)) + "."
+    with pytest.raises(InputError) as refused:
+        ControlledEnglishTranslator().translate([sentence], "Bob is c1.")
+    assert refused.value.code == "too_deep"

@@ -108,6 +108,7 @@ def test_reason_offline_and_its_request_id(base_url: str) -> None:
         ({"program": SOCRATES, "timeout_s": -1}, 422, "invalid_request"),
         ({"premises": ["P"] * 6, "conclusion": "P"}, 422, "too_many_premises"),
         ({"premises": ["(" * 70 + "P" + ")" * 70], "conclusion": "P"}, 422, "too_deep"),
+        ({"premises": ["¬" * 450 + "P"], "conclusion": "P"}, 422, "too_deep"),  # was a 500
         ({"program": SOCRATES, "world": "closed", "backend": "z3"}, 422, "outside_fragment"),
     ],
 )

@@ -162,6 +162,22 @@ def subformulas(formula: Formula) -> Iterator[Formula]:
             stack.append(node.body)
 
 
+def depth(formula: Formula) -> int:
+    """How deeply connectives and quantifiers nest (an atom is 1); without recursion."""
+    deepest = 0
+    stack: list[tuple[Formula, int]] = [(formula, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, Not):
+            stack.append((node.operand, level + 1))
+        elif isinstance(node, Binary):
+            stack += [(node.left, level + 1), (node.right, level + 1)]
+        elif isinstance(node, Quantified):
+            stack.append((node.body, level + 1))
+    return deepest
+
+
 def terms(formula: Formula) -> Iterator[Term]:
     for node in subformulas(formula):
         if isinstance(node, Atom):

@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 import lark
 from lark import Token, Tree
 
+from logicsvc.checks import check_depth
 from logicsvc.errors import Span, UntranslatableError
 from logicsvc.resources import read_grammar
 from logicsvc.syntax.ast import (
@@ -318,6 +319,7 @@ class ControlledEnglishTranslator:
         start = len(conclusion) - len(conclusion.lstrip())
         goal = translate_sentence(question, len(sentences), conclusion, start)
         problem = Problem(statements, Statement(goal, question))
+        check_depth(problem)  # "a and b and …" may nest as deep as a sentence is long
         return Translation(
             problem_to_dsl(problem), NAME, tuple(sentences), question, problem=problem
         )
