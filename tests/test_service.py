@@ -6,6 +6,7 @@ The LLM path runs against ``logicsvc replay-server`` (real ``openai`` client, re
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import socket
 import subprocess
@@ -119,6 +120,33 @@ def test_error_shapes(base_url: str, payload: dict[str, object], status: int, co
     assert error["code"] == code and error["message"]
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/prove", rb'{"premises": ["P(a\ud800)"], "conclusion": "P(a)"}'),
+        ("/v1/prove", rb'{"program": "Premises:\nP(\ud800)\nConclusion:\nP(\ud800)\n"}'),
+        ("/v1/reason", rb'{"premises": ["All men are mortal\ud800."], "conclusion": "Bob is."}'),
+    ],
+)
+def test_a_lone_surrogate_is_a_422_not_a_500(base_url: str, path: str, body: bytes) -> None:
+    """JSON can escape half a UTF-16 pair; echoing it in an error could not be encoded."""
+    with httpx.Client() as client:  # one connection: it must survive the answer
+        response = client.post(
+            f"{base_url}{path}", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_request" and "U+D800" in error["message"]
+        assert client.get(f"{base_url}/healthz").status_code == 200
+
+
+def test_an_answer_with_a_lone_surrogate_is_still_json() -> None:
+    from logicsvc.service.app import JSON
+
+    rendered = JSON({"error": {"message": "bad \ud800"}}).body
+    assert json.loads(rendered) == {"error": {"message": "bad \ud800"}}
+
+
 def test_syntax_error_span(base_url: str) -> None:
     error = httpx.post(
         f"{base_url}/v1/prove", json={"premises": ["P(a) ∧"], "conclusion": "P(a)"}
@@ -204,7 +232,6 @@ def test_refuses_public_address_without_keys() -> None:
 
 def test_llm_path_fallback_busy_and_down(shared_datasets: Path) -> None:
     programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
-    import json
 
     item = json.loads(programs.read_text())[0]
     problem = {"premises": [item["context"]], "conclusion": item["question"].split("? ")[-1]}
@@ -241,7 +268,6 @@ def test_batch_answers_by_its_deadline_with_what_finished(shared_datasets: Path)
     """A problem still waiting on the LLM at the deadline is one ``timeout`` result; the
     problems that finished keep their answers instead of the whole batch becoming a 504."""
     programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
-    import json
 
     item = json.loads(programs.read_text())[0]  # recorded, so the replay answers it, late
     slow = {"premises": [item["context"]], "conclusion": item["question"].split("? ")[-1]}
@@ -315,3 +341,32 @@ def test_request_deadline_is_504() -> None:
             httpx.post(f"{url}/v1/prove", json={"program": SOCRATES}, timeout=30).json()["verdict"]
             == "true"
         )
+
+
+def test_a_bug_in_one_batch_problem_is_that_problems_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In process, with the translator made to fail for one problem as a bug would."""
+    from fastapi.testclient import TestClient
+
+    from logicsvc.service import app as app_module
+    from logicsvc.service import routes
+    from logicsvc.settings import Settings
+
+    real = routes._reason
+
+    async def flaky(svc: routes.Service, body: routes.ReasonRequest) -> routes.Reasoned:
+        if body.conclusion == "Bob is small.":
+            raise RuntimeError("a bug")
+        return await real(svc, body)
+
+    monkeypatch.setattr(routes, "_reason", flaky)
+    settings = Settings(_env_file=None, prover_workers=1)  # type: ignore[call-arg]
+    good = {"premises": ["Bob is big."], "conclusion": "Bob is big."}
+    bad = {"premises": ["Bob is big."], "conclusion": "Bob is small."}
+    with TestClient(app_module.create_app(settings)) as client:
+        response = client.post("/v1/reason/batch", json={"problems": [good, bad, good]})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["ok", "error", "ok"]
+    assert results[1]["error"] == {"code": "internal_error", "message": "RuntimeError: a bug"}

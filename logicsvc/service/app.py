@@ -8,6 +8,7 @@ a request past its deadline 504. Nothing a client sends causes a 500.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,10 +33,21 @@ from logicsvc.settings import Settings, get_settings
 log = logging.getLogger("logicsvc.service")
 
 
+class JSON(JSONResponse):
+    """UTF-8 JSON, or ASCII-escaped where a lone surrogate cannot be encoded (an answer
+    must never fail after its status is decided)."""
+
+    def render(self, content: object) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def _error(
     status: int, payload: dict[str, object], headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": payload}, headers=headers)
+    return JSON(status_code=status, content={"error": payload}, headers=headers)
 
 
 def _fallacy_classifier(settings: Settings, llm: ChatBackend | None) -> Classifier | None:
@@ -76,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Neurosymbolic logical reasoning: natural language or FOL in, verdict out.",
         lifespan=lifespan,
+        default_response_class=JSON,
     )
     app.include_router(router)
 

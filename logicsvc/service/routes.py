@@ -4,6 +4,7 @@ the LLM client and the metrics, all owned by the app (``request.app.state.svc``)
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ from logicsvc.translate.controlled import ControlledEnglishTranslator
 from provers import Backend, Limits, Result, World
 
 router = APIRouter()
+log = logging.getLogger("logicsvc.service")
 
 BATCH_MARGIN_S = 1.0
 """How long before the request's deadline a batch stops its unfinished problems, to answer."""
@@ -253,6 +255,10 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
                 code="deadline_exceeded",
             )
             return {"index": index, "status": "timeout", "error": late.to_dict()}
+        except Exception as exc:  # a bug of ours: this problem's answer, not the batch's
+            log.exception("problem %d of a batch failed", index)
+            error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"}
+            return {"index": index, "status": "error", "error": error}
         svc.count(outcome.result)
         return {"index": index, **outcome.to_dict()}
 

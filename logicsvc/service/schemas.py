@@ -6,7 +6,8 @@ Static bounds here stop absurd input early; the deployment's own limits
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Literal, Self
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
@@ -16,9 +17,25 @@ Translator = Literal["auto", "rules", "llm"]
 Backend = Literal["auto", "z3", "backward"]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Request(BaseModel):
     # a typo in an option is an error, not a no-op; and `false` is not a number of rounds
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="after")
+    def _text_is_text(self) -> Self:
+        """JSON may escape half a UTF-16 pair (``"\\ud800"``); that is not text, and no
+        answer quoting it could be encoded."""
+        for name, value in self:
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and (bad := _SURROGATE.search(text)):
+                    raise ValueError(
+                        f"'{name}' holds a lone surrogate, U+{ord(bad.group()):04X} at "
+                        f"character {bad.start()}, which is not a character: send UTF-8 text"
+                    )
+        return self
 
 
 class ProveRequest(_Request):
