@@ -165,6 +165,24 @@ def test_body_too_large_and_not_json(base_url: str) -> None:
     assert httpx.get(f"{base_url}/nope").json()["error"]["code"] == "not_found"
 
 
+def test_a_chunked_body_over_the_limit_is_413_too(base_url: str) -> None:
+    """No Content-Length to refuse up front: the limit trips while the body streams in."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"program": "'
+        for _ in range(30):
+            yield b"x" * 1000
+        yield b'"}'
+
+    big = httpx.post(
+        f"{base_url}/v1/prove", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert "content-length" not in big.request.headers
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+    metrics = httpx.get(f"{base_url}/metrics").text
+    assert 'reason="too_large"' in metrics
+
+
 def test_untranslatable_without_llm_is_422(base_url: str) -> None:
     response = httpx.post(
         f"{base_url}/v1/reason",

@@ -13,6 +13,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 from logicsvc.service.metrics import Metrics
@@ -32,6 +33,27 @@ RETRY_AFTER_S = 1
 
 class _TooLarge(Exception):
     pass
+
+
+@dataclass
+class _BodyLimit:
+    """Counts a request's body bytes as they stream in; past ``limit`` reading fails."""
+
+    limit: int
+    seen: int = 0
+    tripped: bool = False
+    answered: bool = False
+
+    def counting(self, receive: Receive) -> Receive:
+        async def counted() -> Message:
+            message = await receive()
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                self.tripped = True
+                raise _TooLarge
+            return message
+
+        return counted
 
 
 async def send_error(
@@ -130,12 +152,26 @@ class Gate:
         # handlers that split their work (a batch) read it to answer before the gate must
         deadline = asyncio.get_running_loop().time() + self.settings.request_timeout_s
         scope.setdefault("state", {})["deadline"] = deadline
+        limit = _BodyLimit(self.settings.max_body_bytes)
+
+        async def send_or_413(message: Message) -> None:
+            # FastAPI answers any failure while reading the body with its own 400, so a
+            # chunked body over the limit (no Content-Length to refuse it up front) would
+            # get a 400: the app's answer is replaced by the 413
+            if not limit.tripped:
+                await send(message)
+            elif message["type"] == "http.response.start" and not limit.answered:
+                limit.answered = True
+                self.metrics.rejected.labels("too_large").inc()
+                await self._too_large(send)
+
         try:
             async with asyncio.timeout_at(deadline):
-                await self.app(scope, self._limited(receive), send)
+                await self.app(scope, limit.counting(receive), send_or_413)
         except _TooLarge:
-            self.metrics.rejected.labels("too_large").inc()
-            if not status["code"]:  # a started response cannot be replaced
+            if not limit.answered and not status["code"]:  # a started response stays
+                limit.answered = True
+                self.metrics.rejected.labels("too_large").inc()
                 await self._too_large(send)
         except TimeoutError:
             self.metrics.rejected.labels("deadline").inc()
@@ -156,19 +192,6 @@ class Gate:
         return scheme.lower() == "bearer" and any(
             secrets.compare_digest(given, key) for key in self.keys
         )
-
-    def _limited(self, receive: Receive) -> Receive:
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.settings.max_body_bytes:
-                raise _TooLarge
-            return message
-
-        return counted
 
     async def _too_large(self, send: Send) -> None:
         await send_error(
