@@ -345,6 +345,32 @@ def test_program_limits_count_premises_not_characters(base_url: str) -> None:
     assert response.status_code == 422 and response.json()["error"]["code"] == "too_many_premises"
 
 
+def test_premise_limits_count_premises_in_every_form(base_url: str) -> None:
+    """The limit is 5 here: five premises pass as formulas, sentences or a program (the
+    conclusion is not a premise); six sentences in one text are six premises."""
+    five = {"premises": [f"P{i}(a)" for i in range(5)], "conclusion": "P0(a)"}
+    assert httpx.post(f"{base_url}/v1/prove", json=five).status_code == 200
+    sentences = [f"Bob is big{i}." for i in range(5)]
+    ok = httpx.post(
+        f"{base_url}/v1/reason", json={"premises": sentences, "conclusion": "Bob is big0."}
+    )
+    assert ok.status_code == 200, ok.text
+    one_text = {
+        "premises": [" ".join(f"Bob is big{i}." for i in range(6))],
+        "conclusion": "Bob is big0.",
+    }
+    response = httpx.post(f"{base_url}/v1/reason", json=one_text)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "too_many_premises"
+
+
+def test_a_stray_parenthesis_does_not_hide_deep_nesting(base_url: str) -> None:
+    program = (
+        "Premises:\n# " + ")" * 100 + "\n" + "(" * 70 + "P(a)" + ")" * 70 + "\nConclusion:\nP(a)\n"
+    )
+    response = httpx.post(f"{base_url}/v1/prove", json={"program": program})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "too_deep"
+
+
 def test_request_deadline_is_504() -> None:
     with serve("serve", LOGICSVC_REQUEST_TIMEOUT_S="1") as url:
         response = httpx.post(

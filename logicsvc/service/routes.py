@@ -76,17 +76,21 @@ def _svc(request: Request) -> Service:
     return svc
 
 
-def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool = False) -> None:
-    """The deployment's limits on premises: count, length, nesting (422 when exceeded).
-
-    ``whole``: the text is a whole program, bounded by the body size rather than by
-    the per-premise length; its premises are counted after parsing.
-    """
-    if len(texts) > settings.max_premises:
+def check_count(settings: Settings, premises: int) -> None:
+    """The deployment's limit on premises (a conclusion is not one)."""
+    if premises > settings.max_premises:
         raise InputError(
-            f"{len(texts)} {what} is more than the limit of {settings.max_premises}",
+            f"{premises} premises is more than the limit of {settings.max_premises}",
             code="too_many_premises",
         )
+
+
+def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool = False) -> None:
+    """The deployment's limits on each text: length and nesting (422 when exceeded).
+
+    ``whole``: the text is a whole program, bounded by the body size rather than by
+    the per-premise length.
+    """
     for index, text in enumerate(texts):
         if not whole and len(text) > settings.max_text_chars:
             raise InputError(
@@ -96,9 +100,11 @@ def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool 
             )
         depth = deepest = 0
         for ch in text:
-            depth += ch == "("
-            depth -= ch == ")"
-            deepest = max(deepest, depth)
+            if ch == "(":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch == ")":
+                depth = max(depth - 1, 0)  # a stray ')' must not pay for later '('s
         if deepest > settings.max_nesting:
             raise InputError(
                 f"{what} {index} nests parentheses {deepest} deep; "
@@ -143,14 +149,10 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
     if body.program is not None:
         check_texts(svc.settings, [body.program], "program", whole=True)
         checked = await asyncio.to_thread(load_problem, body.program, lenient=body.lenient)
-        if len(checked.problem.premises) > svc.settings.max_premises:
-            raise InputError(
-                f"{len(checked.problem.premises)} premises is more than the limit of "
-                f"{svc.settings.max_premises}",
-                code="too_many_premises",
-            )
+        check_count(svc.settings, len(checked.problem.premises))
     else:
         premises = body.premises or []
+        check_count(svc.settings, len(premises))
         check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
         checked = await asyncio.to_thread(
             load_formulas, premises, body.conclusion or "", lenient=body.lenient
@@ -164,16 +166,21 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
 
 async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
     """Translate (offline first, the LLM when asked or needed), refine, prove."""
+    check_count(svc.settings, len(body.premises))
     check_texts(svc.settings, [*body.premises, body.conclusion], "premise")
     limits = svc.limits(body.timeout_s)
     if body.translator != "llm":
-        try:
-            translation = ControlledEnglishTranslator().translate(body.premises, body.conclusion)
+        try:  # off the event loop: a long text takes a while
+            translation = await asyncio.to_thread(
+                ControlledEnglishTranslator().translate, body.premises, body.conclusion
+            )
         except UntranslatableError:
             if body.translator == "rules" or svc.llm is None:
                 raise
         else:
             assert translation.problem is not None
+            # each sentence is a premise: one text of many sentences counts as many
+            check_count(svc.settings, len(translation.problem.premises))
             result = await svc.prove(translation.problem, limits, body.prover, body.world)
             return Reasoned(translation, result)
     if svc.llm is None:
