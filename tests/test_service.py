@@ -311,6 +311,26 @@ def test_batch_answers_by_its_deadline_with_what_finished(shared_datasets: Path)
     assert "problem 1" in results[1]["error"]["message"]
 
 
+def test_readiness_asks_the_llm_server_every_time(shared_datasets: Path) -> None:
+    """With the model configured nothing else contacts the server: /readyz must, each time."""
+    programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
+    replay = serve("replay-server", str(programs))
+    replay_url = replay.__enter__()
+    try:
+        with serve(
+            "serve",
+            LOGICSVC_LLM_BASE_URL=f"{replay_url}/v1",
+            LOGICSVC_LLM_MODEL="replay",
+            LOGICSVC_LLM_MAX_RETRIES="0",
+        ) as url:
+            assert httpx.get(f"{url}/readyz").json()["llm"] == "reachable"
+            replay.__exit__(None, None, None)
+            down = httpx.get(f"{url}/readyz", timeout=30)
+            assert down.status_code == 503 and down.json()["llm"].startswith("unreachable")
+    finally:
+        replay.__exit__(None, None, None)
+
+
 def test_fallacies_endpoint(tmp_path: Path, base_url: str) -> None:
     texts = ["If Bob is rich then Bob is happy. Bob is happy. Therefore, Bob is rich."]
     unconfigured = httpx.post(f"{base_url}/v1/fallacies", json={"texts": texts})

@@ -125,6 +125,19 @@ class OpenAICompatBackend:
                     )
             return self._server
 
+    async def ping(self, timeout_s: float = 5.0) -> None:
+        """Ask the server now, past any cache; an ``LLMError`` when it cannot be used.
+        A server without a model listing (404) still answered: it is up."""
+        import openai
+
+        try:
+            await self._client.with_options(timeout=timeout_s, max_retries=0).models.list()
+        except openai.APIStatusError as exc:
+            if exc.status_code != 404:
+                raise self._map_error(exc) from exc
+        except openai.APIError as exc:
+            raise self._map_error(exc) from exc
+
     async def model(self) -> str:
         """``llm_model``, else the first model the server lists."""
         if self.settings.llm_model:

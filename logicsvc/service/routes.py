@@ -128,7 +128,7 @@ async def readyz(request: Request) -> JSONResponse:
     ready = workers > 0
     if svc.llm is not None:
         try:
-            await asyncio.wait_for(svc.llm.model(), timeout=5)
+            await asyncio.wait_for(svc.llm.ping(), timeout=5)
             checks["llm"] = "reachable"
         except (LLMError, TimeoutError) as exc:
             checks["llm"] = f"unreachable: {exc}"
