@@ -20,6 +20,7 @@ import pytest
 from logicsvc.errors import DSLSyntaxError
 from logicsvc.llm import constraints
 from logicsvc.llm.constraints import GRAMMARS, DecodingLimits, decoding_grammar
+from logicsvc.llm.prompts import extract_program
 from logicsvc.load import load_formulas
 from logicsvc.syntax import parse_program
 from logicsvc.syntax.printer import problem_to_dsl
@@ -89,6 +90,8 @@ def test_random_walks_under_the_decoding_grammar_parse(
     program = parse_program(text).program  # strict: DSLSyntaxError on anything else
     assert len(program.conclusions) == 1, text
     assert len(program.premises) <= TIGHT.max_premises
+    # what the loop reads out of the reply is the same program, whatever its glosses hold
+    assert parse_program(extract_program(text)).program == program, text
 
 
 def test_the_decoding_grammar_asks_for_exactly_one_conclusion(

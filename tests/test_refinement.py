@@ -281,13 +281,27 @@ def test_few_shot_examples_are_valid_programs(style: str, verdicts: list[str]) -
         f"Notes first:\n```\nnot a program\n```\n```\n{GOOD}```",
         f"Original:\n```\n{NEGATED}```\nCorrected:\n```\n{GOOD}```\n",  # the last one counts
         f"<think>\n```\n{NEGATED}```\n</think>\n```\n{GOOD}```",  # a draft is not the answer
-        f"Program: ```fol\n{GOOD}```\nDone.",  # the fence opens after text
-        f"~~~\n{GOOD}~~~",
         f"\ufeff{GOOD}",
     ],
 )
 def test_fences_and_chatter_are_stripped(reply: str) -> None:
     assert extract_program(reply) == GOOD
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "Premises:\nP(a) ::: see ``` here\nQ(a) ::: and <think>x</think>\nConclusion:\nP(a)\n",
+        "Premises:\n~~~P(a)\nConclusion:\n~P(a) ::: ~~~ fenced? no\n",
+        # what a random model wrote under the decoding grammar (vLLM test): a gloss with ```
+        "Premises:\nA ::: x ```y\nConclusion:\n   Career :::llText1 Tiredt C high\n",
+    ],
+)
+def test_a_grammar_valid_program_comes_back_whole(program: str) -> None:
+    from logicsvc.syntax import parse_program
+
+    parse_program(program)  # strict: it is a program
+    assert extract_program(program) == program
 
 
 def test_an_aside_in_a_fence_does_not_replace_an_unfenced_program() -> None:

@@ -26,12 +26,10 @@ STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase")
 
 _MARKER = re.compile(r"^<!--\s*(system|user|assistant)\s*-->[ \t]*\n?", re.M)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# A fence may open after text on its line ("Program: ```fol"); one cut off is open to the end.
-_FENCE = re.compile(
-    r"^[^\n]*?(?P<mark>```|~~~)[^\n]*\n(?P<body>.*?)(?:^[ \t]*(?P=mark)|(?P<unclosed>\Z))",
-    re.S | re.M,
-)
-_THINK = re.compile(r"<think>.*?</think>", re.S)
+# A fence opens at the start of its line, never inside one: a gloss may hold ``` itself,
+# and `~~~P` is a formula (triple negation), so `~~~` fences are not read at all.
+_FENCE = re.compile(r"^[ \t]*```[^\n]*\n(?P<body>.*?)(?:^[ \t]*```|(?P<unclosed>\Z))", re.S | re.M)
+_THINK = re.compile(r"\A\s*<think>.*?</think>", re.S)  # a reasoning model's leading draft
 # A header line may end in a comment or a CR, as the grammar allows.
 _HEADER = re.compile(
     r"^[ \t]*(?:Predicates|Premises|Conclusion|Facts|Rules|Query)[ \t]*:[ \t]*(?:#[^\n]*)?\r?$",
@@ -170,13 +168,14 @@ def extract_program(text: str) -> str:
 def read_program(text: str) -> tuple[str, bool]:
     """``(program, fenced)``: the program in a reply, and whether it sat in a closed fence.
 
-    A ``<think>`` block is the model's draft and goes.  Of several fenced blocks the last
+    A leading ``<think>`` block is the model's draft and goes.  Of several fenced blocks the last
     one holding a section header is the answer (models show the old program before the
     corrected one); when no block has a header but the reply does, the program is unfenced
     and the blocks are asides.  Chatter before the header goes; chatter after an unfenced
     program is left for the parser to point at, since cutting it would mean guessing where
     a program ends.  A closed fence does say where it ends: such a program is complete even
-    when the reply was cut off later.
+    when the reply was cut off later.  A reply that is a program already (grammar-constrained
+    output) comes back whole, whatever its glosses hold.
     """
     text = _THINK.sub("", text.lstrip("\ufeff"))
     blocks = list(_FENCE.finditer(text))
