@@ -113,7 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = f"{where}: {first['msg']}" if where else str(first["msg"])
+        said = str(first["msg"]).removeprefix("Value error, ")  # pydantic's wrapper of ours
+        message = f"{where}: {said}" if where else said
         return _error(422, {"code": "invalid_request", "message": message})
 
     @app.exception_handler(HTTPException)
