@@ -110,3 +110,18 @@ def test_quantifier_scan_agrees_with_the_pattern_it_replaces(text: str) -> None:
     reference = re.compile(r"(?:[∀∃]|\b(?:forall|all|exists))[\s\w,]*$")
     marks = _after_quantifier(text)
     assert marks == [bool(reference.search(text[:i])) for i in range(len(text) + 1)]
+
+
+def test_widening_moves_only_the_quantifiers_that_capture() -> None:
+    """`∀x ∃y (…) → Rich(x)`: only ∀x captures; ∃y stays inside the antecedent. Widening
+    both made the premise nearly vacuous, and the answer `unknown` instead of `true`."""
+    import provers
+    from logicsvc.syntax import problem_to_dsl
+
+    premises = ["∀x ∃y (Owns(x, y) ∧ Car(y)) → Rich(x)", "Owns(bob, c1)", "Car(c1)"]
+    checked = load_formulas(premises, "Rich(bob)", lenient=True)
+    assert "∀x (∃y (Owns(x, y) ∧ Car(y)) → Rich(x))" in problem_to_dsl(checked.problem)
+    assert any("'∀x' over '→'" in w for w in checked.warnings)
+    assert provers.prove(checked.problem).verdict == "true"
+    both = load_formulas(["∀x ∃y P(x, y) → Q(x, y)"], "Q(a, b)", lenient=True)
+    assert "∀x ∃y (P(x, y) → Q(x, y))" in problem_to_dsl(both.problem)  # y captured too

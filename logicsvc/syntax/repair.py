@@ -194,7 +194,8 @@ def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
     ``∀x P(x) → Q(x)`` parses as ``(∀x P(x)) → Q(x)``, leaving the second ``x``
     free: FOLIO's annotators wrote it meaning ``∀x (P(x) → Q(x))``.  The repair
     only fires when the right operand uses a name the left quantifier binds and
-    nothing else binds it, so it never changes a formula without free names.
+    nothing else binds it, so it never changes a formula without free names; and it
+    moves only the quantifiers down to the innermost one that captures such a name.
     """
     notes: list[str] = []
 
@@ -214,9 +215,13 @@ def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
         captured = {q.var for q in chain} & constants(right)
         if not captured:
             return Binary(f.op, left, right, f.span)
+        # widen down to the innermost quantifier that captures a name, no further:
+        # `∀x ∃y (Owns(x, y)) → Rich(x)` is `∀x (∃y (…) → Rich(x))`, not `∀x ∃y (… → …)`
+        last = max(i for i, q in enumerate(chain) if q.var in captured)
+        chain = chain[: last + 1]
         for name in sorted(captured):
             right = bind(right, name)
-        widened: Formula = Binary(f.op, body, right, f.span)
+        widened: Formula = Binary(f.op, chain[-1].body, right, f.span)
         for q in reversed(chain):
             widened = Quantified(q.quantifier, q.var, widened, q.span)
         shown = " ".join(q.quantifier.value + q.var for q in chain)
