@@ -14,7 +14,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,25 @@ class ResultFile:
         if self._fd >= 0:
             os.close(self._fd)  # closing also releases the lock
             self._fd = -1
+
+
+def check_outputs(inputs: Sequence[Path], outputs: Sequence[Path | None]) -> None:
+    """Refuse, before anything is read or written, outputs that would destroy an input
+    or each other, and outputs whose folder does not exist (``InputError``)."""
+    given = [Path(o) for o in outputs if o is not None]
+    for index, out in enumerate(given):
+        if out.is_dir():
+            raise InputError(f"{out}: is a folder; name a file to write", code="invalid_output")
+        if not out.parent.is_dir():
+            raise InputError(
+                f"{out}: the folder {out.parent} does not exist", code="unwritable_output"
+            )
+        for other in (*inputs, *given[:index]):
+            if out.exists() and Path(other).exists() and os.path.samefile(out, other):
+                what = "an input file" if other in inputs else "another output"
+                raise InputError(f"{out}: the output is {what} ({other})", code="invalid_output")
+            if out == Path(other):  # two outputs, neither written yet
+                raise InputError(f"{out}: named for two outputs", code="invalid_output")
 
 
 def _fsync_dir(directory: Path) -> None:

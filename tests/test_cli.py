@@ -196,3 +196,35 @@ def test_replay_server_rejects_unreadable_recordings(tmp_path: Path) -> None:
         proc = run("replay-server", str(path), "--port", "1")
         assert proc.returncode == 2
         assert json.loads(proc.stdout)["error"]["code"] == "unreadable_input"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["eval", "folio-gold", "IN", "--out", "IN"], "invalid_output"),
+        (["eval", "programs", "IN", "--out", "IN"], "invalid_output"),
+        (["eval", "folio", "IN", "--translator", "rules", "--out", "IN"], "invalid_output"),
+        (["eval", "folio-gold", "IN", "--report", "DIR/no/r.md"], "unwritable_output"),
+        (
+            ["eval", "folio-gold", "IN", "--out", "DIR/r.png", "--report", "DIR/r.md"],
+            "invalid_output",
+        ),
+        (["eval", "folio-gold", "IN", "--out", "DIR"], "invalid_output"),
+        (["fallacies", "train", "IN", "-o", "IN"], "invalid_output"),
+        (["fallacies", "IN", "-o", "DIR", "--model", "DIR/m"], "invalid_output"),
+    ],
+)
+def test_an_output_path_that_would_destroy_or_lose_work_is_refused_first(
+    tmp_path: Path, shared_datasets: Path, args: list[str], code: str
+) -> None:
+    """Before anything runs: an output on the input file emptied it (eval) or replaced it
+    with a model (train); a report into a missing folder failed only after the whole run."""
+    source = tmp_path / "in.jsonl"
+    original = (shared_datasets / "folio" / "folio-validation-A.jsonl").read_bytes()
+    source.write_bytes(original)
+    concrete = [a.replace("IN", str(source)).replace("DIR", str(tmp_path)) for a in args]
+    proc = run(*concrete)
+    assert proc.returncode == 2, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["error"]["code"] == code
+    assert source.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

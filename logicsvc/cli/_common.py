@@ -105,9 +105,19 @@ def read_source(source: str) -> str:
         raise LogicsvcError(f"cannot read {source}: {exc}", code="unreadable_input") from None
 
 
-def require_file(path: Path) -> None:
+def require_file(path: Path, *, out: Path | None = None, report: Path | None = None) -> None:
+    """``path`` must be a readable file; ``out`` and ``report`` (with the PNG beside it)
+    must not overwrite it or each other, and their folders must exist: checked before the
+    run, so no work is lost to a path mistake at its end."""
     if not path.is_file():
         fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
+    from logicsvc.resultfile import check_outputs
+
+    figure = report.with_suffix(".png") if report is not None else None
+    try:
+        check_outputs([path], [out, report, figure])
+    except LogicsvcError as exc:
+        fail(exc)
 
 
 def emit(payload: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ def folio_gold(
     import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
-    require_file(path)
+    require_file(path, out=out, report=report)
     try:
         summary = evaluate(
             path,
@@ -74,7 +74,7 @@ def _natural_language(
     resume: bool,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
-    require_file(path)
+    require_file(path, out=out, report=report)
     summary: Tally
     try:
         if translator is TranslatorChoice.rules:
@@ -220,7 +220,7 @@ def programs(
     import provers
     from logicsvc.evaluation.programs import evaluate
 
-    require_file(path)
+    require_file(path, out=out, report=report)
     try:
         summary = evaluate(
             path,

@@ -61,7 +61,7 @@ def run(
     from logicsvc.fallacies.detector import FallacyDetector
     from logicsvc.fallacies.jobs import run_job
 
-    require_file(source)
+    require_file(source, out=out)
     try:
         detector = FallacyDetector(_classifier(model, llm), formal=formal)
         summary = asyncio.run(
@@ -96,6 +96,7 @@ def train(
     from logicsvc.fallacies.baseline import read_labeled_rows
     from logicsvc.fallacies.baseline import train as train_baseline
 
+    require_file(labeled, out=out)
     try:
         rows = read_labeled_rows(labeled, text_field=text_field, label_field=label_field)
         model = train_baseline(rows.texts, rows.labels)
@@ -117,6 +118,7 @@ def evaluate(
     """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
     from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
 
+    require_file(path, out=out, report=report)
     try:
         summary = evaluate_fallacies(
             path,

@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from logicsvc.errors import InputError, LLMUnavailableError, LogicsvcError
+from logicsvc.errors import LLMUnavailableError, LogicsvcError
 from logicsvc.fallacies import Classifier, Prediction
 from logicsvc.fallacies._job_input import (
     BAD_ROW_CODES,
@@ -72,7 +72,7 @@ from logicsvc.fallacies._job_input import (
     read_rows,
 )
 from logicsvc.fallacies._job_progress import progress_bar
-from logicsvc.resultfile import ResultFile, encode_line
+from logicsvc.resultfile import ResultFile, check_outputs, encode_line
 
 __all__ = ["BAD_ROW_CODES", "JobSummary", "run_job"]
 
@@ -153,8 +153,7 @@ async def run_job(
     source, out = Path(source), Path(out)
     fmt = format_of(source)
     check_source(source, fmt, text_field, id_field)
-    if out.exists() and out.resolve() == source.resolve():
-        raise InputError(f"{out}: the output file cannot be the input file", code="invalid_output")
+    check_outputs([source], [out])
     summary = JobSummary(source=str(source), out=str(out), classifier=classifier.name)
     sink = ResultFile(out)
     done = sink.open()
