@@ -443,3 +443,48 @@ def test_a_cancelled_job_keeps_what_it_wrote_and_resumes(tmp_path: Path) -> None
     summary = job(source, out)
     assert summary.skipped_done == written and summary.complete
     assert [line["row"] for line in read_out(out)] == list(range(1, 41))
+
+
+def _refusing_llm(word: str) -> Any:
+    """The LLM classifier over a chat that refuses (HTTP 400) any text holding ``word``."""
+    from logicsvc.errors import LLMError
+    from logicsvc.fallacies.llm import LLMClassifier
+    from logicsvc.llm import ChatRequest
+    from logicsvc.llm.fake import ScriptedChat
+
+    def reply(request: ChatRequest) -> list[str | Exception]:
+        if word in request.messages[-1].content:
+            return [LLMError("the model server answered HTTP 400: context too long")]
+        return ['{"label": "ad hominem", "confidence": 0.9, "rationale": "attacks the man"}']
+
+    return LLMClassifier(ScriptedChat(reply))
+
+
+def test_one_refused_llm_request_costs_one_row_not_its_batch(tmp_path: Path) -> None:
+    """A refused request was the whole batch's error: 15 good answers written as errors."""
+    rows = texts(16)
+    rows[5] = "post 5: POISON"
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in rows])
+    out = tmp_path / "out.jsonl"
+    summary = job(source, out, _refusing_llm("POISON"), batch_size=16)
+    lines = read_out(out)
+    assert [line["status"] for line in lines] == ["ok"] * 5 + ["error"] + ["ok"] * 10
+    assert lines[5]["error"]["code"] == "llm_error" and "HTTP 400" in lines[5]["error"]["message"]
+    assert "label" not in lines[5] or lines[5]["label"] is None
+    assert summary.errors == Counter({"llm_error": 1}) and summary.labels["ad hominem"] == 15
+
+
+def test_an_evaluation_scores_an_unanswered_text_as_a_miss(tmp_path: Path) -> None:
+    from logicsvc.fallacies.evaluate import FAILED, evaluate
+
+    labelled = write_csv(
+        tmp_path / "gold.csv",
+        ["source_article", "updated_label"],
+        [["You are an idiot.", "ad hominem"], ["POISON here.", "ad hominem"]],
+    )
+    out = tmp_path / "items.jsonl"
+    summary = evaluate(labelled, _refusing_llm("POISON"), out=out)
+    assert (summary["n"], summary["failed"], summary["accuracy"]) == (2, 1, 0.5)
+    assert summary["confusion"]["ad hominem"] == {"ad hominem": 1, FAILED: 1}
+    records = read_out(out)
+    assert records[1]["predicted"] is None and records[1]["error"]["code"] == "llm_error"

@@ -40,8 +40,16 @@ class Prediction:
     formal: dict[str, Any] | None = None
     """When the argument was formalised: verdict, program, countermodel."""
     extra: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    """This text got no answer (one LLM request refused, say): no label, and why not."""
+
+    @classmethod
+    def failed(cls, error: dict[str, Any]) -> Prediction:
+        return cls(NONE, 0.0, "", error=error)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"label": None, "error": self.error}
         out: dict[str, Any] = {
             "label": self.label,
             "confidence": round(self.confidence, 4),

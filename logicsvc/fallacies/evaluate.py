@@ -29,6 +29,8 @@ from logicsvc.fallacies import Classifier, Prediction
 from logicsvc.fallacies.baseline import VALID_LABELS, read_labeled_rows
 
 DEFAULT_BATCH = 64
+FAILED = "(no answer)"
+"""What a text the classifier could not answer is scored as: a miss, never a label."""
 
 
 def _ordered(names: set[str]) -> list[str]:
@@ -80,14 +82,16 @@ async def evaluate_async(
 
     Keys: ``n``, ``accuracy``, ``macro_f1``, ``per_class`` (label → precision,
     recall, f1, support), ``confusion`` (gold → predicted → count, non-zero
-    cells), plus ``path``, ``classifier``, ``skipped`` (empty texts) and
-    ``elapsed_s``.
+    cells), plus ``path``, ``classifier``, ``skipped`` (empty texts), ``failed``
+    (texts the classifier could not answer, scored as misses under :data:`FAILED`)
+    and ``elapsed_s``.
     """
     rows = read_labeled_rows(path, text_field, label_field)
     if not rows.texts:
         raise InputError(f"{path}: no labelled rows with text", code="empty_dataset")
     started = time.perf_counter()
     predicted: list[str] = []
+    failed = 0
     with open_sink(out) as sink:
         for start in range(0, len(rows.texts), max(1, batch_size)):
             batch = rows.texts[start : start + max(1, batch_size)]
@@ -100,20 +104,24 @@ async def evaluate_async(
                 )
             for offset, answer in enumerate(answers):
                 index = start + offset
+                record: dict[str, Any] = {"id": rows.ids[index], "gold": rows.labels[index]}
+                if answer.error is not None:  # no answer: a miss, shown as its own column
+                    failed += 1
+                    predicted.append(FAILED)
+                    sink.write({**record, "predicted": None, "error": answer.error})
+                    continue
                 predicted.append(answer.label)
-                sink.write(
-                    {
-                        "id": rows.ids[index],
-                        "gold": rows.labels[index],
-                        "predicted": answer.label,
-                        "confidence": round(answer.confidence, 4),
-                        "rationale": answer.rationale,
-                    }
+                record.update(
+                    predicted=answer.label,
+                    confidence=round(answer.confidence, 4),
+                    rationale=answer.rationale,
                 )
+                sink.write(record)
     summary: dict[str, Any] = {
         "path": str(path),
         "classifier": classifier.name,
         "skipped": rows.skipped,
+        "failed": failed,
         **score(rows.labels, predicted),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }

@@ -231,8 +231,10 @@ def _lines(
             error = _error_of(result)
             obj = {**head, "status": "error", "error": error}
             summary.errors[error["code"]] += 1
+        elif (prediction := next(predictions)).error is not None:
+            obj = {**head, "status": "error", "error": prediction.error}
+            summary.errors[str(prediction.error.get("code"))] += 1
         else:
-            prediction = next(predictions)
             try:
                 obj = {**head, "status": "ok"}
                 for key, value in prediction.to_dict().items():

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Sequence
 
+from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.fallacies import LABELS, NONE, Prediction
 from logicsvc.llm import ChatBackend, ChatRequest
 from logicsvc.llm.prompts import render
@@ -40,10 +41,18 @@ class LLMClassifier:
         self.chat = chat
 
     async def classify(self, texts: Sequence[str]) -> list[Prediction]:
+        """One request per text; one refused request fails that text alone (an unreachable
+        server, ``LLMUnavailableError``, fails them all)."""
+
         async def one(text: str) -> Prediction:
-            response = await self.chat.complete(
-                ChatRequest(render("fallacies", {"text": text}), max_tokens=300)
-            )
+            try:
+                response = await self.chat.complete(
+                    ChatRequest(render("fallacies", {"text": text}), max_tokens=300)
+                )
+            except LLMUnavailableError:
+                raise
+            except LLMError as exc:
+                return Prediction.failed(exc.to_dict())
             return parse_answer(response.completions[0].text if response.completions else "")
 
         return list(await asyncio.gather(*(one(t) for t in texts)))
