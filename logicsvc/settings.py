@@ -196,3 +196,5 @@ def get_settings() -> Settings:
         ]
         where = f" ({', '.join(names)} must be JSON)" if names else ""
         raise ConfigurationError(f"invalid setting: {exc}{where}") from None
+    except (UnicodeDecodeError, OSError) as exc:  # the .env file itself
+        raise ConfigurationError(f"cannot read the .env file: {exc}") from None

@@ -9,6 +9,7 @@ verdict, so "the answer is Unknown" and "we could not tell" never mix.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,8 +35,10 @@ class Limits:
     """Inference steps the backward chainer may take (its resource limit)."""
 
     def __post_init__(self) -> None:
-        if self.timeout_s <= 0:
-            raise ValueError("timeout_s must be positive")
+        if not 0 < self.timeout_s < math.inf:  # also refuses NaN
+            raise ValueError(
+                f"timeout_s must be a positive number of seconds, not {self.timeout_s}"
+            )
         if self.rlimit <= 0 or self.max_depth <= 0 or self.max_steps <= 0:
             raise ValueError("rlimit, max_depth and max_steps must be positive")
 

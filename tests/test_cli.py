@@ -228,3 +228,32 @@ def test_an_output_path_that_would_destroy_or_lose_work_is_refused_first(
     assert json.loads(proc.stdout.splitlines()[-1])["error"]["code"] == code
     assert source.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("command", "content", "says"),
+    [
+        ("folio-gold", b"[1, 2]\n", "expected a JSON object"),
+        ("proofwriter", b"42\n", "expected a JSON object"),
+        ("proofwriter", b'{"questions": [{"text": "x", "label": true}]}\n', "context"),
+        ("proofwriter", b"\xff\xfe\n", "not UTF-8"),
+        ("proofwriter", b'[{"context": "a"', "not a JSON list"),
+        ("proofwriter", b'{"premises": "All cats", "conclusion": "x", "label": "True"}\n', "list"),
+    ],
+)
+def test_a_malformed_dataset_is_a_json_error_not_a_traceback(
+    tmp_path: Path, command: str, content: bytes, says: str
+) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(content)
+    proc = run("eval", command, str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert says in json.loads(proc.stdout.splitlines()[-1])["error"]["message"]
+
+
+def test_a_bom_is_not_part_of_a_program_and_infinity_is_not_a_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "bom.dsl"
+    path.write_bytes("\ufeff".encode() + SOCRATES.encode())
+    assert json.loads(run("prove", str(path)).stdout)["verdict"] == "true"
+    proc = run("prove", str(path), "--timeout", "inf")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

@@ -63,7 +63,10 @@ ReportOpt = Annotated[
         help="Write a markdown report here (confusion matrix, by depth) and a PNG beside it."
     ),
 ]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per problem.", min=0.001)]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds per problem.", min=0.001, max=86_400.0)
+]
+PortOpt = Annotated[int, typer.Option(help="TCP port.", min=1, max=65_535)]
 TranslatorOpt = Annotated[
     TranslatorChoice,
     typer.Option(
@@ -100,7 +103,7 @@ def read_source(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
     try:
-        return Path(source).read_text(encoding="utf-8")
+        return Path(source).read_text(encoding="utf-8-sig")  # a BOM is not part of the text
     except (OSError, UnicodeDecodeError) as exc:
         raise LogicsvcError(f"cannot read {source}: {exc}", code="unreadable_input") from None
 

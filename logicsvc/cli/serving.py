@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from logicsvc.cli._common import INVALID_INPUT, fail
+from logicsvc.cli._common import INVALID_INPUT, PortOpt, fail
 from logicsvc.errors import LogicsvcError
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: PortOpt = 8000,
 ) -> None:
     """Run the HTTP service (uvicorn); settings come from the environment / .env."""
     import ipaddress
@@ -49,7 +49,7 @@ def replay_server(
         list[Path], typer.Argument(help="Recorded Logic-LM programs (JSON files or folders).")
     ],
     host: Annotated[str, typer.Option(help="Interface to bind (loopback).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8001,
+    port: PortOpt = 8001,
     latency: Annotated[float, typer.Option(min=0.0, help="Seconds each answer waits.")] = 0.0,
     model: Annotated[str, typer.Option(help="Model name it reports.")] = "replay",
 ) -> None:

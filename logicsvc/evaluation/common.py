@@ -19,14 +19,24 @@ EXECUTED = ("ok", "contradictory_premises", "tie")
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for every non-blank line; a bad line is an InputError."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
+    """``(line number, object)`` for every non-blank line (a UTF-8 BOM is allowed); a line
+    that is not a JSON object, or bytes that are not UTF-8, are an InputError."""
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
                 try:
-                    yield number, json.loads(line)
+                    obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+                if not isinstance(obj, dict):
+                    raise InputError(
+                        f"{path}:{number}: expected a JSON object, found {type(obj).__name__}"
+                    )
+                yield number, obj
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 class RecordSink:

@@ -38,9 +38,15 @@ def evaluate_item(
         record["gold"] = gold_label(item.get("label"))
         premises = item.get("premises-FOL")
         conclusion = item.get("conclusion-FOL")
-        if not isinstance(premises, list) or not isinstance(conclusion, str):
-            raise InputError("item needs 'premises-FOL' (a list) and 'conclusion-FOL' (a string)")
-        checked = load_formulas([str(p) for p in premises], conclusion, lenient=lenient)
+        if (
+            not isinstance(premises, list)
+            or not all(isinstance(p, str) for p in premises)
+            or not isinstance(conclusion, str)
+        ):
+            raise InputError(
+                "item needs 'premises-FOL' (a list of strings) and 'conclusion-FOL' (a string)"
+            )
+        checked = load_formulas(premises, conclusion, lenient=lenient)
     except LogicsvcError as exc:
         record.update(status="invalid_input", error=exc.to_dict(), parsed=False)
         return record

@@ -64,28 +64,53 @@ def _logiclm(path: Path, data: list[Any]) -> Iterator[NLItem]:
 
 def read_nl_items(path: Path) -> Iterator[NLItem]:
     """Items of any supported file; the first non-blank character tells JSON from JSONL."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if text.lstrip().startswith("["):
-        yield from _logiclm(path, json.loads(text))
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: not a JSON list ({exc.msg}, line {exc.lineno})") from None
+        yield from _logiclm(path, data)
         return
     for number, raw in read_jsonl(path):
         where = f"{path}:{number}"
-        if "questions" in raw:  # PARARULE-Plus: one context, several questions
-            for k, q in enumerate(raw["questions"]):
-                depth = (q.get("meta") or {}).get("QDep")
-                yield NLItem(
-                    str(q.get("id") or f"{raw.get('id', number)}_{k}"),
-                    (str(raw["context"]),),
-                    str(q["text"]),
-                    _label(q.get("label"), where),
-                    str(depth) if depth is not None else None,
-                )
-        elif "premises" in raw and "conclusion" in raw:  # FOLIO
+        try:
+            yield from _jsonl_items(raw, number, where)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"{where}: a field is missing or of the wrong type ({exc!r})"
+            ) from None
+
+
+def _jsonl_items(raw: dict[str, Any], number: int, where: str) -> Iterator[NLItem]:
+    if "questions" in raw:  # PARARULE-Plus: one context, several questions
+        for k, q in enumerate(raw["questions"]):
+            depth = (q.get("meta") or {}).get("QDep")
             yield NLItem(
-                str(raw.get("id", raw.get("example_id", f"line{number}"))),
-                tuple(str(p) for p in raw["premises"]),
-                str(raw["conclusion"]),
-                _label(raw.get("label"), where),
+                str(q.get("id") or f"{raw.get('id', number)}_{k}"),
+                (_text(raw["context"], where),),
+                _text(q["text"], where),
+                _label(q.get("label"), where),
+                str(depth) if depth is not None else None,
             )
-        else:
-            raise InputError(f"{where}: expected FOLIO or PARARULE-Plus fields")
+    elif "premises" in raw and "conclusion" in raw:  # FOLIO
+        premises = raw["premises"]
+        if not isinstance(premises, list):
+            raise InputError(f"{where}: 'premises' must be a list of sentences")
+        yield NLItem(
+            str(raw.get("id", raw.get("example_id", f"line{number}"))),
+            tuple(_text(p, where) for p in premises),
+            _text(raw["conclusion"], where),
+            _label(raw.get("label"), where),
+        )
+    else:
+        raise InputError(f"{where}: expected FOLIO or PARARULE-Plus fields")
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{where}: expected a sentence, found {type(value).__name__} {value!r}")
+    return value
