@@ -186,6 +186,11 @@ def _decide(problem: Problem, budget: _Budget) -> Result:
     goal = enc.formula(problem.conclusion.formula, {})
     solver = z3.Solver(ctx=enc.ctx)
     solver.set("core.minimize", True)
+    # E-matching gave up ("incomplete quantifiers") on rule chains past ~45 steps at the
+    # default thresholds (10, lazy 20); the eager one only takes effect with the lazy one
+    # above it. Instances stay bounded by the rlimit and the timeout.
+    solver.set("smt.qi.eager_threshold", 1000.0)
+    solver.set("smt.qi.lazy_threshold", 2000.0)
     lits = [enc.fresh("premise", enc.bool) for _ in premises]
     for lit, premise in zip(lits, premises, strict=True):
         solver.add(z3.Implies(lit, premise, enc.ctx))

@@ -456,3 +456,19 @@ def test_concurrent_calls_agree_with_sequential_ones() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(3):
             assert list(pool.map(run, problems)) == sequential
+
+
+def test_a_long_rule_chain_is_proved_not_given_up() -> None:
+    """At Z3's default E-matching thresholds a chain of ~45 rules came back 'incomplete
+    quantifiers' (status error); `auto` sends such a problem to Z3 when the conclusion
+    leaves the rule fragment, as this one does."""
+    import provers
+    from logicsvc.load import load_formulas
+
+    n = 80
+    premises = ["P0(a)"] + [f"∀x (P{i}(x) → P{i + 1}(x))" for i in range(n)]
+    problem = load_formulas(premises, f"P{n}(a) ∨ Q(a)").problem
+    for backend in ("z3", "auto"):
+        result = provers.prove(problem, backend=backend)
+        assert (result.status, result.verdict) == ("ok", "true"), result
+        assert result.used_premises == tuple(range(n + 1))
