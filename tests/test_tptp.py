@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import provers
 from logicsvc.load import load_formulas, load_problem
@@ -65,3 +67,26 @@ def test_eprover_agrees_with_z3_on_folio(shared_datasets: Path, tmp_path: Path) 
             assert "Theorem" not in (entails, refutes), item["id"]
         checked_items += 1
     assert checked_items == len(lines)
+
+
+_NAME = st.text(alphabet="ab1u0e9_-éø", min_size=1, max_size=8)
+
+
+@given(_NAME, _NAME)
+@settings(max_examples=500, deadline=None)
+def test_two_names_never_become_one(first: str, second: str) -> None:
+    """`v-1`/`v_1` were one TPTP variable and `café`/`caf_u00e9_` one atom: E then proved
+    what is not a theorem (found by a prover review)."""
+    from logicsvc.syntax.tptp import _atom_name, _var_name
+
+    if first != second:
+        assert _var_name(first) != _var_name(second)
+        assert _atom_name(first) != _atom_name(second)
+
+
+def test_the_names_a_review_found_merged_stay_apart() -> None:
+    problem = load_formulas(["∀v-1 ∃v_1 R(v-1, v_1)", "P(café)"], "P(caf_u00e9_)").problem
+    text = problem_to_tptp(problem)
+    assert "! [Vv_h1] : (? [Vv__1] :" in text
+    assert "'P'('u:caf_u00e9_')" in text  # the premise's non-ASCII name, escaped
+    assert "'P'(caf_u00e9_)" in text  # the conclusion's ASCII name, unchanged

@@ -1,7 +1,8 @@
 """AST → TPTP FOF, for E, Vampire, Prover9 (via tptp_to_ladr) and friends.
 
 Predicates and constants become single-quoted atoms when they are not TPTP
-lower words, so every DSL name survives unchanged; variables become upper words.
+lower words, so every ASCII DSL name survives unchanged; variables become upper words.
+Names TPTP cannot spell are escaped injectively: two DSL names never become one.
 """
 
 from __future__ import annotations
@@ -25,20 +26,38 @@ _LOWER_WORD = re.compile(r"[a-z][A-Za-z0-9_]*")
 _OPS = {Op.AND: "&", Op.OR: "|", Op.XOR: "<~>", Op.IMPLIES: "=>", Op.IFF: "<=>"}
 
 
-def _ascii(name: str) -> str:
-    """TPTP names are ASCII; other characters become ``_uXXXX_``."""
-    return "".join(c if c.isascii() else f"_u{ord(c):04x}_" for c in name)
+_PLAIN_VARIABLE = re.compile(r"[A-Za-z0-9]*")
+
+
+def _escaped(name: str) -> str:
+    """Injective: ``_`` doubles, ``-`` is ``_h``, a non-ASCII character ``_uXXXX_``."""
+    out = []
+    for c in name:
+        if c == "_":
+            out.append("__")
+        elif c == "-":
+            out.append("_h")
+        elif not c.isascii():
+            out.append(f"_u{ord(c):04x}_")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _atom_name(name: str) -> str:
-    name = _ascii(name)
+    """ASCII names unchanged (quoted unless a TPTP lower word); the others escaped under a
+    ``u:`` prefix no DSL name can have, so ``café`` and ``caf_u00e9_`` stay two names."""
+    if not name.isascii():
+        return f"'u:{_escaped(name)}'"
     if _LOWER_WORD.fullmatch(name):
         return name
     return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _var_name(name: str) -> str:
-    return "V" + re.sub(r"[^A-Za-z0-9_]", "_", _ascii(name))
+    """``V`` + the name, escaped when it holds anything but letters and digits (escaped
+    names always hold ``_``, plain ones never: ``v-1`` and ``v_1`` stay two variables)."""
+    return "V" + (name if _PLAIN_VARIABLE.fullmatch(name) else _escaped(name))
 
 
 def _term(term: Term) -> str:
