@@ -125,3 +125,20 @@ def test_widening_moves_only_the_quantifiers_that_capture() -> None:
     assert provers.prove(checked.problem).verdict == "true"
     both = load_formulas(["∀x ∃y P(x, y) → Q(x, y)"], "Q(a, b)", lenient=True)
     assert "∀x ∃y (P(x, y) → Q(x, y))" in problem_to_dsl(both.problem)  # y captured too
+
+
+@pytest.mark.parametrize(
+    "ambiguous",
+    ["Rain → Wet, Cold → Ice", "Rain ∨ Snow, Cold", "A, B ∨ C", "A -> B, C", "A xor B, C"],
+)
+def test_a_comma_that_precedence_would_regroup_is_not_repaired(ambiguous: str) -> None:
+    """As ∧ it would bind tighter than the writer's grouping (`Rain → ((Wet ∧ Cold) →
+    Ice)`, a wrong answer before): a syntax error goes back instead, to say which."""
+    with pytest.raises(DSLSyntaxError):
+        load_formulas([ambiguous], "Z", lenient=True)
+
+
+def test_a_comma_between_conjuncts_is_still_read_as_and() -> None:
+    checked = load_formulas(["∀x, y (P(x, y), Q(x) → R(y))", "(A → B), C"], "Z", lenient=True)
+    formulas = [to_dsl(s.formula) for s in checked.problem.premises]
+    assert formulas == ["∀x ∀y (P(x, y) ∧ Q(x) → R(y))", "(A → B) ∧ C"]

@@ -110,11 +110,56 @@ def _join_spaced_calls(text: str) -> tuple[str, list[str]]:
     return new, (["removed spaces between a predicate name and its '('"] if new != text else [])
 
 
+_LOOSER = re.compile(r"(?P<imp><->|->|[→↔])|(?P<or>[∨⊕|]|\bxor\b)")
+
+
 def _commas_as_conjunction(text: str) -> tuple[str, list[str]]:
-    """``P(x), Q(x) → R(x)``: a comma between formulas can only mean ∧."""
+    """``P(x), Q(x) → R(x)``: a comma between formulas can only mean ∧.
+
+    Only where ∧'s precedence cannot regroup anything: no →, ↔, ∨ or ⊕ before the comma
+    at its level, and no ∨ or ⊕ after it before the next → or ↔.  ``Rain → Wet, Cold →
+    Ice`` would read as ``Rain → ((Wet ∧ Cold) → Ice)`` and ``A ∨ B, C`` as ``A ∨ (B ∧
+    C)``; those are left to fail, for the writer to say which was meant.
+    """
+    kinds = {m.start(): m.lastgroup for m in _LOOSER.finditer(text)}
+    commas = _formula_commas(text)
+    # right of each comma, up to the next → / ↔ / comma / ')' at its level: any ∨ or ⊕?
+    or_after: dict[int, bool] = {}
+    levels: list[bool] = [False]
+    for i in range(len(text) - 1, -1, -1):
+        ch = text[i]
+        if ch == ")":
+            levels.append(False)
+        elif ch == "(" and len(levels) > 1:
+            levels.pop()
+        elif i in commas:
+            or_after[i], levels[-1] = levels[-1], False
+        elif kinds.get(i) == "imp":
+            levels[-1] = False
+        elif kinds.get(i) == "or":
+            levels[-1] = True
     out: list[str] = []
-    arg_depth: list[bool] = []  # per open '(': is it an argument list?
+    loose_before: list[bool] = [False]
     changed = False
+    for i, ch in enumerate(text):
+        if ch == "(":
+            loose_before.append(False)
+        elif ch == ")" and len(loose_before) > 1:
+            loose_before.pop()
+        elif i in kinds:
+            loose_before[-1] = True
+        elif i in commas and not (loose_before[-1] or or_after[i]):  # else the parser says
+            out.append(" ∧")
+            changed = True
+            continue
+        out.append(ch)
+    return "".join(out), (["read ',' between formulas as '∧'"] if changed else [])
+
+
+def _formula_commas(text: str) -> set[int]:
+    """Positions of commas between formulas: not in an argument list, not after ``∀x``."""
+    commas: set[int] = set()
+    arg_depth: list[bool] = []  # per open '(': is it an argument list?
     quantified = _after_quantifier(text)
     for i, ch in enumerate(text):
         if ch == "(":
@@ -122,11 +167,8 @@ def _commas_as_conjunction(text: str) -> tuple[str, list[str]]:
         elif ch == ")" and arg_depth:
             arg_depth.pop()
         elif ch == "," and not (arg_depth and arg_depth[-1]) and not quantified[i]:
-            out.append(" ∧")
-            changed = True
-            continue
-        out.append(ch)
-    return "".join(out), (["read ',' between formulas as '∧'"] if changed else [])
+            commas.add(i)
+    return commas
 
 
 def _strip_final_period(text: str) -> tuple[str, list[str]]:
