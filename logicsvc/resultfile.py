@@ -99,15 +99,21 @@ class ResultFile:
         if not lines:
             return
         data = memoryview(b"".join(lines))
-        while data:
-            written = os.write(self._fd, data)
-            data = data[written:]
-        if sync:
-            try:
-                os.fsync(self._fd)
-            except OSError as exc:
-                if exc.errno != errno.EINVAL:  # EINVAL: a pipe or terminal, nothing to sync
-                    raise
+        try:
+            while data:
+                written = os.write(self._fd, data)
+                data = data[written:]
+            if sync:
+                self._sync()
+        except OSError as exc:  # a full disk, say: what was synced before stays
+            raise LogicsvcError(f"cannot write {self.path}: {exc}", code="write_failed") from None
+
+    def _sync(self) -> None:
+        try:
+            os.fsync(self._fd)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:  # EINVAL: a pipe or terminal, nothing to sync
+                raise
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -257,3 +257,14 @@ def test_a_bom_is_not_part_of_a_program_and_infinity_is_not_a_timeout(tmp_path: 
     assert json.loads(run("prove", str(path)).stdout)["verdict"] == "true"
     proc = run("prove", str(path), "--timeout", "inf")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_a_json_error(tmp_path: Path) -> None:
+    program = tmp_path / "p.jsonl"
+    program.write_text(
+        json.dumps({"premises-FOL": ["P(a)"], "conclusion-FOL": "P(a)", "label": "True"}) + "\n"
+    )
+    proc = run("eval", "folio-gold", str(program), "--out", "/dev/full")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["error"]["code"] == "write_failed"

@@ -10,7 +10,9 @@ Contract (other tools call it exactly like this):
 - ``logicsvc serve``: the HTTP service.
 
 Every failure the user caused is a JSON ``error`` on stdout, its message on
-stderr, and exit status 2 (:func:`logicsvc.cli._common.fail`).
+stderr, and exit status 2 (:func:`logicsvc.cli._common.fail`); only a command line
+the option parser refuses (an unknown option, a value outside its range) is said on
+stderr alone, with the same exit status 2.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ fallacies_app = typer.Typer(
     no_args_is_help=True,
     help="Flag fallacious arguments in text collections: fallacies IN -o OUT, or train.",
 )
-fallacies_app.command("run", hidden=True)(fallacies.run)
+fallacies_app.command("run")(fallacies.run)
 fallacies_app.command("train")(fallacies.train)
 app.add_typer(fallacies_app, name="fallacies")
 

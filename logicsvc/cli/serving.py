@@ -48,7 +48,9 @@ def replay_server(
     programs: Annotated[
         list[Path], typer.Argument(help="Recorded Logic-LM programs (JSON files or folders).")
     ],
-    host: Annotated[str, typer.Option(help="Interface to bind (loopback).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; it has no authentication, keep it local.")
+    ] = "127.0.0.1",
     port: PortOpt = 8001,
     latency: Annotated[float, typer.Option(min=0.0, help="Seconds each answer waits.")] = 0.0,
     model: Annotated[str, typer.Option(help="Model name it reports.")] = "replay",
