@@ -142,3 +142,17 @@ def test_a_comma_between_conjuncts_is_still_read_as_and() -> None:
     checked = load_formulas(["∀x, y (P(x, y), Q(x) → R(y))", "(A → B), C"], "Z", lenient=True)
     formulas = [to_dsl(s.formula) for s in checked.problem.premises]
     assert formulas == ["∀x ∀y (P(x, y) ∧ Q(x) → R(y))", "(A → B) ∧ C"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["not(rain) # c", "P(a) # (unbalanced, note", "P(a) ::: a gloss # with, hash ("],
+)
+def test_a_comment_or_gloss_is_never_repaired(line: str) -> None:
+    """Lenient repair looked at `# …` as formula text whenever another line was broken:
+    spurious warnings, and `not(rain) # c` read as ¬rain where `not(rain)` is a predicate."""
+    program = f"Premises:\n{line}\nQ(a) ^ R(a)\nConclusion:\nR(a)\n"
+    checked = load_problem(program, lenient=True)
+    assert checked.warnings == ("line 3: replaced '^' with '∧'",)
+    plain = load_problem(program.replace(line, line.split("#")[0].split(":::")[0]), lenient=True)
+    assert checked.problem.premises[0].formula == plain.problem.premises[0].formula

@@ -103,7 +103,7 @@ def _repair_lines(text: str, warnings: list[str]) -> str:
             pass
         fixed, notes = repair_formula_text(formula)
         if notes:
-            lines[number - 1] = fixed + (" " + gloss if gloss else "")
+            lines[number - 1] = fixed + (" " + gloss if gloss else "")  # gloss or comment
             warnings.extend(f"line {number}: {note}" for note in notes)
     return "\n".join(lines)
 

@@ -222,8 +222,13 @@ def repair_formula_text(text: str) -> tuple[str, list[str]]:
 
 
 def split_gloss(line: str) -> tuple[str, str]:
-    """``formula ::: gloss`` → (formula, ``::: gloss`` or "")."""
-    at = line.find(":::")
+    """``formula ::: gloss`` or ``formula # comment`` → (formula, the rest or "").
+
+    Whichever starts first runs to the end of the line (a gloss may hold ``#``, a comment
+    ``:::``); the rest is neither parsed nor repaired.
+    """
+    starts = [at for at in (line.find(":::"), line.find("#")) if at >= 0]
+    at = min(starts, default=-1)
     return (line, "") if at < 0 else (line[:at], line[at:])
 
 
