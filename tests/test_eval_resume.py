@@ -86,10 +86,13 @@ def test_a_stopped_run_resumes_to_the_summary_of_an_unbroken_one(
 
 def test_resume_refuses_records_of_another_dataset(programs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    out.write_text('{"id": "ProofWriter_dev_1", "status": "ok"}\n', encoding="utf-8")
+    out.write_text('{"id": "ProofWriter_dev_1", "llm_calls": 1}\n', encoding="utf-8")
     with pytest.raises(InputError, match="not in this dataset") as refused:
         _run(programs, ReplayChat(programs), out, resume=True)
     assert refused.value.code == "invalid_output"
+    out.write_text('{"id": "FOLIO_dev_0", "status": "ok", "predicted": "true"}\n')
+    with pytest.raises(InputError, match="not written by an LLM evaluation"):
+        _run(programs, ReplayChat(programs), out, resume=True)  # e.g. eval programs' output
     with pytest.raises(InputError, match="--resume needs --out"):
         _run(programs, ReplayChat(programs), None, resume=True)
 

@@ -150,6 +150,12 @@ async def _evaluate(
                     code="invalid_output",
                 )
             seen.add(record["id"])
+            if "llm_calls" not in record:  # e.g. an 'eval programs' output of the same items
+                raise InputError(
+                    f"{out}: the record for id {record['id']!r} was not written by an LLM "
+                    "evaluation; resume only from the file such a run wrote",
+                    code="invalid_output",
+                )
             if record["id"] not in known:
                 raise InputError(
                     f"{out}: holds a record for id {record['id']!r}, which is not in this "
