@@ -22,6 +22,7 @@ the answer is unknown when neither the literal nor its complement is derived.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 from logicsvc.errors import FragmentError
@@ -69,10 +70,31 @@ def prove(
         from provers import backward
 
         try:
-            return backward.prove(problem, limits, world=world)
+            chained = backward.prove(problem, limits, world=world)
         except FragmentError:
             if backend == "backward" or world != "open":
                 raise
+        else:
+            if backend == "backward" or world != "open" or not _search_bound(chained):
+                return chained
+            # the chainer's depth or step bound, not the clock, stopped it: Z3 gets the
+            # time that is left (long rule chains are no trouble for it)
+            left = limits.timeout_s - chained.elapsed_ms / 1000
+            if left <= 0.01:
+                return chained
+            from provers import z3_backend
+
+            decided = z3_backend.prove(problem, dataclasses.replace(limits, timeout_s=left))
+            note = f"{chained.warnings[0]}; z3 decided" if chained.warnings else "z3 decided"
+            return dataclasses.replace(decided, warnings=(note, *decided.warnings))
     from provers import z3_backend
 
     return z3_backend.prove(problem, limits)
+
+
+def _search_bound(result: Result) -> bool:
+    return result.status == "timeout" and result.stats.get("limit") in (
+        "max_depth",
+        "max_steps",
+        "recursion",
+    )

@@ -472,3 +472,19 @@ def test_a_long_rule_chain_is_proved_not_given_up() -> None:
         result = provers.prove(problem, backend=backend)
         assert (result.status, result.verdict) == ("ok", "true"), result
         assert result.used_premises == tuple(range(n + 1))
+
+
+def test_auto_hands_a_chain_past_the_chainers_depth_bound_to_z3() -> None:
+    """The backward chainer stops at max_depth (200 steps); in the open world Z3 then gets
+    the time left instead of the answer being `timeout`."""
+    import provers
+    from logicsvc.load import load_formulas
+
+    n = 250
+    premises = ["P0(a)"] + [f"∀x (P{i}(x) → P{i + 1}(x))" for i in range(n)]
+    problem = load_formulas(premises, f"P{n}(a)").problem
+    assert provers.prove(problem, backend="backward").status == "timeout"
+    result = provers.prove(problem, backend="auto")
+    assert (result.status, result.verdict, result.backend) == ("ok", "true", "z3")
+    assert "max_depth" in result.warnings[0] and "z3 decided" in result.warnings[0]
+    assert provers.prove(problem, backend="auto", world="explicit").status == "timeout"
