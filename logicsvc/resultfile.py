@@ -136,7 +136,7 @@ def check_outputs(inputs: Sequence[Path], outputs: Sequence[Path | None]) -> Non
             if out.exists() and Path(other).exists() and os.path.samefile(out, other):
                 what = "an input file" if other in inputs else "another output"
                 raise InputError(f"{out}: the output is {what} ({other})", code="invalid_output")
-            if out == Path(other):  # two outputs, neither written yet
+            if os.path.abspath(out) == os.path.abspath(other):  # two outputs, not written yet
                 raise InputError(f"{out}: named for two outputs", code="invalid_output")
 
 

@@ -210,6 +210,10 @@ def test_replay_server_rejects_unreadable_recordings(tmp_path: Path) -> None:
             "invalid_output",
         ),
         (["eval", "folio-gold", "IN", "--out", "DIR"], "invalid_output"),
+        (
+            ["eval", "folio-gold", "IN", "--out", "DIR/r.md", "--report", "DIR/./r.md"],
+            "invalid_output",
+        ),
         (["fallacies", "train", "IN", "-o", "IN"], "invalid_output"),
         (["fallacies", "IN", "-o", "DIR", "--model", "DIR/m"], "invalid_output"),
     ],

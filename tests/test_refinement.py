@@ -335,6 +335,12 @@ def test_a_server_refusing_n_gets_one_request_per_sample() -> None:
     assert (result.status, result.verdict, result.votes) == ("ok", "true", {"true": 3})
     assert result.llm_calls == 4
 
+    def down(request: ChatRequest) -> list[str | Exception]:
+        return [LLMError(f"HTTP 400: refused n={request.n}")]
+
+    with pytest.raises(LLMError, match="refused n=1"):  # no sample came: the question fails
+        run(ScriptedChat(down), samples=3, rounds=0)
+
 
 def test_a_failed_sample_request_keeps_the_samples_that_came() -> None:
     """One of three single requests fails: two samples vote, the third is on record."""

@@ -211,13 +211,10 @@ async def _first_round(
         replies, calls = list(response.completions[:n]), response.calls
     except LLMUnavailableError:
         raise
-    except LLMError as exc:
+    except LLMError:
         if n == 1:
             raise
-        calls = 1
-        refused: LLMError | None = exc
-    else:
-        refused = None
+        calls = 1  # refused n: the single requests below say what went wrong, if anything
     if len(replies) < n:
         single = ChatRequest(first, 1, temperature, MAX_TOKENS, grammar)
         settled = await asyncio.gather(
@@ -237,9 +234,8 @@ async def _first_round(
             else:
                 replies.append(LLMError("the model returned no completion"))
                 calls += outcome.calls
-    if not any(isinstance(r, Completion) for r in replies):
-        first_error = next((r for r in replies if isinstance(r, LLMError)), refused)
-        raise first_error or LLMError(f"the model returned no completions; {n} were requested")
+    if not any(isinstance(r, Completion) for r in replies):  # then all n are errors
+        raise next(r for r in replies if isinstance(r, LLMError))
     return replies, calls
 
 
