@@ -94,6 +94,25 @@ def test_random_walks_under_the_decoding_grammar_parse(
     assert parse_program(extract_program(text)).program == program, text
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_random_walks_under_the_choice_grammar_parse_to_questions(
+    tokenizer: llguidance.LLTokenizer, seed: int
+) -> None:
+    text = random_walk(tokenizer, GRAMMARS["choice"](TIGHT), random.Random(seed))
+    program = parse_program(text).program  # strict
+    assert program.question is not None and not program.conclusions, text
+    assert 1 <= len(program.question.options) <= TIGHT.max_options
+    assert parse_program(extract_program(text)).program == program, text
+
+
+def test_keywords_of_the_typed_language_are_not_names(tokenizer: llguidance.LLTokenizer) -> None:
+    """`distinct(` and `count` are keywords to Lark's lexer; the decoder must agree."""
+    grammar = decoding_grammar()
+    for formula in ("distinct()", "P(count)", "count(a)"):
+        assert not accepts(tokenizer, grammar, f"Premises:\n{formula}\nConclusion:\nQ\n")
+    assert accepts(tokenizer, grammar, "Premises:\ndistinct(a, b)\nConclusion:\nQ\n")
+
+
 def test_the_decoding_grammar_asks_for_exactly_one_conclusion(
     tokenizer: llguidance.LLTokenizer,
 ) -> None:
@@ -151,6 +170,7 @@ def test_limits_are_validated() -> None:
 def test_keywords_come_from_the_grammar() -> None:
     assert constraints.keywords(constraints.read_grammar("fol")) == (
         "all",
+        "count",
         "exists",
         "forall",
         "not",

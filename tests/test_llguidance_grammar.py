@@ -203,6 +203,17 @@ VALID = [
         id="blank-lines",
     ),
     pytest.param("Premises:\r\nP(a)\r\nConclusion:\r\nQ\r\n", id="crlf"),
+    pytest.param(one_premise("P(f(a))"), id="function-term"),
+    pytest.param(one_premise("∀c:Child (f(c) + 1 ≤ 2 * g(c) - 3)"), id="typed-arithmetic"),
+    pytest.param(one_premise("count c:S (P(c)) >= 2 ∧ distinct(f(a), f(b))"), id="count"),
+    pytest.param(one_premise("a - (b - c) * 2 < 3 ∧ x-1 = 2"), id="minus-and-hyphen"),
+    pytest.param(
+        "Sorts:\nChild = {fred, nita} ::: kids\nLocker = 1..5\nAge = -2..3\n"
+        "Functions:\nassigned(Child) : Locker\nbest : Child\nPredicates:\nBoy(Child)\n"
+        "Premises:\nassigned(fred) ≠ assigned(nita)\nQuestion: must be true except\n"
+        "Options:\nA) Boy(fred) ::: one\nB) assigned(best) = 2 ; Boy(nita)\n",
+        id="typed-question",
+    ),
     pytest.param("Premises:\nP(a)\nQ(b)\nConclusion:\nP(a) ∧ Q(b)\nP(a)\n", id="two-conclusions"),
 ]
 
@@ -218,7 +229,9 @@ INVALID = [
     pytest.param(one_premise("∀x"), id="quantifier-without-body"),
     pytest.param(one_premise("a = b = c"), id="chained-equals"),
     pytest.param(one_premise("P(a = b)"), id="formula-as-term"),
-    pytest.param(one_premise("P(f(a))"), id="function-term"),
+    pytest.param(one_premise("a + = 2"), id="dangling-plus"),
+    pytest.param(one_premise("(a + 1) < b"), id="sum-opening-a-comparison"),
+    pytest.param(one_premise("count x (P(x)) = 1"), id="count-without-sort"),
     pytest.param(one_premise("P(a) ∨∨ Q(a)"), id="doubled-operator"),
     pytest.param(one_premise("P(-a)"), id="leading-hyphen-name"),
     pytest.param(one_premise("P(a)\u00a0"), id="nbsp"),

@@ -6,7 +6,8 @@ must also be able to *finish*: with ``NAME: /\\w+/`` a model that never picks a 
 token writes one name until ``max_tokens``, and the cut-off program parses no better than an
 unconstrained one. So the decoding grammar is the parsing grammar with:
 
-- exactly one conclusion (the checker rejects zero or several anyway);
+- exactly one conclusion (the checker rejects zero or several anyway), or, in the
+  ``choice`` grammar, a question with its options instead;
 - bounded sections (``max_predicates``, ``max_premises``: the service refuses more);
 - bounded glosses, comments and runs of blank lines; a bounded comment must end its line;
 - no name spelled like a keyword (``not``, ``all`` …): llguidance would take it as a name
@@ -41,6 +42,9 @@ class DecodingLimits:
     """Bounds a constrained decoder keeps to; generous for real models, tight in tests."""
 
     max_predicates: int = 64
+    max_sorts: int = 16
+    max_functions: int = 32
+    max_options: int = 8
     max_premises: int = 200
     """The service's own limit (``LOGICSVC_MAX_PREMISES``) by default."""
     max_gloss_chars: int = 400
@@ -68,8 +72,11 @@ def keywords(grammar: str) -> tuple[str, ...]:
 
 
 @cache
-def decoding_grammar(limits: DecodingLimits = DecodingLimits()) -> str:
-    """fol.lark, bounded as the module docstring says, in the Lark dialect llguidance reads."""
+def decoding_grammar(limits: DecodingLimits = DecodingLimits(), *, choice: bool = False) -> str:
+    """fol.lark, bounded as the module docstring says, in the Lark dialect llguidance reads.
+
+    ``choice`` asks for a multiple-choice program (``Question:``/``Options:``) instead of
+    one with a conclusion."""
     n = limits
     comment = rf"(#[^\n]{{0,{n.max_comment_chars}}})?"
     text = read_grammar("fol")
@@ -89,8 +96,27 @@ def decoding_grammar(limits: DecodingLimits = DecodingLimits()) -> str:
             "conclusion: CONCLUSION_HEADER _NL (statement _NL)*",
             "conclusion: CONCLUSION_HEADER _NL statement _NL",
         ),
+        (
+            "premises (conclusion | question)",
+            "premises question" if choice else "premises conclusion",
+        ),
+        (
+            "sorts: SORTS_HEADER _NL (sort_decl _NL)*",
+            f"sorts: SORTS_HEADER _NL (sort_decl _NL){{0,{n.max_sorts}}}",
+        ),
+        (
+            "functions: FUNCTIONS_HEADER _NL (function_decl _NL)*",
+            f"functions: FUNCTIONS_HEADER _NL (function_decl _NL){{0,{n.max_functions}}}",
+        ),
+        (
+            "OPTIONS_HEADER _NL (option _NL)*",
+            f"OPTIONS_HEADER _NL (option _NL){{1,{n.max_options}}}",
+        ),
         (r"NAME: /\w+(-\w+)*/", rf"NAME: /\w+(-\w+)*/ & ~({words})"),
-        (r"PRED_OPEN: /\w+(-\w+)*\(/", rf"PRED_OPEN: /\w+(-\w+)*\(/ & ~(({words}) " '"(")'),
+        (
+            r"PRED_OPEN: /\w+(-\w+)*\(/",
+            rf"PRED_OPEN: /\w+(-\w+)*\(/ & ~(({words} | " '"distinct") "(")',
+        ),
         (r"GLOSS: /:::[^\n]*/", rf"GLOSS: /:::[^\n]{{0,{n.max_gloss_chars}}}/"),
         (
             r"_NL: /(#[^\n]*)?(\r?\n[\t ]*(#[^\n]*)?)+/",
@@ -102,6 +128,14 @@ def decoding_grammar(limits: DecodingLimits = DecodingLimits()) -> str:
     return text
 
 
-GRAMMARS: dict[str, Callable[[DecodingLimits], str]] = {"fol": decoding_grammar}
+def choice_grammar(limits: DecodingLimits = DecodingLimits()) -> str:
+    """The decoding grammar of multiple-choice programs (a question and its options)."""
+    return decoding_grammar(limits, choice=True)
+
+
+GRAMMARS: dict[str, Callable[[DecodingLimits], str]] = {
+    "fol": decoding_grammar,
+    "choice": choice_grammar,
+}
 """Every grammar logicsvc may constrain an LLM with, by name. The loop takes its grammar from
 here, and ``tests/test_constraints.py`` validates each entry with llguidance."""

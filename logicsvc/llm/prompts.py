@@ -32,7 +32,8 @@ _FENCE = re.compile(r"^[ \t]*```[^\n]*\n(?P<body>.*?)(?:^[ \t]*```|(?P<unclosed>
 _THINK = re.compile(r"\A\s*<think>.*?</think>", re.S)  # a reasoning model's leading draft
 # A header line may end in a comment or a CR, as the grammar allows.
 _HEADER = re.compile(
-    r"^[ \t]*(?:Predicates|Premises|Conclusion|Facts|Rules|Query)[ \t]*:[ \t]*(?:#[^\n]*)?\r?$",
+    r"^[ \t]*(?:Sorts|Functions|Predicates|Premises|Conclusion|Options|Facts|Rules|Query)"
+    r"[ \t]*:[ \t]*(?:#[^\n]*)?\r?$",
     re.M,
 )
 

@@ -47,7 +47,44 @@ class Const:
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
-Term = Var | Const
+@dataclass(frozen=True, slots=True)
+class App:
+    """``f(t1, ..., tn)``: a function declared in ``Functions:`` applied to terms."""
+
+    func: str
+    args: tuple[Term, ...]
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+class ArithOp(enum.Enum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """Integer arithmetic; the checks allow ``*`` only where one side is a literal."""
+
+    op: ArithOp
+    left: Term
+    right: Term
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """``count v:S (φ)``: how many elements of the finite sort ``S`` satisfy ``φ``."""
+
+    var: str
+    sort: str
+    body: Formula
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+Term = Var | Const | App | Arith | Count
+"""A numeral is a ``Const`` (``Const("3")``) whatever its use: whether it is an
+integer or a plain name (FOLIO's ``Year(2022)``) is the sort checker's call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +100,31 @@ class Atom:
 class Equals:
     left: Term
     right: Term
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+class CompareOp(enum.Enum):
+    LT = "<"
+    LE = "≤"
+    GT = ">"
+    GE = "≥"
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """An integer comparison ``t1 < t2`` (``≤``, ``>``, ``≥``)."""
+
+    op: CompareOp
+    left: Term
+    right: Term
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Distinct:
+    """``distinct(t1, ..., tn)``: the terms denote pairwise different values."""
+
+    terms: tuple[Term, ...]
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
@@ -86,9 +148,11 @@ class Quantified:
     var: str
     body: Formula
     span: Span | None = field(default=None, compare=False, repr=False)
+    sort: str | None = None
+    """``∀c:Child``; ``None`` is the untyped domain of plain first-order logic."""
 
 
-Formula = Atom | Equals | Not | Binary | Quantified
+Formula = Atom | Equals | Compare | Distinct | Not | Binary | Quantified
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +162,91 @@ class PredicateDecl:
     name: str
     params: tuple[str, ...]
     gloss: str | None = None
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SortDecl:
+    """A line of ``Sorts:``: named values (``{a, b}``) or an integer range (``1..5``).
+
+    A value set of numerals only (``{1, 3, 5}``) is a set of integers.
+    """
+
+    name: str
+    values: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+    gloss: str | None = None
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None
+
+    @property
+    def integers(self) -> tuple[int, ...] | None:
+        """The sort's members when it is a set of integers, else ``None``."""
+        if self.low is not None and self.high is not None:
+            return tuple(range(self.low, self.high + 1))
+        if self.values and all(is_numeral(v) for v in self.values):
+            return tuple(int(v) for v in self.values)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDecl:
+    """A line of ``Functions:``: ``f(S1, S2) : R``, or a constant ``c : R`` (no params)."""
+
+    name: str
+    params: tuple[str, ...]
+    result: str
+    gloss: str | None = None
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The typed vocabulary: empty for plain first-order programs."""
+
+    sorts: tuple[SortDecl, ...] = ()
+    functions: tuple[FunctionDecl, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.sorts or self.functions)
+
+
+class QuestionKind(enum.Enum):
+    """Which option a multiple-choice question selects (see :mod:`provers.choice`)."""
+
+    MUST_BE_TRUE = "must be true"
+    MUST_BE_FALSE = "must be false"
+    COULD_BE_TRUE = "could be true"
+    COULD_BE_FALSE = "could be false"
+    CANNOT_BE_TRUE = "cannot be true"
+    CANNOT_BE_FALSE = "cannot be false"
+    MUST_BE_TRUE_EXCEPT = "must be true except"
+    MUST_BE_FALSE_EXCEPT = "must be false except"
+    COULD_BE_TRUE_EXCEPT = "could be true except"
+    COULD_BE_FALSE_EXCEPT = "could be false except"
+    CANNOT_BE_TRUE_EXCEPT = "cannot be true except"
+    CANNOT_BE_FALSE_EXCEPT = "cannot be false except"
+    ACCURATE_LIST = "accurate list"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """``A) φ ; ψ ::: gloss``: one formula, or a list for ``accurate list`` questions."""
+
+    label: str
+    formulas: tuple[Formula, ...]
+    gloss: str | None = None
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    kind: QuestionKind
+    options: tuple[Option, ...]
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
@@ -117,6 +266,8 @@ class Program:
     predicates: tuple[PredicateDecl, ...]
     premises: tuple[Statement, ...]
     conclusions: tuple[Statement, ...]
+    signature: Signature = Signature()
+    question: Question | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +277,7 @@ class Problem:
     premises: tuple[Statement, ...]
     conclusion: Statement
     predicates: tuple[PredicateDecl, ...] = ()
+    signature: Signature = Signature()
 
     @property
     def premise_formulas(self) -> tuple[Formula, ...]:
@@ -137,7 +289,32 @@ class Problem:
         return cls(tuple(Statement(f) for f in premises), Statement(conclusion))
 
 
+@dataclass(frozen=True, slots=True)
+class ChoiceProblem:
+    """A checked multiple-choice problem: premises and a question with its options."""
+
+    premises: tuple[Statement, ...]
+    question: Question
+    predicates: tuple[PredicateDecl, ...] = ()
+    signature: Signature = Signature()
+
+    @property
+    def premise_formulas(self) -> tuple[Formula, ...]:
+        return tuple(s.formula for s in self.premises)
+
+    def option_problem(self, formula: Formula) -> Problem:
+        """The yes/no problem "do the premises entail ``formula``?" (same vocabulary)."""
+        return Problem(self.premises, Statement(formula), self.predicates, self.signature)
+
+
 # --- traversal helpers -------------------------------------------------------
+
+_NUMERAL = re.compile(r"[0-9]+")
+
+
+def is_numeral(name: str) -> bool:
+    return _NUMERAL.fullmatch(name) is not None
+
 
 _VARIABLE_LIKE = re.compile(r"[u-z][0-9]?")
 
@@ -148,7 +325,7 @@ def looks_like_variable(name: str) -> bool:
 
 
 def subformulas(formula: Formula) -> Iterator[Formula]:
-    """Pre-order walk over a formula and all its subformulas."""
+    """Pre-order walk over a formula and all its subformulas (``count`` bodies too)."""
     stack: list[Formula] = [formula]
     while stack:
         node = stack.pop()
@@ -160,6 +337,32 @@ def subformulas(formula: Formula) -> Iterator[Formula]:
             stack.append(node.left)
         elif isinstance(node, Quantified):
             stack.append(node.body)
+        elif isinstance(node, Atom | Equals | Compare | Distinct):
+            stack.extend(reversed(_count_bodies(_direct_terms(node))))
+
+
+def _direct_terms(node: Atom | Equals | Compare | Distinct) -> tuple[Term, ...]:
+    if isinstance(node, Atom):
+        return node.args
+    if isinstance(node, Distinct):
+        return node.terms
+    return (node.left, node.right)
+
+
+def _count_bodies(roots: tuple[Term, ...]) -> list[Formula]:
+    return [t.body for t in subterms(roots) if isinstance(t, Count)]
+
+
+def subterms(roots: tuple[Term, ...]) -> Iterator[Term]:
+    """Pre-order walk over terms and the terms nested in them (not into count bodies)."""
+    stack = list(reversed(roots))
+    while stack:
+        term = stack.pop()
+        yield term
+        if isinstance(term, App):
+            stack.extend(reversed(term.args))
+        elif isinstance(term, Arith):
+            stack += [term.right, term.left]
 
 
 def depth(formula: Formula) -> int:
@@ -175,16 +378,26 @@ def depth(formula: Formula) -> int:
             stack += [(node.left, level + 1), (node.right, level + 1)]
         elif isinstance(node, Quantified):
             stack.append((node.body, level + 1))
+        elif isinstance(node, Atom | Equals | Compare | Distinct):
+            terms_below: list[tuple[Term, int]] = [(t, level + 1) for t in _direct_terms(node)]
+            while terms_below:
+                term, at = terms_below.pop()  # names add no depth: atoms stay 1
+                if isinstance(term, App | Arith | Count):
+                    deepest = max(deepest, at)
+                if isinstance(term, App):
+                    terms_below += [(a, at + 1) for a in term.args]
+                elif isinstance(term, Arith):
+                    terms_below += [(term.left, at + 1), (term.right, at + 1)]
+                elif isinstance(term, Count):
+                    stack.append((term.body, at + 1))
     return deepest
 
 
 def terms(formula: Formula) -> Iterator[Term]:
+    """Every term of a formula, nested ones included."""
     for node in subformulas(formula):
-        if isinstance(node, Atom):
-            yield from node.args
-        elif isinstance(node, Equals):
-            yield node.left
-            yield node.right
+        if isinstance(node, Atom | Equals | Compare | Distinct):
+            yield from subterms(_direct_terms(node))
 
 
 def constants(formula: Formula) -> set[str]:
@@ -197,12 +410,20 @@ def atoms(formula: Formula) -> Iterator[Atom]:
             yield node
 
 
+def _term_free_vars(roots: tuple[Term, ...]) -> set[str]:
+    free: set[str] = set()
+    for t in subterms(roots):
+        if isinstance(t, Var):
+            free.add(t.name)
+        elif isinstance(t, Count):
+            free |= free_vars(t.body) - {t.var}
+    return free
+
+
 def free_vars(formula: Formula) -> set[str]:
     """Variables occurring free (only possible in hand-built trees)."""
-    if isinstance(formula, Atom):
-        return {t.name for t in formula.args if isinstance(t, Var)}
-    if isinstance(formula, Equals):
-        return {t.name for t in (formula.left, formula.right) if isinstance(t, Var)}
+    if isinstance(formula, Atom | Equals | Compare | Distinct):
+        return _term_free_vars(_direct_terms(formula))
     if isinstance(formula, Not):
         return free_vars(formula.operand)
     if isinstance(formula, Binary):
@@ -214,16 +435,29 @@ def bind(formula: Formula, name: str) -> Formula:
     """Turn every free ``Const(name)`` into ``Var(name)`` (quantifier widening)."""
 
     def term(t: Term) -> Term:
-        return Var(t.name, t.span) if isinstance(t, Const) and t.name == name else t
+        if isinstance(t, Const):
+            return Var(t.name, t.span) if t.name == name else t
+        if isinstance(t, App):
+            return App(t.func, tuple(term(a) for a in t.args), t.span)
+        if isinstance(t, Arith):
+            return Arith(t.op, term(t.left), term(t.right), t.span)
+        if isinstance(t, Count):
+            return t if t.var == name else Count(t.var, t.sort, bind(t.body, name), t.span)
+        return t
 
     if isinstance(formula, Atom):
         return Atom(formula.pred, tuple(term(a) for a in formula.args), formula.span)
     if isinstance(formula, Equals):
         return Equals(term(formula.left), term(formula.right), formula.span)
+    if isinstance(formula, Compare):
+        return Compare(formula.op, term(formula.left), term(formula.right), formula.span)
+    if isinstance(formula, Distinct):
+        return Distinct(tuple(term(t) for t in formula.terms), formula.span)
     if isinstance(formula, Not):
         return Not(bind(formula.operand, name), formula.span)
     if isinstance(formula, Binary):
         return Binary(formula.op, bind(formula.left, name), bind(formula.right, name), formula.span)
     if formula.var == name:
         return formula
-    return Quantified(formula.quantifier, formula.var, bind(formula.body, name), formula.span)
+    body = bind(formula.body, name)
+    return Quantified(formula.quantifier, formula.var, body, formula.span, formula.sort)

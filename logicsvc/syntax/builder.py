@@ -13,17 +13,30 @@ from lark import Token, Tree
 
 from logicsvc.errors import Span
 from logicsvc.syntax.ast import (
+    App,
+    Arith,
+    ArithOp,
     Atom,
     Binary,
+    Compare,
+    CompareOp,
     Const,
+    Count,
+    Distinct,
     Equals,
     Formula,
+    FunctionDecl,
     Not,
     Op,
+    Option,
     PredicateDecl,
     Program,
     Quantified,
     Quantifier,
+    Question,
+    QuestionKind,
+    Signature,
+    SortDecl,
     Statement,
     Term,
     Var,
@@ -36,6 +49,8 @@ _BINARY = {
     "or_op": Op.OR,
     "and_op": Op.AND,
 }
+_ARITH = {"add": ArithOp.ADD, "sub": ArithOp.SUB, "mul": ArithOp.MUL}
+_COMPARE = {"LT": CompareOp.LT, "LE": CompareOp.LE, "GT": CompareOp.GT, "GE": CompareOp.GE}
 _QUANTIFIERS = {
     "FORALL": Quantifier.ALL,
     "FORALL_WORD": Quantifier.ALL,
@@ -73,11 +88,34 @@ def _pred_name(token: Token) -> str:
     return str(token)[:-1]  # PRED_OPEN is "Name("
 
 
-def build_term(node: Tree[Token], bound: frozenset[str]) -> Term:
-    token = node.children[0]
-    assert isinstance(token, Token)
-    name = str(token)
-    return Var(name, _token_span(token)) if name in bound else Const(name, _token_span(token))
+def build_term(node: Tree[Token] | Token | None, bound: frozenset[str]) -> Term:
+    assert isinstance(node, Tree), f"unexpected token {node!r} where a term belongs"
+    kind = str(node.data)
+    kids = node.children
+    if kind == "name":
+        token = kids[0]
+        assert isinstance(token, Token)
+        name = str(token)
+        span = _token_span(token)
+        return Var(name, span) if name in bound else Const(name, span)
+    if kind == "app":
+        head = kids[0]
+        assert isinstance(head, Token)
+        args = tuple(build_term(k, bound) for k in kids[1:] if isinstance(k, Tree))
+        return App(_pred_name(head), args, _span(node))
+    if kind in _ARITH:
+        left, _, right = kids
+        return Arith(_ARITH[kind], build_term(left, bound), build_term(right, bound), _span(node))
+    if kind == "count":
+        _, var, sort_of, body = kids
+        assert isinstance(var, Token) and isinstance(sort_of, Tree) and body is not None
+        inner = build_formula(body, bound | {str(var)})
+        return Count(str(var), _sort_name(sort_of), inner, _span(node))
+    raise AssertionError(f"grammar rule {kind!r} has no term builder")
+
+
+def _sort_name(sort_of: Tree[Token]) -> str:
+    return str(sort_of.children[-1])
 
 
 def build_formula(node: Tree[Token] | Token, bound: frozenset[str] = frozenset()) -> Formula:
@@ -106,9 +144,14 @@ def build_formula(node: Tree[Token] | Token, bound: frozenset[str] = frozenset()
         return Atom(str(kids[0]), (), span)
     if kind in ("equals", "not_equals"):
         left, _, right = kids
-        assert isinstance(left, Tree) and isinstance(right, Tree)
         eq = Equals(build_term(left, bound), build_term(right, bound), span)
         return eq if kind == "equals" else Not(eq, span)
+    if kind == "compare":
+        left, op, right = kids
+        assert isinstance(op, Token)
+        return Compare(_COMPARE[op.type], build_term(left, bound), build_term(right, bound), span)
+    if kind == "distinct":
+        return Distinct(tuple(build_term(k, bound) for k in kids if isinstance(k, Tree)), span)
     raise AssertionError(f"grammar rule {kind!r} has no AST builder")
 
 
@@ -118,19 +161,19 @@ def _build_quantified(
     bound: frozenset[str],
     span: Span | None,
 ) -> Formula:
-    """``∀x y z body`` nests as ``∀x ∀y ∀z body``."""
-    names: list[str] = []
+    """``∀x y:S z body`` nests as ``∀x ∀y:S ∀z body``."""
+    names: list[tuple[str, str | None]] = []
     while True:
-        name, body = rest
-        names.append(str(name))
+        name, sort_of, body = rest
+        names.append((str(name), _sort_name(sort_of) if isinstance(sort_of, Tree) else None))
         if isinstance(body, Tree) and body.data == "more_vars":
             rest = list(body.children)
             continue
         break
     assert body is not None
-    formula = build_formula(body, bound | frozenset(names))
-    for var in reversed(names):
-        formula = Quantified(quantifier, var, formula, span)
+    formula = build_formula(body, bound | frozenset(n for n, _ in names))
+    for var, sort in reversed(names):
+        formula = Quantified(quantifier, var, formula, span, sort)
     return formula
 
 
@@ -145,11 +188,59 @@ def build_program(tree: Tree[Token]) -> Program:
         for decl in sections["predicates"].children:
             if isinstance(decl, Tree):
                 decls.append(_build_decl(decl))
-    return Program(
-        tuple(decls),
-        _statements(sections["premises"]),
-        _statements(sections["conclusion"]),
+    signature = Signature(
+        tuple(_build_sort(d) for d in _lines(sections.get("sorts"))),
+        tuple(_build_function(d) for d in _lines(sections.get("functions"))),
     )
+    question = _build_question(sections["question"]) if "question" in sections else None
+    conclusions = _statements(sections["conclusion"]) if "conclusion" in sections else ()
+    return Program(
+        tuple(decls), _statements(sections["premises"]), conclusions, signature, question
+    )
+
+
+def _lines(section: Tree[Token] | None) -> list[Tree[Token]]:
+    return [] if section is None else [c for c in section.children if isinstance(c, Tree)]
+
+
+def _tokens(node: Tree[Token], kind: str) -> list[Token]:
+    return [k for k in node.children if isinstance(k, Token) and k.type == kind]
+
+
+def _gloss_of(node: Tree[Token]) -> str | None:
+    return _gloss(next(iter(_tokens(node, "GLOSS")), None))
+
+
+def _build_sort(node: Tree[Token]) -> SortDecl:
+    name, *values = (str(t) for t in _tokens(node, "NAME"))
+    if node.data == "enum_sort":
+        return SortDecl(name, tuple(values), gloss=_gloss_of(node), span=_span(node))
+    low, high = (_integer(k) for k in node.children if isinstance(k, Tree))
+    return SortDecl(name, low=low, high=high, gloss=_gloss_of(node), span=_span(node))
+
+
+def _integer(node: Tree[Token]) -> int:
+    digits = int(_tokens(node, "DIGITS")[0])
+    return -digits if _tokens(node, "DASH") else digits
+
+
+def _build_function(node: Tree[Token]) -> FunctionDecl:
+    names = [str(t) for t in _tokens(node, "NAME")]
+    gloss, span = _gloss_of(node), _span(node)
+    if node.data == "constant_decl":
+        return FunctionDecl(names[0], (), names[1], gloss, span)
+    head = _tokens(node, "PRED_OPEN")[0]
+    return FunctionDecl(_pred_name(head), tuple(names[:-1]), names[-1], gloss, span)
+
+
+def _build_question(node: Tree[Token]) -> Question:
+    kind = QuestionKind(str(_tokens(node, "QUESTION_KIND")[0]))
+    options = []
+    for line in _lines(node):
+        label = str(_tokens(line, "OPTION_LABEL")[0])[:-1]
+        formulas = tuple(build_formula(k) for k in line.children if isinstance(k, Tree))
+        options.append(Option(label, formulas, _gloss_of(line), _span(line)))
+    return Question(kind, tuple(options), _span(node))
 
 
 def _build_decl(node: Tree[Token]) -> PredicateDecl:

@@ -8,6 +8,7 @@ as a warning next to the result.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import lark
@@ -23,7 +24,14 @@ from logicsvc.syntax.repair import (
     widen_quantifiers,
 )
 
-_HEADERS = {"Predicates:": "predicates", "Premises:": "premises", "Conclusion:": "conclusion"}
+_HEADERS = {
+    "Sorts:": "sorts",
+    "Functions:": "functions",
+    "Predicates:": "predicates",
+    "Premises:": "premises",
+    "Conclusion:": "conclusion",
+    "Options:": "options",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +51,10 @@ def parse_program(text: str, *, lenient: bool = False) -> ParsedProgram:
         tree = _parse(_repair_lines(text, warnings), grammar.START_PROGRAM)
     program = build_program(tree)
     if lenient:
-        program = Program(
-            program.predicates,
-            _widen(program.premises, warnings, premises=True),
-            _widen(program.conclusions, warnings, premises=False),
+        program = dataclasses.replace(
+            program,
+            premises=_widen(program.premises, warnings, premises=True),
+            conclusions=_widen(program.conclusions, warnings, premises=False),
         )
     return ParsedProgram(program, tuple(warnings))
 
@@ -90,8 +98,8 @@ def _repair_lines(text: str, warnings: list[str]) -> str:
     section = None
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if stripped in _HEADERS:
-            section = _HEADERS[stripped]
+        if stripped in _HEADERS or stripped.startswith("Question:"):
+            section = _HEADERS.get(stripped, "question")
             continue
         if section not in ("premises", "conclusion") or not stripped or stripped[0] == "#":
             continue
