@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
-from logicsvc.checks import CheckedProblem, check_depth, check_formulas, check_program
+from logicsvc.checks import (
+    CheckedChoice,
+    CheckedProblem,
+    check_depth,
+    check_formulas,
+    check_program,
+    check_task,
+)
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.syntax import parse_formula, parse_program
 from logicsvc.syntax.repair import close_free_variables
 
+_Checked = TypeVar("_Checked", CheckedProblem, CheckedProblem | CheckedChoice)
 
-def _bounded(stage: Callable[[], CheckedProblem]) -> CheckedProblem:
+
+def _bounded(stage: Callable[[], _Checked]) -> _Checked:
     """Tree walks recurse; a formula deeper than Python's stack is the input's fault."""
     try:
         checked = stage()
@@ -26,6 +36,19 @@ def load_problem(text: str, *, lenient: bool = False) -> CheckedProblem:
     def stage() -> CheckedProblem:
         parsed = parse_program(text, lenient=lenient)
         checked = check_program(parsed.program, text)
+        return CheckedProblem(checked.problem, parsed.warnings + checked.warnings)
+
+    return _bounded(stage)
+
+
+def load_task(text: str, *, lenient: bool = False) -> CheckedProblem | CheckedChoice:
+    """Like :func:`load_problem`, but a program may also end with a question and options."""
+
+    def stage() -> CheckedProblem | CheckedChoice:
+        parsed = parse_program(text, lenient=lenient)
+        checked = check_task(parsed.program, text)
+        if isinstance(checked, CheckedChoice):
+            return CheckedChoice(checked.problem, parsed.warnings + checked.warnings)
         return CheckedProblem(checked.problem, parsed.warnings + checked.warnings)
 
     return _bounded(stage)

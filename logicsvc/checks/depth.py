@@ -8,17 +8,24 @@ at the front keeps all of them inside Python's stack.  Real formulas stay under 
 from __future__ import annotations
 
 from logicsvc.errors import InputError
-from logicsvc.syntax.ast import Problem, depth
+from logicsvc.syntax.ast import ChoiceProblem, Problem, Statement, depth
 
 MAX_DEPTH = 200
 """Deepest nesting of connectives and quantifiers in one formula (an atom is 1)."""
 
 
-def check_depth(problem: Problem) -> None:
+def check_depth(problem: Problem | ChoiceProblem) -> None:
     """``InputError`` (``too_deep``, with the statement's span) past :data:`MAX_DEPTH`."""
-    for index, statement in enumerate((*problem.premises, problem.conclusion)):
+    if isinstance(problem, ChoiceProblem):
+        last = "an option"
+        ends = tuple(
+            Statement(f, span=o.span) for o in problem.question.options for f in o.formulas
+        )
+    else:
+        last, ends = "the conclusion", (problem.conclusion,)
+    for index, statement in enumerate((*problem.premises, *ends)):
         if (levels := depth(statement.formula)) > MAX_DEPTH:
-            label = f"premise {index}" if index < len(problem.premises) else "the conclusion"
+            label = f"premise {index}" if index < len(problem.premises) else last
             raise InputError(
                 f"{label} nests connectives and quantifiers {levels} deep; the limit is "
                 f"{MAX_DEPTH}",

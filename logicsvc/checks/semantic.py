@@ -12,17 +12,22 @@ from dataclasses import dataclass
 
 from logicsvc.errors import SemanticError, Span, caret_context, source_lines
 from logicsvc.syntax.ast import (
+    ChoiceProblem,
     Formula,
+    Option,
     PredicateDecl,
     Problem,
     Program,
     Quantified,
+    Question,
+    QuestionKind,
     Statement,
     atoms,
     constants,
     looks_like_variable,
     subformulas,
 )
+from logicsvc.syntax.sorts import infer
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +36,97 @@ class CheckedProblem:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedChoice:
+    problem: ChoiceProblem
+    warnings: tuple[str, ...] = ()
+
+
 def check_program(program: Program, text: str | None = None) -> CheckedProblem:
-    """Validate ``program``; ``text`` (the source) lets errors show the line."""
+    """Validate a program that ends with a conclusion; ``text`` lets errors show the line."""
+    checked = check_task(program, text)
+    if isinstance(checked, CheckedChoice):
+        raise _error(
+            "unexpected_question",
+            "this program asks a multiple-choice question (Question:/Options:); "
+            "here a Conclusion: is expected",
+            checked.problem.question.span,
+            text,
+        )
+    return checked
+
+
+def check_task(program: Program, text: str | None = None) -> CheckedProblem | CheckedChoice:
+    """Validate ``program``, a yes/no problem or a multiple-choice question."""
     warnings: list[str] = []
-    statements = (*program.premises, *program.conclusions)
-    _check_conclusion_count(program, text)
+    question = program.question
+    if question is None:
+        _check_conclusion_count(program, text)
+    else:
+        _check_options(question, text)
+    options = question.options if question else ()
+    statements = (
+        *program.premises,
+        *program.conclusions,
+        *(Statement(f, span=o.span) for o in options for f in o.formulas),
+    )
     for statement in statements:
         _check_free_names(statement, text)
     _check_arities(program.predicates, statements, text, warnings)
     _check_name_clash(statements, text)
-    problem = Problem(program.premises, program.conclusions[0], program.predicates)
-    return CheckedProblem(problem, tuple(warnings))
+    try:
+        formulas = infer(
+            tuple(s.formula for s in statements), program.signature, program.predicates
+        ).formulas
+    except SemanticError as exc:
+        if exc.span is not None and text:
+            exc.context = caret_context(text, exc.span)
+        raise
+    premises = _restate(program.premises, formulas)
+    if question is None:
+        (conclusion,) = _restate(program.conclusions, formulas[len(premises) :])
+        problem = Problem(premises, conclusion, program.predicates, program.signature)
+        return CheckedProblem(problem, tuple(warnings))
+    rest = iter(formulas[len(premises) :])
+    elaborated = tuple(
+        Option(o.label, tuple(next(rest) for _ in o.formulas), o.gloss, o.span) for o in options
+    )
+    choice = ChoiceProblem(
+        premises,
+        Question(question.kind, elaborated, question.span),
+        program.predicates,
+        program.signature,
+    )
+    return CheckedChoice(choice, tuple(warnings))
+
+
+def _restate(
+    statements: tuple[Statement, ...], formulas: tuple[Formula, ...]
+) -> tuple[Statement, ...]:
+    return tuple(
+        s if s.formula is f else Statement(f, s.gloss, s.span)
+        for s, f in zip(statements, formulas, strict=False)
+    )
+
+
+def _check_options(question: Question, text: str | None) -> None:
+    if not question.options:
+        raise _error("no_options", "the Options: section lists no option", question.span, text)
+    seen: set[str] = set()
+    for option in question.options:
+        if option.label in seen:
+            raise _error(
+                "duplicate_option", f"option {option.label} is listed twice", option.span, text
+            )
+        seen.add(option.label)
+        if len(option.formulas) > 1 and question.kind is not QuestionKind.ACCURATE_LIST:
+            raise _error(
+                "option_list",
+                f"option {option.label} lists {len(option.formulas)} formulas; only an "
+                "'accurate list' question takes lists (join them with ∧ otherwise)",
+                option.span,
+                text,
+            )
 
 
 def check_formulas(premises: list[Formula], conclusion: Formula) -> CheckedProblem:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
+from logicsvc.errors import FragmentError
 from logicsvc.syntax.ast import (
     Atom,
+    Compare,
     Const,
+    Distinct,
     Equals,
     Formula,
     Not,
@@ -20,6 +23,7 @@ from logicsvc.syntax.ast import (
     Quantified,
     Quantifier,
     Term,
+    Var,
 )
 
 _LOWER_WORD = re.compile(r"[a-z][A-Za-z0-9_]*")
@@ -61,7 +65,11 @@ def _var_name(name: str) -> str:
 
 
 def _term(term: Term) -> str:
-    return _atom_name(term.name) if isinstance(term, Const) else _var_name(term.name)
+    if isinstance(term, Const):
+        return _atom_name(term.name)
+    if isinstance(term, Var):
+        return _var_name(term.name)
+    raise FragmentError("TPTP FOF has no functions over sorts, integers or counts", span=term.span)
 
 
 def formula_to_tptp(formula: Formula) -> str:
@@ -72,9 +80,14 @@ def formula_to_tptp(formula: Formula) -> str:
         return f"{name}({','.join(_term(a) for a in formula.args)})"
     if isinstance(formula, Equals):
         return f"{_term(formula.left)} = {_term(formula.right)}"
+    if isinstance(formula, Compare | Distinct):
+        message = "TPTP FOF has no integer comparisons or distinct(…)"
+        raise FragmentError(message, span=formula.span)
     if isinstance(formula, Not):
         return f"~ ({formula_to_tptp(formula.operand)})"
     if isinstance(formula, Quantified):
+        if formula.sort is not None:
+            raise FragmentError("TPTP FOF has no sorted quantifiers", span=formula.span)
         q = "!" if formula.quantifier is Quantifier.ALL else "?"
         return f"{q} [{_var_name(formula.var)}] : ({formula_to_tptp(formula.body)})"
     return f"({formula_to_tptp(formula.left)} {_OPS[formula.op]} {formula_to_tptp(formula.right)})"
@@ -84,8 +97,11 @@ def problem_to_tptp(problem: Problem, *, negate_conclusion: bool = False) -> str
     """One ``fof`` per premise plus the conclusion as conjecture.
 
     ``negate_conclusion`` asks the external prover whether the premises entail
-    the conclusion's negation (how "false" is decided).
+    the conclusion's negation (how "false" is decided). A typed program (sorts,
+    integers) has no FOF form: :class:`FragmentError`.
     """
+    if problem.signature:
+        raise FragmentError("TPTP FOF has no sorts or functions; this program is typed")
     lines = [
         f"fof(premise_{i}, axiom, {formula_to_tptp(s.formula)})."
         for i, s in enumerate(problem.premises)
