@@ -12,6 +12,9 @@ Backends:
 - ``auto``: ``backward`` when the problem is a rule base it accepts in the
   requested world, else ``z3`` (only the open world is z3's).
 
+Multiple-choice questions (a :class:`ChoiceProblem`) go to :func:`choose`,
+which judges every option with Z3 (see :mod:`provers.choice`).
+
 Worlds: ``open`` is classical logic; ``closed`` is negation as failure;
 ``explicit`` is the open world of RuleTaker/ProofWriter: ``¬P`` holds only when
 stated or derived by a rule, rules fire forward only (no contraposition), and
@@ -23,11 +26,15 @@ the answer is unknown when neither the literal nor its complement is derived.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from logicsvc.errors import FragmentError
 from logicsvc.syntax.ast import Problem
 from provers.result import Limits, Result, Status, Verdict, World
+
+if TYPE_CHECKING:
+    from logicsvc.syntax.ast import ChoiceProblem
+    from provers.choice import ChoiceResult
 
 Backend = Literal["auto", "z3", "backward"]
 BACKENDS: tuple[Backend, ...] = ("auto", "z3", "backward")
@@ -42,8 +49,16 @@ __all__ = [
     "Status",
     "Verdict",
     "World",
+    "choose",
     "prove",
 ]
+
+
+def choose(problem: ChoiceProblem, limits: Limits | None = None) -> ChoiceResult:
+    """Which option of a multiple-choice question its kind selects (always with Z3)."""
+    from provers import choice
+
+    return choice.choose(problem, limits)
 
 
 def prove(

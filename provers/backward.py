@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from logicsvc.syntax.ast import Const, Problem, Term, Var
+from logicsvc.syntax.ast import Const, Problem, Var
 from provers.prooftree import ProofNode, proof_graph, to_json
 from provers.result import Limits, Result, Status, Verdict, World
 from provers.rulebase import (
@@ -73,7 +73,9 @@ _Found = tuple[Binding, list[tuple[int, ProofNode]]]
 _Options = Iterator[tuple[Binding, int, "ProofNode | None", int]]
 
 
-def _match(pattern: tuple[Term, ...], ground: tuple[str, ...], binding: Binding) -> Binding | None:
+def _match(
+    pattern: tuple[Var | Const, ...], ground: tuple[str, ...], binding: Binding
+) -> Binding | None:
     """``binding`` extended so that ``pattern`` matches ``ground``, or None."""
     if len(pattern) != len(ground):
         return None
@@ -85,7 +87,9 @@ def _match(pattern: tuple[Term, ...], ground: tuple[str, ...], binding: Binding)
     return out
 
 
-def _pin(args: tuple[Term, ...], head: tuple[Term, ...], binding: Binding) -> Binding | None:
+def _pin(
+    args: tuple[Var | Const, ...], head: tuple[Var | Const, ...], binding: Binding
+) -> Binding | None:
     """Bind the variables of ``args`` that face a constant of a rule head; None on a clash."""
     if len(args) != len(head):
         return None

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import z3
+
+if TYPE_CHECKING:
+    from provers.z3_encoding import Encoder
 
 MAX_FACTS = 200
 
@@ -70,3 +73,38 @@ def render(
         "equalities": sorted(equalities),
         "truncated": truncated,
     }
+
+
+def render_typed(model: z3.ModelRef, enc: Encoder, max_facts: int = MAX_FACTS) -> dict[str, Any]:
+    """A typed model: every assignment (``blue_book = 4``, ``assigned(fred) = 3``) and the
+    facts over finite sorts; the untyped part, if any, as :func:`render` gives it."""
+    untyped = {k: d for k, d in enc.predicates.items() if all(s == "U" for s in _sorts(enc, k))}
+    plain = {n: c for n, c in enc.constants.items() if enc.constant_sorts[n] == "U"}
+    out = render(model, enc.sort, plain, untyped, bool(plain or untyped), max_facts)
+    assignments: list[str] = []
+    for shown, term in enc.typed_entries():
+        if len(assignments) == max_facts:
+            out["truncated"] = True
+            break
+        assignments.append(f"{shown} = {model.eval(term, model_completion=True)}")
+    facts: list[str] = out["facts"]
+    for (pred, arity), decl in sorted(enc.predicates.items()):
+        sorts = _sorts(enc, (pred, arity))
+        if (pred, arity) in untyped:
+            continue
+        domains = [enc.members(s) for s in sorts]
+        if any(d is None for d in domains):
+            continue  # an integer or untyped argument: no finite table to list
+        for args in itertools.product(*[d for d in domains if d is not None]):
+            if len(facts) >= max_facts:
+                out["truncated"] = True
+                break
+            holds = z3.is_true(model.eval(decl(*args), model_completion=True))
+            text = f"{pred}({', '.join(str(a) for a in args)})" if arity else pred
+            facts.append(text if holds else f"¬{text}")
+    out["assignments"] = assignments
+    return out
+
+
+def _sorts(enc: Encoder, key: tuple[str, int]) -> tuple[str, ...]:
+    return enc.typing.predicates.get(key[0], ("U",) * key[1])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import networkx as nx
 
@@ -20,7 +21,9 @@ from logicsvc.errors import FragmentError
 from logicsvc.syntax.ast import (
     Atom,
     Binary,
+    Compare,
     Const,
+    Distinct,
     Equals,
     Formula,
     Not,
@@ -28,7 +31,6 @@ from logicsvc.syntax.ast import (
     Problem,
     Quantified,
     Quantifier,
-    Term,
     Var,
 )
 from provers.result import World
@@ -51,7 +53,7 @@ class Lit:
 
     positive: bool
     pred: str
-    args: tuple[Term, ...]
+    args: tuple[Var | Const, ...]
 
     def variables(self) -> Iterator[str]:
         return (t.name for t in self.args if isinstance(t, Var))
@@ -104,13 +106,17 @@ def _literal(f: Formula) -> Lit:
         if isinstance(f, Not):
             raise _Reject("double negation")
     if isinstance(f, Atom):
-        return Lit(positive, f.pred, f.args)
+        if not all(isinstance(t, Var | Const) for t in f.args):
+            raise _Reject("function or arithmetic term")
+        return Lit(positive, f.pred, cast(tuple[Var | Const, ...], f.args))
     raise _Reject(_describe(f) if positive else f"negation of a {_describe(f)}")
 
 
 def _describe(f: Formula) -> str:
     if isinstance(f, Equals):
         return "equality (=)"
+    if isinstance(f, Compare | Distinct):
+        return "integer comparison or distinct(…)"
     if isinstance(f, Binary):
         return _OP_NAMES[f.op]
     if isinstance(f, Quantified):
@@ -132,6 +138,8 @@ def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...
     while isinstance(f, Quantified):
         if f.quantifier is Quantifier.EXISTS:
             raise _Reject("existential quantifier (∃)")
+        if f.sort is not None:
+            raise _Reject(f"quantifier over the sort {f.sort}")
         bound, f = bound | {f.var}, f.body
     if isinstance(f, Binary) and f.op is Op.AND:
         yield from _clauses(f.left, bound)
@@ -161,6 +169,8 @@ def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...
 
 def compile_problem(problem: Problem) -> RuleBase:
     """The rule base of ``problem``, or a FragmentError saying which premise is outside."""
+    if problem.signature:
+        raise FragmentError("a typed program (Sorts:, Functions:) is outside the rule fragment")
     facts: list[Fact] = []
     rules: list[Rule] = []
     domain: dict[str, None] = {}

@@ -18,98 +18,18 @@ from typing import Literal
 
 import z3
 
-from logicsvc.syntax.ast import (
-    Atom,
-    Binary,
-    Equals,
-    Formula,
-    Not,
-    Op,
-    Problem,
-    Quantified,
-    Quantifier,
-    Term,
-    Var,
-    atoms,
-    constants,
-    subformulas,
-)
-from provers.countermodel import render
+from logicsvc.errors import SemanticError
+from logicsvc.syntax.ast import Problem
+from logicsvc.syntax.sorts import infer
+from provers.countermodel import render, render_typed
 from provers.result import Limits, Result
+from provers.z3_encoding import Encoder, FreeVariable
 
 _UINT_MAX = 2**32 - 1
 _BUDGET_REASONS = ("timeout", "canceled", "cancelled", "resource", "rlimit", "memory")
 _SHRINK_ATTEMPTS = 4
 _SHRINK_RLIMIT = 2_000_000
 """Resource cap per attempt at a smaller countermodel: it is a nicety, so it must stay cheap."""
-
-
-class _FreeVariable(Exception):
-    """Only hand-built trees have unbound variables; checked problems never do."""
-
-
-class _Encoder:
-    """Translates AST formulas into one context; internal names never meet user names."""
-
-    def __init__(self, ctx: z3.Context, problem: Problem) -> None:
-        self.ctx = ctx
-        self.sort = z3.DeclareSort("U", ctx)
-        self.bool = z3.BoolSort(ctx)
-        formulas = (*problem.premise_formulas, problem.conclusion.formula)
-        names = sorted(set().union(*(constants(f) for f in formulas)))
-        arities = sorted({(a.pred, len(a.args)) for f in formulas for a in atoms(f)})
-        self.constants: dict[str, z3.ExprRef] = {n: z3.Const(n, self.sort) for n in names}
-        self.predicates: dict[tuple[str, int], z3.AstRef] = {
-            (p, k): z3.Function(p, *[self.sort] * k, self.bool) if k else z3.Bool(p, ctx)
-            for p, k in arities
-        }
-        self.first_order = (
-            bool(names)
-            or any(k for _, k in arities)
-            or any(
-                isinstance(node, Quantified | Equals) for f in formulas for node in subformulas(f)
-            )
-        )
-        self._taken = set(names) | {p for p, _ in arities}
-        self._counter = 0
-
-    def fresh(self, base: str, sort: z3.SortRef) -> z3.ExprRef:
-        while True:
-            self._counter += 1
-            name = f"{base}!{self._counter}"
-            if name not in self._taken:
-                return z3.Const(name, sort)
-
-    def term(self, t: Term, env: dict[str, z3.ExprRef]) -> z3.ExprRef:
-        if isinstance(t, Var):
-            if t.name not in env:
-                raise _FreeVariable(f"variable {t.name!r} is not bound by any quantifier")
-            return env[t.name]
-        return self.constants[t.name]
-
-    def formula(self, f: Formula, env: dict[str, z3.ExprRef]) -> z3.BoolRef:
-        if isinstance(f, Atom):
-            decl = self.predicates[(f.pred, len(f.args))]
-            return decl(*(self.term(a, env) for a in f.args)) if f.args else decl
-        if isinstance(f, Equals):
-            return self.term(f.left, env) == self.term(f.right, env)
-        if isinstance(f, Not):
-            return z3.Not(self.formula(f.operand, env), self.ctx)
-        if isinstance(f, Binary):
-            left, right = self.formula(f.left, env), self.formula(f.right, env)
-            if f.op is Op.AND:
-                return z3.And(left, right)
-            if f.op is Op.OR:
-                return z3.Or(left, right)
-            if f.op is Op.IMPLIES:
-                return z3.Implies(left, right, self.ctx)
-            if f.op is Op.XOR:
-                return z3.Xor(left, right, self.ctx)
-            return left == right
-        bound = self.fresh(f.var, self.sort)
-        body = self.formula(f.body, {**env, f.var: bound})
-        make = z3.ForAll if f.quantifier is Quantifier.ALL else z3.Exists
-        return make([bound], body)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -120,7 +40,7 @@ class _Outcome:
     reason: str = ""
 
 
-class _Budget:
+class Budget:
     """One call's wall clock and resource units, shared by all its checks."""
 
     def __init__(self, limits: Limits) -> None:
@@ -165,12 +85,14 @@ def _unchecked(reason: str) -> tuple[str, ...]:
 def prove(problem: Problem, limits: Limits) -> Result:
     """Decide ``problem`` within ``limits``; every failure comes back as a ``Result``."""
     started = time.perf_counter()
-    budget = _Budget(limits)
+    budget = Budget(limits)
     try:
         result = _decide(problem, budget)
     except z3.Z3Exception as exc:
         result = Result("error", error={"code": "prover_error", "message": str(exc)})
-    except _FreeVariable as exc:
+    except SemanticError as exc:  # a hand-built tree the checks never saw
+        result = Result("error", error={"code": exc.code, "message": exc.message})
+    except FreeVariable as exc:
         result = Result("error", error={"code": "free_variable", "message": str(exc)})
     except RecursionError:
         message = "formula nested too deeply for the z3 backend"
@@ -180,10 +102,17 @@ def prove(problem: Problem, limits: Limits) -> Result:
     return dataclasses.replace(result, backend="z3", elapsed_ms=elapsed_ms, stats=stats)
 
 
-def _decide(problem: Problem, budget: _Budget) -> Result:
-    enc = _Encoder(z3.Context(), problem)
+def encode(problem: Problem) -> tuple[Encoder, list[z3.BoolRef], z3.BoolRef]:
+    """A fresh context with the problem's vocabulary, premises and conclusion."""
+    formulas = (*problem.premise_formulas, problem.conclusion.formula)
+    typing = infer(formulas, problem.signature, problem.predicates).typing
+    enc = Encoder(z3.Context(), formulas, typing)
     premises = [enc.formula(f, {}) for f in problem.premise_formulas]
-    goal = enc.formula(problem.conclusion.formula, {})
+    return enc, premises, enc.formula(problem.conclusion.formula, {})
+
+
+def new_solver(enc: Encoder) -> z3.Solver:
+    """A solver holding the vocabulary's axioms (ranges of integer sorts), tuned for chains."""
     solver = z3.Solver(ctx=enc.ctx)
     solver.set("core.minimize", True)
     # E-matching gave up ("incomplete quantifiers") on rule chains past ~45 steps at the
@@ -191,6 +120,21 @@ def _decide(problem: Problem, budget: _Budget) -> Result:
     # above it. Instances stay bounded by the rlimit and the timeout.
     solver.set("smt.qi.eager_threshold", 1000.0)
     solver.set("smt.qi.lazy_threshold", 2000.0)
+    for axiom in enc.axioms:
+        solver.add(axiom)
+    return solver
+
+
+def describe_model(enc: Encoder, model: z3.ModelRef) -> dict[str, object]:
+    """A model as a person reads it: facts over the domain, and typed assignments."""
+    if enc.typing.typed:
+        return render_typed(model, enc)
+    return render(model, enc.sort, enc.constants, enc.predicates, enc.first_order)
+
+
+def _decide(problem: Problem, budget: Budget) -> Result:
+    enc, premises, goal = encode(problem)
+    solver = new_solver(enc)
     lits = [enc.fresh("premise", enc.bool) for _ in premises]
     for lit, premise in zip(lits, premises, strict=True):
         solver.add(z3.Implies(lit, premise, enc.ctx))
@@ -223,23 +167,22 @@ def _decide(problem: Problem, budget: _Budget) -> Result:
         return Result("ok", "false", used_premises=used(b.core), warnings=warnings)
     if a.model is not None and b.answer == "sat":
         model = _shrink(solver, enc, [*lits, refute], a.model, budget)
-        countermodel = render(model, enc.sort, enc.constants, enc.predicates, enc.first_order)
-        return Result("ok", "unknown", countermodel=countermodel)
+        return Result("ok", "unknown", countermodel=describe_model(enc, model))
     return _gave_up(a.reason if a.answer == "unknown" else b.reason)
 
 
 def _shrink(
     solver: z3.Solver,
-    enc: _Encoder,
+    enc: Encoder,
     assumptions: list[z3.BoolRef],
     model: z3.ModelRef,
-    budget: _Budget,
+    budget: Budget,
 ) -> z3.ModelRef:
     """Look for a countermodel with few anonymous elements, but only while that is cheap."""
     universe = model.get_universe(enc.sort)
     if universe is None:
         return model
-    named = list(enc.constants.values())
+    named = [c for n, c in enc.constants.items() if enc.constant_sorts[n] == "U"]
     for extra in range(max(0, 1 - len(named)), max(0, 1 - len(named)) + _SHRINK_ATTEMPTS):
         if len(named) + extra >= len(universe):
             break
