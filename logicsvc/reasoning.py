@@ -11,17 +11,19 @@ from logicsvc.checks import check_program
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.loop import LoopOptions, solve
 from logicsvc.llm.outcome import LoopResult
-from logicsvc.load import load_problem
+from logicsvc.load import load_problem, load_task
 from logicsvc.syntax import to_dsl
 from logicsvc.syntax.ast import Program
 from logicsvc.translate import Translation, Translator, get_translator
 from provers import Backend, Limits, Result, World
+from provers.result import ChoiceResult
 
 
 @dataclass(frozen=True, slots=True)
 class Reasoned:
     translation: Translation
-    result: Result
+    result: Result | ChoiceResult
+    """A verdict, or the option a multiple-choice question selects."""
     warnings: tuple[str, ...] = ()
     loop: LoopResult | None = None
     """For LLM translators: every attempt, the vote and the token counts."""
@@ -85,12 +87,12 @@ async def reason_with_llm(
     # used_premises index the program's premises: name them by the glosses the model wrote
     glosses: tuple[str, ...] = ()
     if loop.program:
-        program = load_problem(loop.program, lenient=True).problem
+        program = load_task(loop.program, lenient=True).problem
         glosses = tuple(s.gloss or to_dsl(s.formula) for s in program.premises)
     translation = Translation(
         loop.program or "", translator, glosses, conclusion.strip(), llm_calls=loop.llm_calls
     )
-    result = loop.result
+    result: Result | ChoiceResult | None = loop.result
     if loop.status == "tie" or result is None:
         why = {"tie": "the samples' verdicts tied", "all_failed": "no sample ran"}.get(
             loop.status, loop.status

@@ -34,7 +34,7 @@ from provers.result import Limits, Result, Status, Verdict, World
 
 if TYPE_CHECKING:
     from logicsvc.syntax.ast import ChoiceProblem
-    from provers.choice import ChoiceResult
+    from provers.result import ChoiceResult
 
 Backend = Literal["auto", "z3", "backward"]
 BACKENDS: tuple[Backend, ...] = ("auto", "z3", "backward")

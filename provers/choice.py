@@ -27,21 +27,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import z3
 
 from logicsvc.errors import SemanticError
 from logicsvc.syntax.ast import ChoiceProblem, Formula, QuestionKind
 from logicsvc.syntax.sorts import infer
-from provers.result import Limits
+from provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
 from provers.z3_backend import Budget, describe_model, new_solver
 from provers.z3_encoding import Encoder, FreeVariable
-
-ChoiceStatus = Literal[
-    "ok", "no_option", "several_options", "contradictory_premises", "timeout", "error"
-]
 
 _K = QuestionKind
 _TESTS = {
@@ -60,63 +55,6 @@ _EXCEPT = {
     _K.CANNOT_BE_TRUE_EXCEPT: _K.CANNOT_BE_TRUE,
     _K.CANNOT_BE_FALSE_EXCEPT: _K.CANNOT_BE_FALSE,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class OptionResult:
-    label: str
-    selected: bool
-    entailed: bool
-    possible: bool
-    used_premises: tuple[int, ...] = ()
-    """0-based premises that entail the option (or, when it is impossible, refute it)."""
-    model: dict[str, Any] | None = None
-    """A model of the premises where the option holds (possible, not entailed)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "selected": self.selected,
-            "entailed": self.entailed,
-            "possible": self.possible,
-            "used_premises": list(self.used_premises),
-            "model": self.model,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceResult:
-    status: ChoiceStatus
-    kind: str
-    answer: str | None = None
-    """The one selected option's label, exactly when ``status == "ok"``."""
-    selected: tuple[str, ...] = ()
-    options: tuple[OptionResult, ...] = ()
-    used_premises: tuple[int, ...] = ()
-    """For ``contradictory_premises``: the premises that contradict each other."""
-    error: dict[str, Any] | None = None
-    warnings: tuple[str, ...] = ()
-    elapsed_ms: float = 0.0
-    backend: str = "z3"
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if (self.status == "ok") != (self.answer is not None):
-            raise ValueError("an answer is given exactly when status is 'ok'")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "status": self.status,
-            "kind": self.kind,
-            "selected": list(self.selected),
-            "options": [o.to_dict() for o in self.options],
-            "used_premises": list(self.used_premises),
-            "error": self.error,
-            "warnings": list(self.warnings),
-            "backend": self.backend,
-            "elapsed_ms": round(self.elapsed_ms, 3),
-        }
 
 
 class _Stop(Exception):

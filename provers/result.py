@@ -15,6 +15,11 @@ from typing import Any, Literal
 
 Verdict = Literal["true", "false", "unknown"]
 Status = Literal["ok", "contradictory_premises", "timeout", "error"]
+ChoiceStatus = Literal[
+    "ok", "no_option", "several_options", "contradictory_premises", "timeout", "error"
+]
+"""A multiple-choice question's outcome: one option (``ok``), none, several, or as for
+yes/no problems."""
 World = Literal["open", "explicit", "closed", "closed-stated"]
 """open: classical logic.  explicit: open world with explicit negation and rules
 that only fire forward (RuleTaker/ProofWriter).  closed: negation as failure
@@ -74,5 +79,67 @@ class Result:
             "proof": self.proof,
             "error": self.error,
             "warnings": list(self.warnings),
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OptionResult:
+    label: str
+    selected: bool
+    entailed: bool
+    possible: bool
+    used_premises: tuple[int, ...] = ()
+    """0-based premises that entail the option (or, when it is impossible, refute it)."""
+    model: dict[str, Any] | None = None
+    """A model of the premises where the option holds (possible, not entailed)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "selected": self.selected,
+            "entailed": self.entailed,
+            "possible": self.possible,
+            "used_premises": list(self.used_premises),
+            "model": self.model,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceResult:
+    status: ChoiceStatus
+    kind: str
+    answer: str | None = None
+    """The one selected option's label, exactly when ``status == "ok"``."""
+    selected: tuple[str, ...] = ()
+    options: tuple[OptionResult, ...] = ()
+    used_premises: tuple[int, ...] = ()
+    """For ``contradictory_premises``: the premises that contradict each other."""
+    error: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+    elapsed_ms: float = 0.0
+    backend: str = "z3"
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.status == "ok") != (self.answer is not None):
+            raise ValueError("an answer is given exactly when status is 'ok'")
+
+    @property
+    def verdict(self) -> str | None:
+        """The answer's letter, read where a yes/no result's verdict would be."""
+        return self.answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "status": self.status,
+            "kind": self.kind,
+            "selected": list(self.selected),
+            "options": [o.to_dict() for o in self.options],
+            "used_premises": list(self.used_premises),
+            "error": self.error,
+            "warnings": list(self.warnings),
+            "backend": self.backend,
             "elapsed_ms": round(self.elapsed_ms, 3),
         }

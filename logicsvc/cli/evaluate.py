@@ -72,11 +72,18 @@ def _natural_language(
     out: Path | None,
     report: Path | None,
     resume: bool,
+    choice: bool = False,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
     require_file(path, out=out, report=report)
     summary: Tally
     try:
+        if translator is TranslatorChoice.rules and choice:
+            raise LogicsvcError(
+                "the rules translator does not read multiple-choice puzzles yet; "
+                "use --translator llm, vllm or replay",
+                code="invalid_option",
+            )
         if translator is TranslatorChoice.rules:
             if resume:
                 raise LogicsvcError(
@@ -107,6 +114,7 @@ def _natural_language(
                 concurrency=concurrency,
                 out=out,
                 resume=resume,
+                choice=choice,
             )
     except LogicsvcError as exc:
         fail(exc)
@@ -199,6 +207,137 @@ def folio(
         options=options,
         out=out,
         report=report,
+        resume=resume,
+    )
+
+
+def prontoqa(
+    path: Annotated[Path, typer.Argument(help="ProntoQA in Logic-LM's JSON (answer A/B).")],
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    translator: TranslatorOpt = TranslatorChoice.llm,
+    programs: ProgramsOpt = None,
+    world: Annotated[
+        WorldChoice,
+        typer.Option(help="ProntoQA's ontology is complete: by default the closed world."),
+    ] = WorldChoice.closed,
+    backend: BackendOpt = BackendChoice.auto,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = True,
+    resume: ResumeOpt = False,
+) -> None:
+    """ProntoQA's true/false questions end to end; last stdout line: the summary."""
+    options = loop_options(
+        style="rulebase",
+        samples=samples,
+        rounds=rounds,
+        world=world.value,
+        backend=backend,
+        timeout=timeout,
+        grammar=grammar,
+    )
+    _natural_language(
+        path,
+        translator=translator,
+        programs=programs,
+        options=options,
+        out=out,
+        report=report,
+        resume=resume,
+    )
+
+
+def _puzzles(
+    path: Path,
+    *,
+    out: Path | None,
+    report: Path | None,
+    translator: TranslatorChoice,
+    programs: list[Path] | None,
+    timeout: float,
+    samples: int,
+    rounds: int,
+    grammar: bool,
+    resume: bool,
+) -> None:
+    options = loop_options(
+        style="choice",
+        samples=samples,
+        rounds=rounds,
+        world="open",
+        backend=BackendChoice.z3,
+        timeout=timeout,
+        grammar=grammar,
+    )
+    _natural_language(
+        path,
+        translator=translator,
+        programs=programs,
+        options=options,
+        out=out,
+        report=report,
+        resume=resume,
+        choice=True,
+    )
+
+
+PuzzleFile = Annotated[
+    Path, typer.Argument(help="Logic-LM's option-style JSON: context, question, options, answer.")
+]
+
+
+def logical_deduction(
+    path: PuzzleFile,
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    translator: TranslatorOpt = TranslatorChoice.llm,
+    programs: ProgramsOpt = None,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = True,
+    resume: ResumeOpt = False,
+) -> None:
+    """LogicalDeduction's ordering puzzles through the LLM loop; last line: the summary."""
+    _puzzles(
+        path,
+        out=out,
+        report=report,
+        translator=translator,
+        programs=programs,
+        timeout=timeout,
+        samples=samples,
+        rounds=rounds,
+        grammar=grammar,
+        resume=resume,
+    )
+
+
+def ar_lsat(
+    path: PuzzleFile,
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    translator: TranslatorOpt = TranslatorChoice.llm,
+    programs: ProgramsOpt = None,
+    timeout: TimeoutOpt = 10.0,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 3,
+    grammar: GrammarOpt = True,
+    resume: ResumeOpt = False,
+) -> None:
+    """AR-LSAT's analytical-reasoning games through the LLM loop; last line: the summary."""
+    _puzzles(
+        path,
+        out=out,
+        report=report,
+        translator=translator,
+        programs=programs,
+        timeout=timeout,
+        samples=samples,
+        rounds=rounds,
+        grammar=grammar,
         resume=resume,
     )
 

@@ -27,10 +27,12 @@ from logicsvc.cli._common import (
     loop_options,
     read_source,
 )
-from logicsvc.errors import LogicsvcError
+from logicsvc.errors import FragmentError, LogicsvcError
+from logicsvc.syntax.ast import ChoiceProblem
 
 if TYPE_CHECKING:
     from logicsvc.reasoning import Reasoned
+    from provers.result import ChoiceResult
 
 
 def prove(
@@ -40,18 +42,23 @@ def prove(
     world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
-    """Decide whether the premises entail the conclusion (true/false/unknown)."""
+    """Decide whether the premises entail the conclusion (true/false/unknown), or which
+    option a multiple-choice question (Question:/Options:) selects."""
     import provers
-    from logicsvc.load import load_problem
+    from logicsvc.checks import CheckedChoice
+    from logicsvc.load import load_task
 
     try:
-        checked = load_problem(read_source(file), lenient=not strict)
-        result = provers.prove(
-            checked.problem,
-            provers.Limits(timeout_s=timeout),
-            backend=backend.value,
-            world=world.value,
-        )
+        checked = load_task(read_source(file), lenient=not strict)
+        limits = provers.Limits(timeout_s=timeout)
+        if isinstance(checked, CheckedChoice):
+            if backend.value == "backward" or world.value != "open":
+                raise FragmentError("multiple-choice questions are decided by z3, open world")
+            result: provers.Result | ChoiceResult = provers.choose(checked.problem, limits)
+        else:
+            result = provers.prove(
+                checked.problem, limits, backend=backend.value, world=world.value
+            )
     except LogicsvcError as exc:
         fail(exc)
     payload = result.to_dict()
@@ -65,16 +72,24 @@ def export(
     strict: StrictOpt = False,
 ) -> None:
     """Print the problem in another syntax (TPTP FOF), or normalised DSL by default."""
-    from logicsvc.load import load_problem
+    from logicsvc.checks import CheckedChoice
+    from logicsvc.load import load_task
     from logicsvc.syntax import problem_to_dsl, problem_to_tptp
 
     try:
-        checked = load_problem(read_source(file), lenient=not strict)
+        checked = load_task(read_source(file), lenient=not strict)
+        if tptp and isinstance(checked, CheckedChoice):
+            raise FragmentError("TPTP FOF has no multiple-choice questions")
+        problem = checked.problem
+        out = (
+            problem_to_tptp(problem)
+            if tptp and not isinstance(problem, ChoiceProblem)
+            else (problem_to_dsl(problem))
+        )
     except LogicsvcError as exc:
         fail(exc)
     for warning in checked.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    out = problem_to_tptp(checked.problem) if tptp else problem_to_dsl(checked.problem)
     typer.echo(out, nl=False)
 
 

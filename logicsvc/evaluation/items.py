@@ -20,7 +20,11 @@ from logicsvc.evaluation.common import read_jsonl
 _ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
 _LABELS = {"true": "true", "false": "false", "unknown": "unknown", "uncertain": "unknown"}
 _DEPTH_IN_ID = re.compile(r"-D(\d+)-")
-_QUESTION_PREFIX = re.compile(r"^\s*based on the above information,.*?\?\s*", re.I | re.S)
+_QUESTION_PREFIX = re.compile(
+    r"^\s*(?:based on the above information,.*?\?|is the following statement true or false\?)\s*",
+    re.I | re.S,
+)
+_LETTER = re.compile(r"^\s*\(?([A-Z])\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +66,39 @@ def _logiclm(path: Path, data: list[Any]) -> Iterator[NLItem]:
         )
 
 
-def read_nl_items(path: Path) -> Iterator[NLItem]:
-    """Items of any supported file; the first non-blank character tells JSON from JSONL."""
+def choice_text(question: str, options: list[str]) -> str:
+    """The question and its lettered options, one per line, as the choice prompt shows them."""
+    return "\n".join([question.strip(), *(o.strip() for o in options)])
+
+
+def _choice(path: Path, data: list[Any]) -> Iterator[NLItem]:
+    """Logic-LM's option-style items (LogicalDeduction, AR-LSAT): the gold is a letter."""
+    for index, raw in enumerate(data):
+        if not isinstance(raw, dict) or not {"context", "question", "options"} <= set(raw):
+            raise InputError(f"{path}: item {index} needs 'context', 'question' and 'options'")
+        options = raw["options"]
+        if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+            raise InputError(f"{path}: item {raw.get('id', index)!r}: 'options' must be strings")
+        letters = [m.group(1) for o in options if (m := _LETTER.match(o))]
+        answer = str(raw.get("answer", "")).strip().upper()[:1]
+        if answer not in letters:
+            raise InputError(
+                f"{path}: item {raw.get('id', index)!r} answers {answer!r}, not one of its "
+                f"options {', '.join(letters) or '(none lettered)'}"
+            )
+        yield NLItem(
+            str(raw.get("id", index)),
+            (str(raw["context"]),),
+            choice_text(str(raw["question"]), options),
+            answer,
+        )
+
+
+def read_nl_items(path: Path, *, choice: bool = False) -> Iterator[NLItem]:
+    """Items of any supported file; the first non-blank character tells JSON from JSONL.
+
+    ``choice`` reads multiple-choice items (Logic-LM's option-style JSON), whose gold and
+    prediction are option letters."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -73,8 +108,12 @@ def read_nl_items(path: Path) -> Iterator[NLItem]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}: not a JSON list ({exc.msg}, line {exc.lineno})") from None
-        yield from _logiclm(path, data)
+        if not isinstance(data, list):
+            raise InputError(f"{path}: expected a JSON list of items")
+        yield from (_choice(path, data) if choice else _logiclm(path, data))
         return
+    if choice:
+        raise InputError(f"{path}: multiple-choice items come as a JSON list (Logic-LM's format)")
     for number, raw in read_jsonl(path):
         where = f"{path}:{number}"
         try:

@@ -108,15 +108,17 @@ async def evaluate_async(
     concurrency: int = CHUNK,
     out: Path | None = None,
     resume: bool = False,
+    choice: bool = False,
 ) -> Summary:
     """Evaluate ``path``; with no ``chat``, the configured OpenAI-compatible server.
 
     ``concurrency`` problems are solved together in lockstep rounds (``solve_many``); the
     backend caps its own requests in flight (``LOGICSVC_LLM_CONCURRENCY`` over HTTP).
     ``resume`` keeps the records already in ``out`` (counted, not asked again) and
-    solves only the rest: a run the LLM server stopped goes on where it ended.
+    solves only the rest: a run the LLM server stopped goes on where it ended. ``choice``
+    reads multiple-choice items: gold and prediction are option letters.
     """
-    items = list(read_nl_items(path))
+    items = list(read_nl_items(path, choice=choice))
     if resume and out is None:
         raise InputError("--resume needs --out FILE: the records to resume from")
     if chat is not None:

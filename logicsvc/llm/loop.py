@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import provers
+from logicsvc.checks import CheckedChoice
 from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, ChatResponse, Completion, Message
 from logicsvc.llm.constraints import GRAMMARS, DecodingLimits
@@ -32,10 +33,11 @@ from logicsvc.llm.prompts import (
     status_error,
     truncated_error,
 )
-from logicsvc.load import load_problem
-from logicsvc.syntax.ast import Problem
+from logicsvc.load import load_task
+from logicsvc.syntax.ast import ChoiceProblem, Problem
 from logicsvc.translate.formats import to_dsl_program
 from provers import Backend, Limits, Result, World
+from provers.result import ChoiceResult
 
 SAMPLING_TEMPERATURE = 0.7
 """Round 0 with several samples; one sample, and every refinement, is greedy (0)."""
@@ -53,13 +55,23 @@ async def _prove_in_thread(
     return await asyncio.to_thread(provers.prove, problem, limits, backend=backend, world=world)
 
 
+ChooseFn = Callable[[ChoiceProblem, Limits | None], Awaitable[ChoiceResult]]
+"""How a multiple-choice program gets decided: in a thread by default, a worker pool in the
+service."""
+
+
+async def _choose_in_thread(problem: ChoiceProblem, limits: Limits | None) -> ChoiceResult:
+    return await asyncio.to_thread(provers.choose, problem, limits)
+
+
 @dataclass(frozen=True, slots=True)
 class LoopOptions:
     """How the loop translates, judges and refines; one value serves a whole evaluation.
 
     ``grammar`` asks the backend to constrain decoding with the decoding grammar
     (:mod:`logicsvc.llm.constraints`): ``True`` with its default bounds, or these bounds.
-    ``prover`` proves a loaded program (in a thread by default, a worker pool in the service).
+    ``prover`` proves a loaded program (in a thread by default, a worker pool in the service),
+    ``chooser`` decides a multiple-choice one (the ``choice`` style's programs).
     """
 
     style: PromptStyle = "folio"
@@ -71,6 +83,7 @@ class LoopOptions:
     grammar: bool | DecodingLimits = False
     lenient: bool = True
     prover: ProveFn | None = None
+    chooser: ChooseFn | None = None
 
     def check(self) -> None:
         """``ValueError`` (``FragmentError`` for z3 outside the open world) for settings no
@@ -86,7 +99,8 @@ class LoopOptions:
         if self.grammar is False:
             return None
         limits = self.grammar if isinstance(self.grammar, DecodingLimits) else DecodingLimits()
-        return GRAMMARS["fol"](limits)  # only registered grammars: the tests validate each
+        name = "choice" if self.style == "choice" else "fol"
+        return GRAMMARS[name](limits)  # only registered grammars: the tests validate each
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +110,7 @@ class _Settings:
     options: LoopOptions
     grammar: str | None
     prover: ProveFn
+    chooser: ChooseFn
 
 
 @dataclass
@@ -142,7 +157,12 @@ async def solve_many(
     on; ``LLMUnavailableError`` (the server is gone for everyone) is raised.
     """
     options.check()
-    run = _Settings(options, options.grammar_text(), options.prover or _prove_in_thread)
+    run = _Settings(
+        options,
+        options.grammar_text(),
+        options.prover or _prove_in_thread,
+        options.chooser or _choose_in_thread,
+    )
     temperature = 0.0 if options.samples == 1 else SAMPLING_TEMPERATURE
     batch = [
         _Question(tuple(premises), conclusion, first_messages(premises, conclusion, options.style))
@@ -283,7 +303,9 @@ async def _failed(sample: int, round_: int, exc: LLMError) -> Judged:
     return Judged(attempt, None)
 
 
-_Run = tuple[str | None, dict[str, Any] | None, str | None, Result | None, tuple[str, ...]]
+_Run = tuple[
+    str | None, dict[str, Any] | None, str | None, Result | ChoiceResult | None, tuple[str, ...]
+]
 """``(dsl, error, status, result, warnings)`` of one program."""
 
 
@@ -300,7 +322,7 @@ async def _judge(sample: int, round_: int, completion: Completion, s: _Settings)
         dsl=dsl,
         error=error_,
         status=status,
-        verdict=result.verdict if result is not None else None,
+        verdict=_answer(result),
         warnings=warnings,
         prompt_tokens=completion.prompt_tokens,
         completion_tokens=completion.completion_tokens,
@@ -317,8 +339,11 @@ async def _run(program: str, s: _Settings) -> _Run:
     try:
         o = s.options
         _style, dsl, notes = to_dsl_program(program, lenient=o.lenient)
-        checked = await asyncio.to_thread(load_problem, dsl, lenient=o.lenient)
-        result = await s.prover(checked.problem, o.limits, o.backend, o.world)
+        checked = await asyncio.to_thread(load_task, dsl, lenient=o.lenient)
+        if isinstance(checked, CheckedChoice):
+            result: Result | ChoiceResult = await s.chooser(checked.problem, o.limits)
+        else:
+            result = await s.prover(checked.problem, o.limits, o.backend, o.world)
     except LogicsvcError as exc:
         return dsl, exc.to_dict(), None, None, notes
     except Exception as exc:  # a bug of ours must not lose the attempt record
@@ -326,6 +351,13 @@ async def _run(program: str, s: _Settings) -> _Run:
         return dsl, error, None, None, notes
     warnings = (*notes, *checked.warnings, *result.warnings)
     return dsl, status_error(result, dsl, checked.problem), result.status, result, warnings
+
+
+def _answer(result: Result | ChoiceResult | None) -> str | None:
+    """What a sample votes for: a verdict, or the letter of a multiple-choice answer."""
+    if isinstance(result, ChoiceResult):
+        return result.answer
+    return result.verdict if result is not None else None
 
 
 _FINAL_CODES = frozenset({"internal_error", "llm_error"})

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from provers import Result
+from provers.result import ChoiceResult
 
 __all__ = ["Attempt", "Judged", "LoopResult", "LoopStatus", "outcome_of", "vote"]
 
@@ -34,6 +35,7 @@ class Attempt:
     status: str | None
     """The prover's status; None when the program never reached a prover."""
     verdict: str | None
+    """``true``/``false``/``unknown``, or an option's letter for a multiple-choice program."""
     warnings: tuple[str, ...]
     prompt_tokens: int
     completion_tokens: int
@@ -64,7 +66,7 @@ class LoopResult:
     """Refinement improved some sample: it failed in round 0 and later ran (better)."""
     program: str | None
     """The DSL of the lowest-numbered sample that carries the outcome."""
-    result: Result | None
+    result: Result | ChoiceResult | None
     first_round_verdict: str | None
     """What the vote would have said without refinement (for ablations)."""
 
@@ -81,7 +83,7 @@ class Judged:
     """An attempt and the prover's result for it (kept for the winning sample's proof)."""
 
     attempt: Attempt
-    result: Result | None
+    result: Result | ChoiceResult | None
 
 
 def vote(verdicts: Sequence[str | None]) -> tuple[list[str], dict[str, int]]:

@@ -18,11 +18,12 @@ from typing import Any, Literal
 from logicsvc.errors import source_lines
 from logicsvc.llm import Message
 from logicsvc.resources import resource_dir
-from logicsvc.syntax.ast import Problem
+from logicsvc.syntax.ast import ChoiceProblem, Problem
 from provers import Result
+from provers.result import ChoiceResult
 
-PromptStyle = Literal["folio", "rulebase"]
-STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase")
+PromptStyle = Literal["folio", "rulebase", "choice"]
+STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase", "choice")
 
 _MARKER = re.compile(r"^<!--\s*(system|user|assistant)\s*-->[ \t]*\n?", re.M)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -131,10 +132,14 @@ def truncated_error(max_tokens: int) -> dict[str, Any]:
     }
 
 
-def status_error(result: Result, dsl: str, problem: Problem) -> dict[str, Any] | None:
+def status_error(
+    result: Result | ChoiceResult, dsl: str, problem: Problem | ChoiceProblem
+) -> dict[str, Any] | None:
     """A non-ok prover status as an error the model can act on."""
     if result.status == "ok":
         return None
+    if isinstance(result, ChoiceResult) and result.status in ("no_option", "several_options"):
+        return _choice_error(result)
     if result.status == "contradictory_premises":
         lines = source_lines(dsl)
         shown = []
@@ -158,6 +163,26 @@ def status_error(result: Result, dsl: str, problem: Problem) -> dict[str, Any] |
     return {
         "code": str(detail.get("code", "prover_error")),
         "message": str(detail.get("message", "the prover failed on this program")),
+    }
+
+
+def _choice_error(result: ChoiceResult) -> dict[str, Any]:
+    """No option, or several, passed the question's test: say what each option is."""
+    facts = []
+    for option in result.options:
+        entailed = "entailed" if option.entailed else "not entailed"
+        possible = "possible" if option.possible else "impossible"
+        facts.append(f"  {option.label}) {entailed}, {possible}")
+    which = (
+        "no option passes"
+        if result.status == "no_option"
+        else f"options {', '.join(result.selected)} all pass"
+    )
+    return {
+        "code": result.status,
+        "message": f"{which} the test of a '{result.kind}' question, so the question has no "
+        "single answer; a premise or an option is probably mistranslated (or the question "
+        "kind is wrong). Under your premises:\n" + "\n".join(facts),
     }
 
 

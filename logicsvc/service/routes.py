@@ -13,12 +13,19 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logicsvc import __version__
-from logicsvc.errors import InputError, LLMError, LogicsvcError, UntranslatableError
+from logicsvc.checks import CheckedChoice
+from logicsvc.errors import (
+    FragmentError,
+    InputError,
+    LLMError,
+    LogicsvcError,
+    UntranslatableError,
+)
 from logicsvc.fallacies import Classifier
 from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
-from logicsvc.load import load_formulas, load_problem
+from logicsvc.load import load_formulas, load_task
 from logicsvc.reasoning import Reasoned, reason_with_llm
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.schemas import (
@@ -35,6 +42,7 @@ from logicsvc.settings import Settings
 from logicsvc.syntax.ast import Problem
 from logicsvc.translate.controlled import ControlledEnglishTranslator
 from provers import Backend, Limits, Result, World
+from provers.result import ChoiceResult
 
 router = APIRouter()
 log = logging.getLogger("logicsvc.service")
@@ -67,7 +75,7 @@ class Service:
         )
         return result
 
-    def count(self, result: Result) -> None:
+    def count(self, result: Result | ChoiceResult) -> None:
         self.metrics.verdicts.labels(result.status, result.verdict or "none").inc()
 
 
@@ -144,12 +152,22 @@ async def metrics(request: Request) -> Response:
 
 @router.post("/v1/prove", responses=ERRORS)
 async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
-    """Decide a DSL program (or premises + conclusion formulas); no LLM involved."""
+    """Decide a DSL program (or premises + conclusion formulas); no LLM involved. A program
+    ending with a question and its options is answered with the option its kind selects."""
     svc = _svc(request)
     if body.program is not None:
         check_texts(svc.settings, [body.program], "program", whole=True)
-        checked = await asyncio.to_thread(load_problem, body.program, lenient=body.lenient)
-        check_count(svc.settings, len(checked.problem.premises))
+        task = await asyncio.to_thread(load_task, body.program, lenient=body.lenient)
+        check_count(svc.settings, len(task.problem.premises))
+        if isinstance(task, CheckedChoice):
+            if body.prover == "backward" or body.world != "open":
+                raise FragmentError("multiple-choice questions are decided by z3, open world")
+            chosen = await svc.pool.choose(task.problem, svc.limits(body.timeout_s))
+            svc.count(chosen)
+            out = chosen.to_dict()
+            out["warnings"] = [*task.warnings, *chosen.warnings]
+            return out
+        checked = task
     else:
         premises = body.premises or []
         check_count(svc.settings, len(premises))

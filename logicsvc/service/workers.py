@@ -36,9 +36,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from logicsvc.errors import ProverError
-from logicsvc.syntax.ast import Problem
-from provers import Backend, World, prove
-from provers.result import Limits, Result
+from logicsvc.syntax.ast import ChoiceProblem, Problem
+from provers import Backend, World, choose, prove
+from provers.result import ChoiceResult, ChoiceStatus, Limits, Result
 
 TIMEOUT_WARNING = "the prover exceeded its deadline and was stopped"
 STARTUP_TIMEOUT_S = 60.0
@@ -89,7 +89,10 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         except EOFError:
             return
         try:
-            reply: tuple[Any, ...] = ("ok", job(problem, limits, backend=backend, world=world))
+            if isinstance(problem, ChoiceProblem):
+                reply: tuple[Any, ...] = ("ok", choose(problem, limits))
+            else:
+                reply = ("ok", job(problem, limits, backend=backend, world=world))
         except MemoryError:
             reply = ("oom", None)
         except Exception as exc:
@@ -178,6 +181,24 @@ class ProverPool:
     async def prove(
         self, problem: Problem, limits: Limits, *, backend: Backend = "auto", world: World = "open"
     ) -> Result:
+        result = await self._run(problem, limits, backend, world)
+        assert isinstance(result, Result)
+        return result
+
+    async def choose(self, problem: ChoiceProblem, limits: Limits) -> ChoiceResult:
+        """A multiple-choice question on a worker (``provers.choose``), same guarantees."""
+        result = await self._run(problem, limits, "z3", "open")
+        if isinstance(result, ChoiceResult):
+            return result
+        status: ChoiceStatus = "timeout" if result.status == "timeout" else "error"
+        kind = problem.question.kind.value
+        return ChoiceResult(
+            status, kind, error=result.error, warnings=result.warnings, elapsed_ms=result.elapsed_ms
+        )
+
+    async def _run(
+        self, problem: Problem | ChoiceProblem, limits: Limits, backend: Backend, world: World
+    ) -> Result | ChoiceResult:
         await self.start()
         while True:
             if self._closed:
@@ -211,7 +232,7 @@ class ProverPool:
             self._idle.put_nowait(worker)
             if kind == "raise":
                 raise _unpack(*payload)
-            assert isinstance(payload, Result)
+            assert isinstance(payload, Result | ChoiceResult)
             return payload
         self._retire(worker)
         ms = (time.monotonic() - began) * 1000
