@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import provers
-from logicsvc.checks import check_program
+from logicsvc.checks import CheckedChoice, check_program, check_task
+from logicsvc.errors import InputError
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.loop import LoopOptions, solve
 from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem, load_task
-from logicsvc.syntax import to_dsl
-from logicsvc.syntax.ast import Program
+from logicsvc.syntax import problem_to_dsl, to_dsl
+from logicsvc.syntax.ast import ChoiceProblem, Option, Program, Question, QuestionKind
 from logicsvc.translate import Translation, Translator, get_translator
 from provers import Backend, Limits, Result, World
 from provers.result import ChoiceResult
@@ -39,10 +40,12 @@ class Reasoned:
         out["warnings"] = [*self.translation.warnings, *self.warnings, *self.result.warnings]
         out["translator"] = self.translation.translator
         out["program"] = self.translation.program
+        used = self.result.used_premises
+        if isinstance(self.result, ChoiceResult) and self.result.answer is not None:
+            # the sentences the chosen option rests on
+            used = next(o.used_premises for o in self.result.options if o.selected)
         out["used_sentences"] = [
-            self.translation.sentences[i]
-            for i in self.result.used_premises
-            if i < len(self.translation.sentences)
+            self.translation.sentences[i] for i in used if i < len(self.translation.sentences)
         ]
         out["llm_calls"] = self.translation.llm_calls
         return out
@@ -68,6 +71,54 @@ def reason(
     problem, warnings = checked.problem, checked.warnings
     result = provers.prove(problem, limits, backend=backend, world=world)
     return Reasoned(translation, result, warnings)
+
+
+def translate_choice(
+    premises: Sequence[str],
+    options: Sequence[tuple[str, str]],
+    kind: QuestionKind,
+    translator: Translator,
+) -> tuple[Translation, ChoiceProblem]:
+    """A multiple-choice question through a sentence translator: each option is translated
+    as the conclusion would be, beside the same premises (raises ``UntranslatableError``)."""
+    if not options:
+        raise InputError("a question needs at least one option", code="no_options")
+    per_option = [translator.translate(premises, text) for _, text in options]
+    built = [t.problem for t in per_option]
+    if any(p is None for p in built):
+        raise InputError("this translator gives no AST for options", code="invalid_option")
+    first = built[0]
+    assert first is not None
+    question = Question(
+        kind,
+        tuple(
+            Option(label, (p.conclusion.formula,), text)
+            for (label, text), p in zip(options, built, strict=True)
+            if p is not None
+        ),
+    )
+    program = Program(first.predicates, first.premises, (), question=question)
+    checked = check_task(program)
+    assert isinstance(checked, CheckedChoice)
+    translation = per_option[0]
+    translation = Translation(
+        problem_to_dsl(checked.problem),
+        translation.translator,
+        translation.sentences,
+        "",
+        tuple(dict.fromkeys(w for t in per_option for w in t.warnings)),
+    )
+    return translation, checked.problem
+
+
+def option_text(options: Sequence[tuple[str, str]], kind: QuestionKind) -> str:
+    """The question and its options as the choice prompt shows them to an LLM."""
+    lines = [f"Which one of the following {kind.value.replace(' except', '')}"]
+    if kind.value.endswith("except"):
+        lines[0] = f"Each of the following {kind.value.replace(' except', '')} EXCEPT:"
+    else:
+        lines[0] += "?"
+    return "\n".join([*lines, *(f"{label}) {text}" for label, text in options)])
 
 
 async def reason_with_llm(

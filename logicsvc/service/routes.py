@@ -26,7 +26,7 @@ from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
 from logicsvc.load import load_formulas, load_task
-from logicsvc.reasoning import Reasoned, reason_with_llm
+from logicsvc.reasoning import Reasoned, option_text, reason_with_llm, translate_choice
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.schemas import (
     ERRORS,
@@ -39,7 +39,7 @@ from logicsvc.service.schemas import (
 )
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
-from logicsvc.syntax.ast import Problem
+from logicsvc.syntax.ast import ChoiceProblem, Problem, QuestionKind
 from logicsvc.translate.controlled import ControlledEnglishTranslator
 from provers import Backend, Limits, Result, World
 from provers.result import ChoiceResult
@@ -73,6 +73,11 @@ class Service:
         self.metrics.prover_seconds.labels(result.backend or "none").observe(
             result.elapsed_ms / 1000
         )
+        return result
+
+    async def choose(self, problem: ChoiceProblem, limits: Limits | None) -> ChoiceResult:
+        result = await self.pool.choose(problem, limits or self.limits(None))
+        self.metrics.prover_seconds.labels(result.backend).observe(result.elapsed_ms / 1000)
         return result
 
     def count(self, result: Result | ChoiceResult) -> None:
@@ -162,7 +167,7 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
         if isinstance(task, CheckedChoice):
             if body.prover == "backward" or body.world != "open":
                 raise FragmentError("multiple-choice questions are decided by z3, open world")
-            chosen = await svc.pool.choose(task.problem, svc.limits(body.timeout_s))
+            chosen = await svc.choose(task.problem, svc.limits(body.timeout_s))
             svc.count(chosen)
             out = chosen.to_dict()
             out["warnings"] = [*task.warnings, *chosen.warnings]
@@ -185,8 +190,13 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
 async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
     """Translate (offline first, the LLM when asked or needed), refine, prove."""
     check_count(svc.settings, len(body.premises))
-    check_texts(svc.settings, [*body.premises, body.conclusion], "premise")
+    check_texts(
+        svc.settings, [*body.premises, body.conclusion or "", *(body.options or ())], "premise"
+    )
     limits = svc.limits(body.timeout_s)
+    if body.options is not None:
+        return await _reason_choice(svc, body, limits)
+    assert body.conclusion is not None
     if body.translator != "llm":
         try:  # off the event loop: a long text takes a while
             translation = await asyncio.to_thread(
@@ -220,13 +230,55 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
             prover=svc.prove,
         ),
     )
+    _count_llm(svc, outcome)
+    return outcome
+
+
+async def _reason_choice(svc: Service, body: TranslateRequest, limits: Limits) -> Reasoned:
+    """A question with options: offline when every sentence is in the fragment, else the
+    LLM writes a multiple-choice program (the ``choice`` prompt)."""
+    options, kind = body.lettered(), QuestionKind(body.question)
+    if body.translator != "llm":
+        try:
+            translation, problem = await asyncio.to_thread(
+                translate_choice, body.premises, options, kind, ControlledEnglishTranslator()
+            )
+        except UntranslatableError:
+            if body.translator == "rules" or svc.llm is None:
+                raise
+        else:
+            check_count(svc.settings, len(problem.premises))
+            return Reasoned(translation, await svc.choose(problem, limits))
+    if svc.llm is None:
+        raise InputError(
+            "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
+        )
+    outcome = await reason_with_llm(
+        body.premises,
+        option_text(options, kind),
+        chat=svc.llm,
+        options=LoopOptions(
+            style="choice",
+            samples=body.samples,
+            rounds=body.rounds,
+            backend="z3",
+            limits=limits,
+            grammar=True,
+            prover=svc.prove,
+            chooser=svc.choose,
+        ),
+    )
+    _count_llm(svc, outcome)
+    return outcome
+
+
+def _count_llm(svc: Service, outcome: Reasoned) -> None:
     if outcome.loop is not None:
         svc.metrics.attempts.inc(len(outcome.loop.attempts))
         svc.metrics.refinements.inc(int(outcome.loop.refined))
         svc.metrics.llm_calls.inc(outcome.loop.llm_calls)
         svc.metrics.llm_tokens.labels("prompt").inc(outcome.loop.prompt_tokens)
         svc.metrics.llm_tokens.labels("completion").inc(outcome.loop.completion_tokens)
-    return outcome
 
 
 @router.post("/v1/translate", responses=LLM_ERRORS)

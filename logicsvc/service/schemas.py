@@ -14,6 +14,22 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from provers import World
 
 Translator = Literal["auto", "rules", "llm"]
+QuestionKindName = Literal[
+    "must be true",
+    "must be false",
+    "could be true",
+    "could be false",
+    "cannot be true",
+    "cannot be false",
+    "must be true except",
+    "must be false except",
+    "could be true except",
+    "could be false except",
+    "cannot be true except",
+    "cannot be false except",
+    "accurate list",
+]
+"""The values of :class:`~logicsvc.syntax.ast.QuestionKind` (a test keeps them in step)."""
 Backend = Literal["auto", "z3", "backward"]
 
 
@@ -67,10 +83,23 @@ class ProveRequest(_Request):
 
 
 class TranslateRequest(_Request):
-    """Natural-language premises and a conclusion."""
+    """Natural-language premises and a conclusion, or a question with lettered options."""
 
     premises: list[str] = Field(..., examples=[["All men are mortal.", "Socrates is a man."]])
-    conclusion: str = Field(..., min_length=1, examples=["Socrates is mortal."])
+    conclusion: str | None = Field(None, min_length=1, examples=["Socrates is mortal."])
+    options: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=26,
+        description="Instead of a conclusion: the options, lettered A, B, … in order (a "
+        "leading 'A)' or '(A)' is read as the letter).",
+    )
+    question: QuestionKindName = Field(
+        "must be true",
+        description="What the options are asked: must be true, could be true, cannot be "
+        "true, must be false, could be false, cannot be false (each optionally + ' except'), "
+        "accurate list.",
+    )
     translator: Translator = Field(
         "auto",
         description="auto: the offline controlled-English translator, and the LLM (when "
@@ -85,6 +114,24 @@ class TranslateRequest(_Request):
         description="auto | z3 | backward (``backend`` is accepted too).",
     )
     timeout_s: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _conclusion_or_options(self) -> TranslateRequest:
+        if (self.conclusion is None) == (self.options is None):
+            raise ValueError("send either 'conclusion' or 'options'")
+        return self
+
+    def lettered(self) -> list[tuple[str, str]]:
+        """The options with their letters (as sent, or A, B, … by position)."""
+        out = []
+        for index, text in enumerate(self.options or ()):
+            match = _LETTERED.match(text)
+            label = match.group(1) if match else chr(ord("A") + index)
+            out.append((label, text[match.end() :].strip() if match else text.strip()))
+        return out
+
+
+_LETTERED = re.compile(r"^\s*\(?([A-Z])\)\s*")
 
 
 class ReasonRequest(TranslateRequest):
