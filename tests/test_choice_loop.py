@@ -113,3 +113,18 @@ def test_option_lists_parse_only_for_accurate_list_questions() -> None:
     listed = load_task(text.replace("must be true", "accurate list"))
     assert len(listed.problem.question.options[0].formulas) == 2  # type: ignore[union-attr]
     assert parse_program(problem_to_dsl(listed.problem)).program.question is not None
+
+
+def test_a_sort_error_goes_back_to_the_model_with_its_span(tmp_path: Path) -> None:
+    items = json.loads((DATA / "dev-A.json").read_text(encoding="utf-8"))
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([items[0]]), encoding="utf-8")
+    wrong = SHELF.replace("pos(blue_book) = 4 :::", "pos(blue_book) = blue_book :::")
+    chat = ScriptedChat([wrong, SHELF])
+    summary = llm_eval.evaluate(
+        path, chat=chat, options=LoopOptions(style="choice", backend="z3"), choice=True
+    )
+    assert summary.to_dict()["correct"] == 1
+    refinement = chat.requests[1].messages[-1].content
+    assert "sort_mismatch" in refinement or "is used as" in refinement
+    assert "line 10" in refinement
