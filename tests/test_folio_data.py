@@ -74,6 +74,11 @@ def test_gold_fol_reproduces_labels(shared_datasets: Path, tmp_path: Path) -> No
     assert len(records) == 86
     assert {r["id"] for r in records if r["predicted"] != r["gold"]} == set(summary.mismatches)
     assert sum(1 for r in records if r["repairs"]) == summary.repaired > 0
+    # the typed language changed no verdict: each item scores as at 5ae62f6, before it
+    before = json.loads(
+        (Path(__file__).parent / "data" / "verdicts_before_typed_language.json").read_text("utf-8")
+    )["folio_gold"]
+    assert {r["id"]: r["predicted"] for r in records} == before
 
 
 def test_bundled_sample_runs_without_shared_data(tmp_path: Path) -> None:
