@@ -60,15 +60,16 @@ def load_formulas(premises: list[str], conclusion: str, *, lenient: bool = False
     def stage() -> CheckedProblem:
         warnings: list[str] = []
         formulas = []
+        everything = "\n".join([*premises, conclusion])
         for index, text in enumerate([*premises, conclusion]):
             label = f"premise {index}" if index < len(premises) else "conclusion"
             try:
-                formula, notes = parse_formula(text, lenient=lenient)
+                formula, notes = parse_formula(text, lenient=lenient, context=everything)
             except LogicsvcError as exc:
                 exc.message = f"{label}: {exc.message}"  # spans are relative to this formula
                 raise
-            if lenient and index < len(premises):
-                formula, closed = close_free_variables(formula)
+            if lenient:
+                formula, closed = close_free_variables(formula, premise=index < len(premises))
                 notes = (*notes, *closed)
             formulas.append(formula)
             warnings.extend(f"{label}: {note}" for note in notes)

@@ -92,7 +92,7 @@ def test_quantifier_free_premises_are_universally_closed_in_lenient_mode_only() 
         load_problem(text)
     # Never in a conclusion ("some x" is as likely), nor beside other quantifiers.
     with pytest.raises(SemanticError):
-        load_problem("Premises:\nP(a)\nConclusion:\nP(x) ∧ Q(x)\n", lenient=True)
+        load_problem("Premises:\nP(a)\nConclusion:\nP(x) → Q(x)\n", lenient=True)
     with pytest.raises(SemanticError):
         load_problem("Premises:\n∃x ∃x (P(x) ∧ Q(y))\nConclusion:\nP(a)\n", lenient=True)
     formulas = load_formulas(["P(x) → Q(x)", "P(a)"], "Q(a)", lenient=True)
@@ -156,3 +156,137 @@ def test_a_comment_or_gloss_is_never_repaired(line: str) -> None:
     assert checked.warnings == ("line 3: replaced '^' with '∧'",)
     plain = load_problem(program.replace(line, line.split("#")[0].split(":::")[0]), lenient=True)
     assert checked.problem.premises[0].formula == plain.problem.premises[0].formula
+
+
+# --- free variables: "some" for facts, "every" in a rule's condition -----------------
+
+
+@pytest.mark.parametrize(
+    ("premises", "conclusion", "closed", "verdict"),
+    [
+        # a conjunction of facts: "some", in a premise or a conclusion
+        (
+            ["Cost(gre, x) ∧ x < 300", "∀y (Cost(gre, y) ∧ y < 500 → Cheap(gre))"],
+            "Cheap(gre)",
+            "∃x:Int (Cost(gre, x) ∧ x < 300)",
+            "true",
+        ),
+        (
+            ["Visit(juan, picuris)", "Range(picuris)"],
+            "Visit(juan, y) ∧ Range(y)",
+            "∃y (Visit(juan, y) ∧ Range(y))",
+            "true",
+        ),
+        (
+            ["State(wss, y) ∧ State(butte, y)"],
+            "∃s (State(wss, s) ∧ State(butte, s))",
+            "∃y (State(wss, y) ∧ State(butte, y))",
+            "true",
+        ),
+        # the condition of a universal rule: ∀ over the implication
+        (
+            ["∀x (Rating(x, y) ∧ y > 9 → Good(x))", "Rating(film, 10)"],
+            "Good(film)",
+            "∀x ∀y:Int (Rating(x, y) ∧ y > 9 → Good(x))",
+            "true",
+        ),
+        (
+            ["∀x (Rating(x, y) ∧ y > 9 → Good(x))", "Rating(film, 8)"],
+            "Good(film)",
+            "∀x ∀y:Int (Rating(x, y) ∧ y > 9 → Good(x))",
+            "unknown",
+        ),
+        (
+            ["∀x (Win(x, y) → Lose(y, x))", "Win(ali, joe)"],
+            "Lose(joe, ali)",
+            "∀x ∀y (Win(x, y) → Lose(y, x))",
+            "true",
+        ),
+    ],
+)
+def test_free_variables_read_where_one_reading_is_clear(
+    premises: list[str], conclusion: str, closed: str, verdict: str
+) -> None:
+    import provers
+    from logicsvc.syntax import problem_to_dsl
+
+    checked = load_formulas(premises, conclusion, lenient=True)
+    assert closed in problem_to_dsl(checked.problem)
+    notes = [w for w in checked.warnings if "free variable" in w]
+    assert len(notes) == 1 and ("'some'" in notes[0]), checked.warnings
+    assert provers.prove(checked.problem).verdict == verdict
+    with pytest.raises(SemanticError) as info:
+        load_formulas(premises, conclusion)  # strict mode refuses every one
+    assert info.value.code == "free_variable"
+
+
+@pytest.mark.parametrize(
+    "ambiguous",
+    [
+        "∀x (Student(x) → Attends(x, y))",  # one school for all, or one each?
+        "∀x (Rating(x, y) ↔ Good(x))",  # (∃y R) ↔ G and ∀y (R ↔ G) differ
+        "∀x (Student(x) ∧ Attends(x, y))",
+        "∃x (P(x) ∧ Q(y))",
+        "∀x (P(x) → Q(x)) ∧ R(y)",
+        "∀x (P(y) → Q(x)) ∧ R(y, x)",
+    ],
+)
+def test_free_variables_with_two_readings_are_left_to_fail(ambiguous: str) -> None:
+    for premises, conclusion in (([ambiguous], "Z"), ([], ambiguous)):
+        with pytest.raises(SemanticError) as info:
+            load_formulas(premises, conclusion, lenient=True)
+        assert info.value.code == "free_variable"
+
+
+@pytest.mark.parametrize("conclusion", ["¬Unicorn(x)", "¬Unicorn(x) ∧ Horse(a)", "P(x) ∨ Q(x)"])
+def test_a_conclusion_is_read_as_facts_only_when_a_positive_fact_names_the_variable(
+    conclusion: str,
+) -> None:
+    """ "¬Unicorn(x)": no unicorns at all, or something that is no unicorn? Both are sane."""
+    with pytest.raises(SemanticError):
+        load_formulas(["P(a)"], conclusion, lenient=True)
+
+
+def test_a_conjunction_premise_with_only_negated_mentions_stays_universal() -> None:
+    """Unchanged from before: ∀ for a quantifier-free premise that is not facts-naming."""
+    checked = load_formulas(["¬Unicorn(x) ∧ Horse(a)"], "¬Unicorn(a)", lenient=True)
+    assert checked.warnings == (
+        "premise 0: read free variable(s) x of a premise as universally quantified",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired", "name"),
+    [
+        (
+            "∀x ∀y (Club(x) ∧ y ∈ x → Member(y))",
+            "∀x ∀y (Club(x) ∧ ElementOf(y, x) → Member(y))",
+            "ElementOf",
+        ),
+        ("gre ∉ tests", "¬ElementOf(gre, tests)", "ElementOf"),
+        ("a ∈ s ∧ ElementOf(b)", "ElementOf_2(a, s) ∧ ElementOf(b)", "ElementOf_2"),  # no clash
+    ],
+)
+def test_set_membership_is_the_relation_it_denotes(text: str, repaired: str, name: str) -> None:
+    with pytest.raises(DSLSyntaxError):
+        parse_formula(text)
+    formula, warnings = parse_formula(text, lenient=True)
+    assert to_dsl(formula) == repaired
+    assert any(f"as the relation {name}(element, set)" in w for w in warnings), warnings
+
+
+def test_membership_takes_a_name_the_whole_program_does_not_use() -> None:
+    text = (
+        "Premises:\n∀x (ElementOf(x) → P(x)) ::: ElementOf_2 in a gloss counts too\n"
+        "a ∈ s\nConclusion:\nElementOf(a)\n"
+    )
+    checked = load_problem(text, lenient=True)
+    assert to_dsl(checked.problem.premises[1].formula) == "ElementOf_3(a, s)"
+    request = load_formulas(["a ∈ s", "ElementOf(a)"], "P(a)", lenient=True)
+    assert to_dsl(request.problem.premises[0].formula) == "ElementOf_2(a, s)"
+
+
+@pytest.mark.parametrize("text", ["∀x ∈ S (P(x))", "P(a) ∈ Q", "∀x (Q(x) ∈ R)"])
+def test_membership_is_not_guessed_for_bounded_quantifiers_or_formulas(text: str) -> None:
+    with pytest.raises(DSLSyntaxError):
+        parse_formula(text, lenient=True)

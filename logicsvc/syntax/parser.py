@@ -59,15 +59,21 @@ def parse_program(text: str, *, lenient: bool = False) -> ParsedProgram:
     return ParsedProgram(program, tuple(warnings))
 
 
-def parse_formula(text: str, *, lenient: bool = False) -> tuple[Formula, tuple[str, ...]]:
-    """Parse one formula (an API premise, a conclusion); gloss not allowed."""
+def parse_formula(
+    text: str, *, lenient: bool = False, context: str | None = None
+) -> tuple[Formula, tuple[str, ...]]:
+    """Parse one formula (an API premise, a conclusion); gloss not allowed.
+
+    ``context`` (every formula of the request) keeps a predicate a repair introduces
+    from clashing with one used elsewhere.
+    """
     warnings: list[str] = []
     try:
         tree = _parse(text, grammar.START_FORMULA)
     except DSLSyntaxError:
         if not lenient:
             raise
-        text, notes = repair_formula_text(text)
+        text, notes = repair_formula_text(text, context=context)
         warnings.extend(notes)
         tree = _parse(text, grammar.START_FORMULA)
     formula = build_formula(tree)
@@ -83,9 +89,8 @@ def _widen(
     out = []
     for statement in statements:
         formula, notes = widen_quantifiers(statement.formula)
-        if premises:
-            formula, closed = close_free_variables(formula)
-            notes.extend(closed)
+        formula, closed = close_free_variables(formula, premise=premises)
+        notes.extend(closed)
         line = statement.span.line if statement.span else "?"
         warnings.extend(f"line {line}: {note}" for note in notes)
         out.append(Statement(formula, statement.gloss, statement.span) if notes else statement)
@@ -109,7 +114,7 @@ def _repair_lines(text: str, warnings: list[str]) -> str:
             continue
         except DSLSyntaxError:
             pass
-        fixed, notes = repair_formula_text(formula)
+        fixed, notes = repair_formula_text(formula, context=text)
         if notes:
             lines[number - 1] = fixed + (" " + gloss if gloss else "")  # gloss or comment
             warnings.extend(f"line {number}: {note}" for note in notes)

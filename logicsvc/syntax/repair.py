@@ -16,12 +16,10 @@ from logicsvc.syntax.ast import (
     Formula,
     Not,
     Quantified,
-    Quantifier,
     bind,
     constants,
-    looks_like_variable,
-    subformulas,
 )
+from logicsvc.syntax.free_names import read_free_variables
 
 _SYMBOLS: tuple[tuple[str, str, str], ...] = (
     ("<=>", "↔", "'<=>'"),
@@ -212,13 +210,67 @@ _TEXT_REPAIRS: tuple[Callable[[str], tuple[str, list[str]]], ...] = (
 )
 
 
-def repair_formula_text(text: str) -> tuple[str, list[str]]:
-    """Apply every text repair to one formula (no gloss); return it and the notes."""
+def repair_formula_text(text: str, context: str | None = None) -> tuple[str, list[str]]:
+    """Apply every text repair to one formula (no gloss); return it and the notes.
+
+    ``context`` is the whole program (or every formula of a request): a predicate the
+    repairs introduce is named so that it occurs nowhere in it.
+    """
     notes: list[str] = []
     for repair in _TEXT_REPAIRS:
         text, more = repair(text)
         notes.extend(more)
+    text, more = _membership(text, context if context is not None else text)
+    notes.extend(more)
     return text, notes
+
+
+_MEMBER_NAME = r"\w+(?:-\w+)*(?![\w(-])"
+_MEMBERSHIP = re.compile(
+    rf"(?<![\w-])(?P<element>{_MEMBER_NAME})\s*(?P<op>[∈∉])\s*(?P<set>{_MEMBER_NAME})"
+)
+_ELEMENT_OF = "ElementOf"
+
+
+def fresh_name(base: str, context: str) -> str:
+    """``base``, or ``base_2``, ``base_3``…: the first that is no word of ``context``."""
+    taken = set(re.findall(r"\w+(?:-\w+)*", context))
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def _membership(text: str, context: str) -> tuple[str, list[str]]:
+    """``y ∈ x`` is the binary relation "y is an element of x": ``ElementOf(y, x)``.
+
+    Only between two names (``P(a) ∈ Q`` puts a formula where a term goes) and never
+    right after a quantifier (``∀x ∈ S (…)``, a bounded quantifier, is not repaired).
+    The predicate is named so that it occurs nowhere else in ``context``; ``∉`` is its
+    negation.
+    """
+    if "∈" not in text and "∉" not in text:
+        return text, []
+    quantified = _after_quantifier(text)
+    name = fresh_name(_ELEMENT_OF, context)
+    shown: list[str] = []
+
+    def fix(match: re.Match[str]) -> str:
+        if quantified[match.start()]:
+            return match.group(0)
+        shown.append(match.group(0))
+        negation = "¬" if match.group("op") == "∉" else ""
+        return f"{negation}{name}({match.group('element')}, {match.group('set')})"
+
+    new = _MEMBERSHIP.sub(fix, text)
+    if not shown:
+        return text, []
+    listed = ", ".join(f"'{m}'" for m in dict.fromkeys(shown))
+    return new, [
+        f"read set membership {listed} as the relation {name}(element, set) "
+        f"(a predicate name used nowhere else in the program)"
+    ]
 
 
 def split_gloss(line: str) -> tuple[str, str]:
@@ -281,22 +333,7 @@ def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
     return walk(formula), notes
 
 
-def close_free_variables(premise: Formula) -> tuple[Formula, list[str]]:
-    """Read a quantifier-free premise's variables as universally quantified.
-
-    ``¬Begins35(x) → ¬Begins34(x)`` as a premise is a clause: "for every x", as
-    Prover9 and TPTP's clause form read it.  Only for premises without any
-    quantifier (where a free name next to ``∃x ∃x`` is more likely a mistyped
-    prefix), and never for a conclusion, where it may as well mean "some x".
-    """
-    if any(isinstance(node, Quantified) for node in subformulas(premise)):
-        return premise, []
-    free = sorted(n for n in constants(premise) if looks_like_variable(n))
-    if not free:
-        return premise, []
-    for name in free:
-        premise = bind(premise, name)
-    for name in reversed(free):
-        premise = Quantified(Quantifier.ALL, name, premise)
-    names = ", ".join(free)
-    return premise, [f"read free variable(s) {names} of a premise as universally quantified"]
+def close_free_variables(formula: Formula, *, premise: bool = True) -> tuple[Formula, list[str]]:
+    """Quantify the variables a premise (or conclusion) leaves free, where one reading is
+    clear: see :mod:`logicsvc.syntax.free_names` for the three shapes and why."""
+    return read_free_variables(formula, premise=premise)
