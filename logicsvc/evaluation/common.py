@@ -13,9 +13,11 @@ from typing import Any
 from logicsvc.errors import InputError
 from logicsvc.resultfile import ResultFile, encode_line
 
-EXECUTED = ("ok", "contradictory_premises", "tie")
+EXECUTED = ("ok", "contradictory_premises", "tie", "no_option", "several_options")
 """Statuses where programs ran to an answer (not timeout, error or rejected input);
-``tie``: self-consistency samples all ran but split evenly between verdicts."""
+``tie``: self-consistency samples all ran but split evenly between verdicts;
+``no_option``/``several_options``: a multiple-choice program ran, but its question's
+kind selected no option or more than one."""
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -8,6 +8,18 @@ detected per item: FOLIO style (already our DSL) is proved in the ``open``
 (classical) world, ProofWriter style (converted, see
 :mod:`logicsvc.translate.formats`) in the ``explicit`` world, ProofWriter's
 own; ``world=`` overrides both.  ``lenient`` governs conversion and parsing.
+
+ProntoQA's programs are ProofWriter style and run in the same ``explicit``
+world.  Its questions are two-way (A = True, B = False) over an ontology
+that is complete by construction: every true statement, negative ones
+included, follows from a chain of its rules (a "false" question's negation is
+derived by a negative rule, "Tumpuses are not sour").  ``closed`` refuses
+those negative rule heads, and ``closed-stated`` ignores derived facts; the
+explicit world derives exactly the statements the ontology makes true, and
+its ``unknown`` (only a faulty program gets it here) counts as wrong, never
+as a letter.  The multiple-choice styles (LogicalDeduction, AR-LSAT) are decided by
+:func:`provers.choose`, with option letters as gold and prediction
+(:mod:`.choice_programs`).
 """
 
 from __future__ import annotations
@@ -20,14 +32,20 @@ from typing import Any
 
 import provers
 from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.evaluation.choice_programs import evaluate_choice_item
 from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.load import load_problem
-from logicsvc.translate.formats import Style, detect_style, to_dsl_program
+from logicsvc.translate.formats import CHOICE_STYLES, Style, detect_style, to_dsl_program
 from provers import Backend, Limits, World
 
 FORMATS = ("logiclm",)
 _ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
-_WORLDS: dict[Style, World] = {"folio": "open", "proofwriter": "explicit"}
+_WORLDS: dict[Style, World] = {
+    "folio": "open",
+    "proofwriter": "explicit",
+    "logical_deduction": "open",
+    "ar_lsat": "open",
+}
 
 
 @dataclass
@@ -72,14 +90,17 @@ def evaluate_item(
     try:
         if not isinstance(item, dict):
             raise InputError(f"an item must be a JSON object, not {type(item).__name__}")
-        answer = str(raw.get("answer", "")).strip().upper()[:1]
-        if answer not in _ANSWERS:
-            raise InputError(f"answer {raw.get('answer')!r} is not A, B or C")
-        record["gold"] = _ANSWERS[answer]
         programs = raw.get("raw_logic_programs")
         if not isinstance(programs, list) or not programs or not isinstance(programs[0], str):
             raise InputError("the item has no program ('raw_logic_programs' is empty)")
         style = detect_style(programs[0])
+        if style in CHOICE_STYLES:
+            choice = evaluate_choice_item(raw, programs[0], style, lenient=lenient, limits=limits)
+            return {**record, **choice}
+        answer = str(raw.get("answer", "")).strip().upper()[:1]
+        if answer not in _ANSWERS:
+            raise InputError(f"answer {raw.get('answer')!r} is not A, B or C")
+        record["gold"] = _ANSWERS[answer]
         record.update(style=style, world=world or _WORLDS[style])
         _, dsl, notes = to_dsl_program(programs[0], lenient=lenient)
         record["repairs"] = list(notes)
