@@ -128,3 +128,38 @@ def test_a_sort_error_goes_back_to_the_model_with_its_span(tmp_path: Path) -> No
     refinement = chat.requests[1].messages[-1].content
     assert "sort_mismatch" in refinement or "is used as" in refinement
     assert "line 10" in refinement
+
+
+@pytest.mark.parametrize(
+    ("recorded", "dataset"),
+    [
+        ("LogicalDeduction_dev-A_gpt-4.json", "logical_deduction"),
+        ("AR-LSAT_dev-A_gpt-4.json", "ar_lsat"),
+    ],
+)
+def test_the_live_loop_on_recordings_scores_what_eval_programs_scores(
+    tmp_path: Path, recorded: str, dataset: str
+) -> None:
+    from logicsvc.evaluation import programs
+    from logicsvc.llm.replay import ReplayChat
+
+    recordings = DATA.parent / "llm_programs" / "logiclm" / recorded
+    live_out, programs_out = tmp_path / "live.jsonl", tmp_path / "programs.jsonl"
+    live = llm_eval.evaluate(
+        DATA.parent / dataset / "dev-A.json",
+        chat=ReplayChat(recordings),
+        options=LoopOptions(style="choice", backend="z3", rounds=0),
+        choice=True,
+        out=live_out,
+    )
+    recorded_run = programs.evaluate(recordings, out=programs_out)
+    predicted = {
+        r["id"]: r["predicted"]
+        for r in map(json.loads, programs_out.read_text(encoding="utf-8").splitlines())
+    }
+    for line in live_out.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["status"] != "llm_error":  # an item with no recorded program
+            assert record["predicted"] == predicted[record["id"]], record["id"]
+    assert live.correct == recorded_run.correct
+    assert live.executable == recorded_run.executable

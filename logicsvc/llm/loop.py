@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import provers
-from logicsvc.checks import CheckedChoice
+from logicsvc.checks import CheckedChoice, CheckedProblem
 from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, ChatResponse, Completion, Message
 from logicsvc.llm.constraints import GRAMMARS, DecodingLimits
@@ -34,8 +34,14 @@ from logicsvc.llm.prompts import (
     truncated_error,
 )
 from logicsvc.load import load_task
+from logicsvc.syntax import problem_to_dsl
 from logicsvc.syntax.ast import ChoiceProblem, Problem
-from logicsvc.translate.formats import to_dsl_program
+from logicsvc.translate.formats import (
+    CHOICE_STYLES,
+    detect_style,
+    load_choice_program,
+    to_dsl_program,
+)
 from provers import Backend, Limits, Result, World
 from provers.result import ChoiceResult
 
@@ -174,7 +180,7 @@ async def solve_many(
             chat, q.first, options.samples, temperature, run.grammar
         )
         judged = await _all(
-            _judge(i, 0, r, run) if isinstance(r, Completion) else _failed(i, 0, r)
+            _judge(i, 0, r, run, q.conclusion) if isinstance(r, Completion) else _failed(i, 0, r)
             for i, r in enumerate(replies)
         )
         q.trails = [[j] for j in judged]
@@ -280,7 +286,7 @@ async def _refine(
         # e.g. the refinement prompt no longer fits the context: the sample ends here, and
         # what it did before stays on record
         return await _failed(previous.sample, round_, exc), 1
-    judged = await _judge(previous.sample, round_, response.completions[0], s)
+    judged = await _judge(previous.sample, round_, response.completions[0], s, q.conclusion)
     return judged, response.calls
 
 
@@ -309,11 +315,13 @@ _Run = tuple[
 """``(dsl, error, status, result, warnings)`` of one program."""
 
 
-async def _judge(sample: int, round_: int, completion: Completion, s: _Settings) -> Judged:
+async def _judge(
+    sample: int, round_: int, completion: Completion, s: _Settings, question: str
+) -> Judged:
     program, fenced = read_program(completion.text)
     outcome: _Run = (None, truncated_error(MAX_TOKENS), None, None, ())
     if completion.finish_reason != "length" or fenced:  # a closed fence ended the program
-        outcome = await _run(program, s)
+        outcome = await _run(program, s, question)
     dsl, error_, status, result, warnings = outcome
     attempt = Attempt(
         sample=sample,
@@ -332,14 +340,25 @@ async def _judge(sample: int, round_: int, completion: Completion, s: _Settings)
     return Judged(attempt, result)
 
 
-async def _run(program: str, s: _Settings) -> _Run:
-    """Convert, load, prove; never raises (the attempt must be recorded whatever happens)."""
+async def _run(program: str, s: _Settings, question: str) -> _Run:
+    """Convert, load, prove; never raises (the attempt must be recorded whatever happens).
+
+    A multiple-choice program in Logic-LM's notations (recordings replayed) is read by its
+    format's reader, which takes the question's kind from ``question``'s first line."""
     dsl: str | None = None
     notes: tuple[str, ...] = ()
     try:
         o = s.options
-        _style, dsl, notes = to_dsl_program(program, lenient=o.lenient)
-        checked = await asyncio.to_thread(load_task, dsl, lenient=o.lenient)
+        checked: CheckedProblem | CheckedChoice
+        if detect_style(program) in CHOICE_STYLES:
+            ask = question.split("\n", 1)[0]
+            _style, checked = await asyncio.to_thread(
+                load_choice_program, program, question=ask, lenient=o.lenient
+            )
+            dsl = problem_to_dsl(checked.problem)
+        else:
+            _style, dsl, notes = to_dsl_program(program, lenient=o.lenient)
+            checked = await asyncio.to_thread(load_task, dsl, lenient=o.lenient)
         if isinstance(checked, CheckedChoice):
             result: Result | ChoiceResult = await s.chooser(checked.problem, o.limits)
         else:

@@ -10,14 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from provers import Result
 from provers.result import ChoiceResult
 
 __all__ = ["Attempt", "Judged", "LoopResult", "LoopStatus", "outcome_of", "vote"]
 
-LoopStatus = Literal["ok", "tie", "all_failed", "contradictory_premises"]
+LoopStatus = Literal[
+    "ok", "tie", "all_failed", "contradictory_premises", "no_option", "several_options"
+]
+_RAN = {"ok": 2, "contradictory_premises": 1, "no_option": 1, "several_options": 1}
+"""How far an attempt got: a verdict (2); a program that ran to an outcome with no answer,
+contradictory premises or a question with no single answer (1); else 0."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +49,9 @@ class Attempt:
 
     @property
     def rank(self) -> int:
-        """0 failed, 1 executable but contradictory premises, 2 a verdict."""
-        return {"ok": 2, "contradictory_premises": 1}.get(self.status or "", 0)
+        """0 failed, 1 executable with no answer (contradictory premises, a question with no
+        single answer), 2 a verdict."""
+        return _RAN.get(self.status or "", 0)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -109,8 +115,8 @@ def outcome_of(trails: list[list[Judged]], calls: int) -> LoopResult:
         status = "ok"
         carrier = next(j for j in finals if j.attempt.verdict == winner)
     elif any(j.attempt.rank == 1 for j in finals):
-        status = "contradictory_premises"
         carrier = next(j for j in finals if j.attempt.rank == 1)
+        status = cast(LoopStatus, carrier.attempt.status)
     else:
         status = "all_failed"
     attempts = tuple(j.attempt for trail in trails for j in trail)

@@ -33,8 +33,9 @@ _FENCE = re.compile(r"^[ \t]*```[^\n]*\n(?P<body>.*?)(?:^[ \t]*```|(?P<unclosed>
 _THINK = re.compile(r"\A\s*<think>.*?</think>", re.S)  # a reasoning model's leading draft
 # A header line may end in a comment or a CR, as the grammar allows.
 _HEADER = re.compile(
-    r"^[ \t]*(?:Sorts|Functions|Predicates|Premises|Conclusion|Options|Facts|Rules|Query)"
-    r"[ \t]*:[ \t]*(?:#[^\n]*)?\r?$",
+    r"^[ \t]*(?:(?:Sorts|Functions|Predicates|Premises|Conclusion|Options|Facts|Rules|Query"
+    r"|Domain|Variables|Constraints)[ \t]*:[ \t]*(?:#[^\n]*)?"
+    r"|\#[ \t]*Declarations[ \t]*)\r?$",  # Logic-LM's AR-LSAT programs open with it
     re.M,
 )
 

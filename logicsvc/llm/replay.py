@@ -35,6 +35,8 @@ class RecordedItem:
     program: str
     source: str
     """The file it came from."""
+    options: tuple[str, ...] = ()
+    """The item's options, normalised: multiple-choice items sharing a context differ by them."""
 
 
 class RecordNotFound(LookupError):
@@ -78,6 +80,7 @@ def load_recorded(programs: Path | Sequence[Path]) -> tuple[RecordedItem, ...]:
                     statement=statement,
                     program=raw[0],
                     source=path.name,
+                    options=tuple(normalize(str(o)) for o in entry.get("options") or ()),
                 )
             )
     if not items:
@@ -99,6 +102,11 @@ def find_recorded(items: Sequence[RecordedItem], prompt: str) -> RecordedItem:
     # ("Anne is young."), so look for the question only after the context.
     context = candidates[0].context
     text = text[text.index(context) + len(context) :]
+    # puzzles with one context and one question ("Which of the following is true?")
+    # differ by their options
+    listed = [i for i in candidates if i.options and all(o in text for o in i.options)]
+    if listed and len({i.program for i in listed}) == 1 and len(listed) < len(candidates):
+        return listed[0]
     by_question = [item for item in candidates if item.question and item.question in text]
     if by_question:
         return by_question[0]
