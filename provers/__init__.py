@@ -21,6 +21,10 @@ stated or derived by a rule, rules fire forward only (no contraposition), and
 the answer is unknown when neither the literal nor its complement is derived.
 ``closed-stated`` is negation as failure judged against the stated facts only
 (PARARULE-Plus's closed world: what the context does not state is false).
+``complete`` is the explicit world under the closed-world assumption for every
+predicate (``¬P ← not P``, as in extended logic programs): a literal neither
+derived nor refuted there is decided by whether its atom is derived, so the
+answer is never unknown (ProntoQA: a two-way question over a complete ontology).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Literal
 
 from logicsvc.errors import FragmentError
-from logicsvc.syntax.ast import Problem
+from logicsvc.syntax.ast import Not, Problem
 from provers.result import Limits, Result, Status, Verdict, World
 
 if TYPE_CHECKING:
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
 
 Backend = Literal["auto", "z3", "backward"]
 BACKENDS: tuple[Backend, ...] = ("auto", "z3", "backward")
-WORLDS: tuple[World, ...] = ("open", "explicit", "closed", "closed-stated")
+WORLDS: tuple[World, ...] = ("open", "explicit", "closed", "closed-stated", "complete")
 
 __all__ = [
     "BACKENDS",
@@ -81,6 +85,10 @@ def prove(
         raise ValueError(f"unknown world {world!r}; choose one of {', '.join(WORLDS)}")
     if backend == "z3" and world != "open":
         raise FragmentError(f"the {world} world needs the backward chainer, not z3")
+    if world == "complete":
+        from provers import backward
+
+        return _complete(problem, backward.prove(problem, limits, world="explicit"))
     if backend != "z3":
         from provers import backward
 
@@ -105,6 +113,17 @@ def prove(
     from provers import z3_backend
 
     return z3_backend.prove(problem, limits)
+
+
+def _complete(problem: Problem, explicit: Result) -> Result:
+    """The explicit world's answer, where it is unknown decided by the atom's absence."""
+    if explicit.verdict != "unknown":
+        return explicit
+    negative = isinstance(problem.conclusion.formula, Not)
+    note = "the conclusion's atom is not derived, so it is false in the complete world (¬P ← not P)"
+    return dataclasses.replace(
+        explicit, verdict="true" if negative else "false", warnings=(*explicit.warnings, note)
+    )
 
 
 def _search_bound(result: Result) -> bool:

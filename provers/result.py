@@ -20,9 +20,11 @@ ChoiceStatus = Literal[
 ]
 """A multiple-choice question's outcome: one option (``ok``), none, several, or as for
 yes/no problems."""
-World = Literal["open", "explicit", "closed", "closed-stated"]
+World = Literal["open", "explicit", "closed", "closed-stated", "complete"]
 """open: classical logic.  explicit: open world with explicit negation and rules
-that only fire forward (RuleTaker/ProofWriter).  closed: negation as failure
+that only fire forward (RuleTaker/ProofWriter).  complete: the explicit world made
+complete, an atom that is not derived is false (``¬P ← not P`` for every predicate:
+ProntoQA's ontologies).  closed: negation as failure
 (stratified).  closed-stated: negation as failure judged against the stated
 facts only (PARARULE-Plus: what the context does not state is false)."""
 

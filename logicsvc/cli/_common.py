@@ -37,6 +37,7 @@ class WorldChoice(StrEnum):
     explicit = "explicit"
     closed = "closed"
     closed_stated = "closed-stated"
+    complete = "complete"
 
 
 class TranslatorChoice(StrEnum):

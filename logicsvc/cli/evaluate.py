@@ -219,8 +219,8 @@ def prontoqa(
     programs: ProgramsOpt = None,
     world: Annotated[
         WorldChoice,
-        typer.Option(help="ProntoQA's ontology is complete: by default the closed world."),
-    ] = WorldChoice.closed,
+        typer.Option(help="ProntoQA's ontology is complete: by default the complete world."),
+    ] = WorldChoice.complete,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
