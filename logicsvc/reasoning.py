@@ -14,6 +14,7 @@ from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem
 from logicsvc.syntax import to_dsl
 from logicsvc.syntax.ast import Program
+from logicsvc.szs import szs_of_record
 from logicsvc.translate import Translation, Translator, get_translator
 from provers import Backend, Limits, Result, World
 
@@ -28,8 +29,10 @@ class Reasoned:
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
+        out["szs_status"] = szs_of_record(out)
         if self.loop is not None:
-            out["outcome"] = self.loop.status
+            out["outcome"] = self.loop.outcome
+            out["agreement"] = self.loop.agreement
             out["votes"] = self.loop.votes
             out["refined"] = self.loop.refined
             out["tokens"] = self.loop.prompt_tokens + self.loop.completion_tokens

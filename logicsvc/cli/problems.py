@@ -33,19 +33,30 @@ if TYPE_CHECKING:
     from logicsvc.reasoning import Reasoned
 
 
+SyntaxOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--syntax",
+        help="dsl, prover9 or tptp (default: from the extension, else the content).",
+    ),
+]
+
+
 def prove(
     file: FileArg,
     strict: StrictOpt = False,
     backend: BackendOpt = BackendChoice.auto,
     world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
+    syntax: SyntaxOpt = None,
 ) -> None:
     """Decide whether the premises entail the conclusion (true/false/unknown)."""
     import provers
-    from logicsvc.load import load_problem
+    from logicsvc.syntaxes import load_in_syntax
 
     try:
-        checked = load_problem(read_source(file), lenient=not strict)
+        name = None if file == "-" else file
+        checked, _ = load_in_syntax(read_source(file), syntax, lenient=not strict, filename=name)
         result = provers.prove(
             checked.problem,
             provers.Limits(timeout_s=timeout),
@@ -54,7 +65,10 @@ def prove(
         )
     except LogicsvcError as exc:
         fail(exc)
+    from logicsvc.szs import szs_of_record
+
     payload = result.to_dict()
+    payload["szs_status"] = szs_of_record(payload)
     payload["warnings"] = [*checked.warnings, *result.warnings]
     emit(payload)
 
@@ -63,18 +77,26 @@ def export(
     file: FileArg,
     tptp: Annotated[bool, typer.Option("--tptp", help="Write TPTP FOF.")] = False,
     strict: StrictOpt = False,
+    prover9: Annotated[bool, typer.Option("--prover9", help="Write a Prover9 input file.")] = False,
+    syntax: SyntaxOpt = None,
 ) -> None:
-    """Print the problem in another syntax (TPTP FOF), or normalised DSL by default."""
-    from logicsvc.load import load_problem
+    """Print the problem in another syntax (TPTP FOF, Prover9), or normalised DSL by default."""
     from logicsvc.syntax import problem_to_dsl, problem_to_tptp
+    from logicsvc.syntax.prover9_printer import problem_to_prover9
+    from logicsvc.syntaxes import load_in_syntax
 
     try:
-        checked = load_problem(read_source(file), lenient=not strict)
+        if tptp and prover9:
+            raise LogicsvcError("choose one of --tptp and --prover9", code="invalid_option")
+        name = None if file == "-" else file
+        checked, _ = load_in_syntax(read_source(file), syntax, lenient=not strict, filename=name)
     except LogicsvcError as exc:
         fail(exc)
     for warning in checked.warnings:
         typer.echo(f"warning: {warning}", err=True)
     out = problem_to_tptp(checked.problem) if tptp else problem_to_dsl(checked.problem)
+    if prover9:
+        out = problem_to_prover9(checked.problem)
     typer.echo(out, nl=False)
 
 

@@ -18,7 +18,6 @@ from logicsvc.fallacies import Classifier
 from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
-from logicsvc.load import load_formulas, load_problem
 from logicsvc.reasoning import Reasoned, reason_with_llm
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.schemas import (
@@ -33,6 +32,8 @@ from logicsvc.service.schemas import (
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
 from logicsvc.syntax.ast import Problem
+from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
+from logicsvc.szs import szs_of_record
 from logicsvc.translate.controlled import ControlledEnglishTranslator
 from provers import Backend, Limits, Result, World
 
@@ -148,18 +149,25 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
     svc = _svc(request)
     if body.program is not None:
         check_texts(svc.settings, [body.program], "program", whole=True)
-        checked = await asyncio.to_thread(load_problem, body.program, lenient=body.lenient)
+        checked, _ = await asyncio.to_thread(
+            load_in_syntax, body.program, body.syntax, lenient=body.lenient
+        )
         check_count(svc.settings, len(checked.problem.premises))
     else:
         premises = body.premises or []
         check_count(svc.settings, len(premises))
         check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
         checked = await asyncio.to_thread(
-            load_formulas, premises, body.conclusion or "", lenient=body.lenient
+            load_formulas_in_syntax,
+            premises,
+            body.conclusion or "",
+            body.syntax,
+            lenient=body.lenient,
         )
     result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.prover, body.world)
     svc.count(result)
     payload = result.to_dict()
+    payload["szs_status"] = szs_of_record(payload)
     payload["warnings"] = [*checked.warnings, *result.warnings]
     return payload
 
