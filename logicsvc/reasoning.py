@@ -14,7 +14,7 @@ from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem
 from logicsvc.syntax import to_dsl
 from logicsvc.syntax.ast import Program
-from logicsvc.szs import szs_of_record
+from logicsvc.szs import szs_of_record, szs_status
 from logicsvc.translate import Translation, Translator, get_translator
 from provers import Backend, Limits, Result, World
 
@@ -31,6 +31,8 @@ class Reasoned:
         out = self.result.to_dict()
         out["szs_status"] = szs_of_record(out)
         if self.loop is not None:
+            if self.loop.status == "tie":  # the prover answered; the samples disagreed
+                out["szs_status"] = szs_status("tie", None)
             out["outcome"] = self.loop.outcome
             out["agreement"] = self.loop.agreement
             out["votes"] = self.loop.votes

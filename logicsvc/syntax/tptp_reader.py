@@ -55,6 +55,7 @@ _TERMINALS = {
     "AMPERSAND": "&",
     "NONASSOC": "=>, <=>, <~>",
     "EQUAL": "=",
+    "NOT_EQUALS": "!=",
     "LANGUAGE": "fof(",
     "INCLUDE": "",
     "$END": "end of input",
