@@ -157,3 +157,13 @@ def test_the_three_syntaxes_load_the_same_problem() -> None:
     assert problems[0].premise_formulas == problems[1].premise_formulas
     assert problems[0].premise_formulas == problems[2].premise_formulas
     assert problems[0].conclusion.formula == problems[2].conclusion.formula
+
+
+def test_symbols_with_one_meaning_are_read_and_capitalised_quantifiers_in_lenient_mode() -> None:
+    expected = parse_formula("¬∃x (Club(x) ∧ Loaned(Ailton, x))")[0]
+    assert parse_prover9_formula("~exists x. (Club(x) & Loaned(Ailton, x))")[0] == expected
+    assert parse_prover9_formula("¬∃x(Club(x) ∧ Loaned(Ailton, x))")[0] == expected
+    with pytest.raises(DSLSyntaxError):
+        parse_prover9_formula("-Exists x. (Club(x) & Loaned(Ailton, x))")
+    formula, notes = parse_prover9_formula("-Exists x. (Club(x) & Loaned(Ailton, x))", lenient=True)
+    assert formula == expected and "capitalised quantifier" in notes[0]

@@ -9,7 +9,10 @@ prover; the problem's answer is the self-consistency vote of the live loop
 A sample that does not load is classified: ``notation`` when it is first-order logic in a
 notation we do not read (function symbols, arithmetic comparisons, an implication chain
 whose grouping NLTK and Prover9 disagree on), ``model`` when no first-order notation reads
-it (sets, lists, ``...``, unbalanced parentheses, prose).
+it (sets, lists, ``...``, unbalanced parentheses, prose) or it breaks the checks (one name
+as predicate and constant: NLTK's type check refuses it too), ``fragment`` when the
+problem is fine but outside the chosen world's prover (``--world explicit`` takes rule
+bases only).
 """
 
 from __future__ import annotations
@@ -54,8 +57,11 @@ def read_sample(text: str, *, lenient: bool) -> tuple[Program, list[str]]:
 
 
 def failure_class(error: dict[str, Any]) -> str:
-    """``notation`` (first-order, a notation we do not read) or ``model`` (not FOL)."""
+    """``notation`` (first-order, a notation we do not read), ``fragment`` (valid, but
+    outside the chosen prover's fragment) or ``model`` (not a valid problem)."""
     code = str(error.get("code", ""))
+    if code == "outside_fragment":
+        return "fragment"
     if code in _NOTATION_CODES:
         return "notation"
     if code == "syntax_error":

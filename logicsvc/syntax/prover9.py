@@ -26,7 +26,7 @@ from functools import cache
 import lark
 from lark import Token, Tree
 
-from logicsvc.errors import SemanticError, caret_context
+from logicsvc.errors import DSLSyntaxError, SemanticError, caret_context
 from logicsvc.syntax.ast import (
     Atom,
     Binary,
@@ -73,6 +73,8 @@ _TERMINALS = {
     "END_OF_LIST": "end_of_list",
     "DIRECTIVE_OPEN": "",
     "FORALL": "",
+    "FORALL_SYM": "",
+    "EXISTS_SYM": "",
     "SOME": "",
     "EXIST": "",
     "NOT_WORD": "",
@@ -83,7 +85,11 @@ _TERMINALS = {
     "$END": "end of input",
 }
 _BINARY = {"iff_op": Op.IFF, "implies_op": Op.IMPLIES, "or_op": Op.OR, "and_op": Op.AND}
-_EXISTS = {"exists", "some", "exist"}
+_EXISTS = {"exists", "some", "exist", "∃"}
+# A capitalised quantifier word before its variables and NLTK's dot: one meaning only.
+_CAPITALISED = re.compile(
+    r"(?<![\w\"'])(Exists|EXISTS|Forall|ForAll|FORALL|All|ALL)(?=(\s+\w+)+\s*\.)"
+)
 _LADR_VARIABLE = re.compile(r"[u-z]\w*")
 _PREMISE_LISTS = {"assumptions", "sos", "usable", "hints"}
 _GOAL_LISTS = {"goals"}
@@ -102,6 +108,24 @@ def _parser() -> lark.Lark:
         propagate_positions=True,
         maybe_placeholders=False,
     )
+
+
+def _parse_lenient(text: str, start: str, lenient: bool) -> tuple[Tree[Token], list[str]]:
+    """Parse; in lenient mode, on failure, read capitalised quantifier words and retry."""
+    try:
+        return _parse(text, start), []
+    except DSLSyntaxError:
+        if not lenient:
+            raise
+        fixed, count = _CAPITALISED.subn(lambda m: _lower_quantifier(m.group(1)), text)
+        if not count:
+            raise
+        notes = [f"read {count} capitalised quantifier word(s) (Exists, Forall) as quantifiers"]
+        return _parse(fixed, start), notes
+
+
+def _lower_quantifier(word: str) -> str:
+    return "exists" if word.lower() == "exists" else "all"
 
 
 def _parse(text: str, start: str) -> Tree[Token]:
@@ -126,17 +150,17 @@ def parse_prover9_formula(text: str, *, lenient: bool = False) -> tuple[Formula,
     """One NLTK/Prover9 formula (a final ``.`` is allowed)."""
     body = text.rstrip()
     body = body[:-1] if body.endswith(".") else body
-    tree = _parse(body, _FORMULA)
+    tree, repairs = _parse_lenient(body, _FORMULA, lenient)
     formula, notes = _Builder(body).statement(tree, lenient=lenient)
-    return formula, tuple(notes)
+    return formula, (*repairs, *notes)
 
 
 def parse_prover9(text: str, *, lenient: bool = False) -> ParsedProgram:
     """A Prover9 input file: ``formulas(assumptions)`` premises, ``formulas(goals)`` the
     conclusion (more than one goal fails the checks, as in the DSL)."""
-    tree = _parse(text, "start")
+    tree, repairs = _parse_lenient(text, "start", lenient)
     builder = _Builder(text)
-    warnings: list[str] = []
+    warnings: list[str] = list(repairs)
     premises: list[Statement] = []
     goals: list[Statement] = []
     file = tree.children[0]
