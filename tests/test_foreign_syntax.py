@@ -51,6 +51,7 @@ def test_dsl_to_tptp_and_prover9_and_back_is_identity(
     assert_round_trips(Problem.of(premises, conclusion))
 
 
+@pytest.mark.slow
 def test_round_trips_every_folio_gold_program(shared_datasets: Path) -> None:
     folio = shared_datasets / "folio"
     count = 0

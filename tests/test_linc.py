@@ -44,6 +44,7 @@ def test_failures_are_classified(formula: str, kind: str) -> None:
     assert run["answer"] is None and run["failure"] == kind
 
 
+@pytest.mark.slow
 def test_folio_gpt35_beats_lincs_own_vote(shared_datasets: Path, tmp_path: Path) -> None:
     items = read_items(shared_datasets.joinpath(*LINC, "folio_gpt-3.5-turbo-16k_dev-A.json"))
     summary = evaluate(items, out=tmp_path / "records.jsonl").to_dict()
@@ -62,6 +63,7 @@ def test_folio_gpt35_beats_lincs_own_vote(shared_datasets: Path, tmp_path: Path)
                for s in failed)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_folio_gpt4_misses_against_lincs_vote_are_only_ties(shared_datasets: Path) -> None:
     """LINC's vote breaks a tie by sample order; ours reports it as ambiguous. Every item
     LINC's vote gets right and ours does not must be one of those ties."""
@@ -73,6 +75,7 @@ def test_folio_gpt4_misses_against_lincs_vote_are_only_ties(shared_datasets: Pat
             assert record["outcome"] == "ambiguous", record["id"]
 
 
+@pytest.mark.slow
 def test_cli_eval_programs_linc_summary_keys(shared_datasets: Path) -> None:
     path = shared_datasets.joinpath(*LINC, "proofwriter_gpt-4_dev-A.json")
     proc = subprocess.run(

@@ -9,10 +9,10 @@ prover; the problem's answer is the self-consistency vote of the live loop
 A sample that does not load is classified: ``notation`` when it is first-order logic in a
 notation we do not read (function symbols, arithmetic comparisons, an implication chain
 whose grouping NLTK and Prover9 disagree on), ``model`` when no first-order notation reads
-it (sets, lists, ``...``, unbalanced parentheses, prose) or it breaks the checks (one name
-as predicate and constant: NLTK's type check refuses it too), ``fragment`` when the
-problem is fine but outside the chosen world's prover (``--world explicit`` takes rule
-bases only).
+it (sets, lists, ``...``, unbalanced parentheses, prose) or it breaks the checks (one
+name as predicate and constant: LINC's pipeline fails on it too, in NLTK's type check),
+``fragment`` when the problem is fine but outside the chosen world's prover (``--world
+explicit`` takes rule bases only).
 """
 
 from __future__ import annotations
