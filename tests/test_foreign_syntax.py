@@ -43,7 +43,7 @@ def assert_round_trips(problem: Problem) -> None:
     assert [s.formula for s in back.conclusions] == [without_xor(problem.conclusion.formula)]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(formulas(), min_size=0, max_size=3), formulas())
 def test_dsl_to_tptp_and_prover9_and_back_is_identity(
     premises: list[Formula], conclusion: Formula
@@ -168,3 +168,26 @@ def test_symbols_with_one_meaning_are_read_and_capitalised_quantifiers_in_lenien
         parse_prover9_formula("-Exists x. (Club(x) & Loaned(Ailton, x))")
     formula, notes = parse_prover9_formula("-Exists x. (Club(x) & Loaned(Ailton, x))", lenient=True)
     assert formula == expected and "capitalised quantifier" in notes[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fof(a, axiom, 'u:x_uffffff_'(b)).\nfof(c, conjecture, p(b)).\n",  # no such character
+        'fof(a, axiom, p("b")).\nfof(c, conjecture, p(b)).\n',  # distinct object
+        "fof(a, axiom, p(1)).\nfof(c, conjecture, p(b)).\n",  # a number
+        "fof(a, axiom, $true).\nfof(c, conjecture, p(b)).\n",
+        "include('Axioms/SET001.ax').\n",
+        "tff(a, axiom, p(b)).\n",
+        "fof(a, axiom, p(f(b))).\n",
+        "fof(a, negated_conjecture, p(b)).\n",
+    ],
+)
+def test_tptp_outside_what_we_read_is_a_typed_input_error(text: str) -> None:
+    try:
+        load_in_syntax(text, "tptp")
+    except LogicsvcError as exc:
+        assert exc.code in ("unsupported", "function_symbol", "syntax_error")
+        assert exc.span is not None
+    else:
+        assert "u:x" in text  # an escape that is not ours is just a name

@@ -78,8 +78,11 @@ def run_sample(
 ) -> dict[str, Any]:
     """One generation → ``{answer, status, szs_status, error?, failure?}``; never raises."""
     try:
-        program, _ = read_sample(text, lenient=lenient)
-        problem = check_program(program).problem
+        try:
+            program, _ = read_sample(text, lenient=lenient)
+            problem = check_program(program).problem
+        except RecursionError:
+            raise InputError("formula is nested too deeply", code="too_deep") from None
         result = provers.prove(problem, limits, backend=backend, world=world)
     except LogicsvcError as exc:
         error = exc.to_dict()

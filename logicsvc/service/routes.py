@@ -224,7 +224,8 @@ async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     """Natural language → program, with every LLM attempt (the program is also proved)."""
     outcome = await _reason(_svc(request), body)
     out = outcome.to_dict()
-    keep = ("translator", "program", "warnings", "outcome", "votes", "attempts", "llm_calls")
+    keep: tuple[str, ...] = ("translator", "program", "warnings", "outcome", "votes")
+    keep += ("agreement", "attempts", "llm_calls")
     return {k: out[k] for k in keep if k in out}
 
 

@@ -92,7 +92,8 @@ def _unescape(text: str) -> str:
             return "_"
         if match.group(0) == "_h":
             return "-"
-        return chr(int(match.group(1), 16))
+        code = int(match.group(1), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)  # not ours: leave it
 
     return _ESCAPE.sub(one, text)
 
@@ -181,8 +182,11 @@ class _Builder:
         span = token_span(token)
         if token.type == "UPPER_WORD":
             return Var(self.var_name(token), span)
-        if token.type == "DISTINCT_OBJECT":
-            return Const(str(token)[1:-1], span)
+        if token.type in ("DISTINCT_OBJECT", "INTEGER"):
+            # TPTP gives these an interpretation (pairwise distinct) that a constant lacks
+            raise self.error(
+                f"{token!s}: distinct objects and numbers are not supported", span, "unsupported"
+            )
         return Const(self.atom_name(token), span)
 
     def formula(self, node: Tree[Token] | Token, bound: frozenset[str]) -> Formula:
