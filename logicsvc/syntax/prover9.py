@@ -117,15 +117,16 @@ def _parse_lenient(text: str, start: str, lenient: bool) -> tuple[Tree[Token], l
     except DSLSyntaxError:
         if not lenient:
             raise
-        fixed, count = _CAPITALISED.subn(lambda m: _lower_quantifier(m.group(1)), text)
+        # lowercase keeps every length (Forall → forall), so spans stay those of the input
+        fixed, count = _CAPITALISED.subn(lambda m: m.group(1).lower(), text)
         if not count:
             raise
         notes = [f"read {count} capitalised quantifier word(s) (Exists, Forall) as quantifiers"]
-        return _parse(fixed, start), notes
-
-
-def _lower_quantifier(word: str) -> str:
-    return "exists" if word.lower() == "exists" else "all"
+        try:
+            return _parse(fixed, start), notes
+        except DSLSyntaxError as exc:  # same spans: show the line as the caller wrote it
+            exc.context = caret_context(text, exc.span) if exc.span else exc.context
+            raise
 
 
 def _parse(text: str, start: str) -> Tree[Token]:
