@@ -15,6 +15,7 @@ from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem, load_task
 from logicsvc.syntax import problem_to_dsl, to_dsl
 from logicsvc.syntax.ast import ChoiceProblem, Option, Program, Question, QuestionKind
+from logicsvc.szs import szs_of_record, szs_status
 from logicsvc.translate import Translation, Translator, get_translator
 from provers import Backend, Limits, Result, World
 from provers.result import ChoiceResult
@@ -31,8 +32,12 @@ class Reasoned:
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
+        out["szs_status"] = szs_of_record(out)
         if self.loop is not None:
-            out["outcome"] = self.loop.status
+            if self.loop.status == "tie":  # the prover answered; the samples disagreed
+                out["szs_status"] = szs_status("tie", None)
+            out["outcome"] = self.loop.outcome
+            out["agreement"] = self.loop.agreement
             out["votes"] = self.loop.votes
             out["refined"] = self.loop.refined
             out["tokens"] = self.loop.prompt_tokens + self.loop.completion_tokens

@@ -272,3 +272,69 @@ def test_a_full_disk_is_a_json_error(tmp_path: Path) -> None:
     proc = run("eval", "folio-gold", str(program), "--out", "/dev/full")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1])["error"]["code"] == "write_failed"
+
+
+TPTP_THEOREM = """\
+% socrates, in TPTP
+fof(men, axiom, ![X] : (man(X) => mortal(X))).
+fof(s, axiom, man(socrates)).
+fof(goal, conjecture, mortal(socrates)).
+"""
+PROVER9_NON_THEOREM = """\
+formulas(assumptions).
+  all x. (Man(x) -> Mortal(x)).
+  Man(Socrates).
+end_of_list.
+formulas(goals).
+  Mortal(Plato).
+end_of_list.
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "syntax", "szs"),
+    [
+        ("s.p", TPTP_THEOREM, None, "Theorem"),
+        ("s.txt", TPTP_THEOREM.replace("mortal(socrates)).\n", "mortal(plato)).\n"), None,
+         "CounterSatisfiable"),
+        ("s.in", PROVER9_NON_THEOREM, None, "CounterSatisfiable"),
+        ("s.txt", PROVER9_NON_THEOREM.replace("Mortal(Plato)", "Mortal(Socrates)"), "prover9",
+         "Theorem"),
+        ("s.dsl", SOCRATES.replace("Mortal(socrates)\n", "¬Mortal(socrates)\n"), "dsl",
+         "CounterTheorem"),
+    ],
+)  # fmt: skip
+def test_prove_reads_tptp_and_prover9_and_answers_in_szs(
+    tmp_path: Path, name: str, text: str, syntax: str | None, szs: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    proc = run("prove", str(path), *(["--syntax", syntax] if syntax else []))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["szs_status"] == szs
+
+
+def test_prove_syntax_errors_carry_spans_in_each_syntax(tmp_path: Path) -> None:
+    path = tmp_path / "bad.in"
+    path.write_text(PROVER9_NON_THEOREM.replace("Man(Socrates).", "Man(Socrates) &."))
+    proc = run("prove", str(path))
+    assert proc.returncode == 2
+    error = json.loads(proc.stdout)["error"]
+    assert error["code"] == "syntax_error" and error["span"]["line"] == 3
+    proc = run("prove", "--syntax", "tptp", "-", stdin="fof(a, axiom, p(b)\n")
+    error = json.loads(proc.stdout)["error"]  # the end of input, after the last character
+    assert proc.returncode == 2 and error["span"] == {
+        "line": 1, "column": 19, "end_line": 1, "end_column": 20
+    }  # fmt: skip
+    assert "!=" in error["expected"] and "')'" in error["expected"]
+
+
+def test_export_prover9_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "socrates.dsl"
+    path.write_text(SOCRATES)
+    proc = run("export", "--prover9", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "all x (Man(x) -> Mortal(x)).  % All men are mortal." in proc.stdout
+    (tmp_path / "socrates.in").write_text(proc.stdout)
+    proved = json.loads(run("prove", str(tmp_path / "socrates.in")).stdout)
+    assert proved["verdict"] == "true" and proved["szs_status"] == "Theorem"

@@ -76,3 +76,28 @@ def test_cli_reason_and_eval_with_recorded_programs(shared_datasets: Path) -> No
     )  # fmt: skip
     assert missing.returncode == 2
     assert json.loads(missing.stdout)["error"]["code"] == "invalid_option"
+
+
+def test_a_tie_is_an_ambiguous_outcome_and_every_answer_has_its_agreement() -> None:
+    options = LoopOptions(samples=4)
+    tie = asyncio.run(
+        reason_with_llm(
+            ["All men are mortal. S is a man."],
+            "S is mortal.",
+            chat=ScriptedChat([GOOD, NEGATED, GOOD, NEGATED]),
+            options=options,
+        )
+    ).to_dict()
+    # the error code stays llm_tie (clients keyed on it keep working); outcome says ambiguous
+    assert tie["outcome"] == "ambiguous" and tie["error"]["code"] == "llm_tie"
+    assert tie["agreement"] == 0.5 and tie["szs_status"] == "GaveUp"
+    won = asyncio.run(
+        reason_with_llm(
+            ["All men are mortal. S is a man."],
+            "S is mortal.",
+            chat=ScriptedChat([GOOD, NEGATED, GOOD, GOOD]),
+            options=options,
+        )
+    ).to_dict()
+    assert (won["outcome"], won["verdict"], won["agreement"]) == ("ok", "true", 0.75)
+    assert won["szs_status"] == "Theorem"

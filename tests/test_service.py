@@ -88,6 +88,23 @@ def test_prove_program_and_formulas(base_url: str) -> None:
     assert body["verdict"] == "false"
 
 
+def test_prove_in_prover9_and_tptp_syntax_with_szs(base_url: str) -> None:
+    program = "fof(a, axiom, p(b)).\nfof(c, conjecture, ~p(b)).\n"
+    body = httpx.post(f"{base_url}/v1/prove", json={"program": program}).json()
+    assert (body["verdict"], body["szs_status"]) == ("false", "CounterTheorem")
+    body = httpx.post(
+        f"{base_url}/v1/prove",
+        json={"premises": ["all x. (P(x) -> Q(x))", "P(Bob)"], "conclusion": "Q(Bob)",
+              "syntax": "prover9"},
+    ).json()  # fmt: skip
+    assert (body["verdict"], body["szs_status"]) == ("true", "Theorem")
+    response = httpx.post(
+        f"{base_url}/v1/prove", json={"program": "fof(a, axiom, p(b)", "syntax": "tptp"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["span"]["line"] == 1
+
+
 def test_reason_offline_and_its_request_id(base_url: str) -> None:
     response = httpx.post(
         f"{base_url}/v1/reason",

@@ -344,7 +344,12 @@ def ar_lsat(
 
 def programs(
     path: Annotated[Path, typer.Argument(help="Recorded LLM programs (Logic-LM JSON list).")],
-    fmt: Annotated[str, typer.Option("--format", help="Recording format: logiclm.")] = "logiclm",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="Recording format: logiclm, or linc (LINC's samples, voted)."
+        ),
+    ] = "logiclm",
     out: OutOpt = None,
     report: ReportOpt = None,
     strict: StrictOpt = False,

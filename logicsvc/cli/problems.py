@@ -35,21 +35,32 @@ if TYPE_CHECKING:
     from provers.result import ChoiceResult
 
 
+SyntaxOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--syntax",
+        help="dsl, prover9 or tptp (default: from the extension, else the content).",
+    ),
+]
+
+
 def prove(
     file: FileArg,
     strict: StrictOpt = False,
     backend: BackendOpt = BackendChoice.auto,
     world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
+    syntax: SyntaxOpt = None,
 ) -> None:
     """Decide whether the premises entail the conclusion (true/false/unknown), or which
     option a multiple-choice question (Question:/Options:) selects."""
     import provers
     from logicsvc.checks import CheckedChoice
-    from logicsvc.load import load_task
+    from logicsvc.syntaxes import load_in_syntax
 
     try:
-        checked = load_task(read_source(file), lenient=not strict)
+        name = None if file == "-" else file
+        checked, _ = load_in_syntax(read_source(file), syntax, lenient=not strict, filename=name)
         limits = provers.Limits(timeout_s=timeout)
         if isinstance(checked, CheckedChoice):
             if backend.value == "backward" or world.value != "open":
@@ -61,7 +72,10 @@ def prove(
             )
     except LogicsvcError as exc:
         fail(exc)
+    from logicsvc.szs import szs_of_record
+
     payload = result.to_dict()
+    payload["szs_status"] = szs_of_record(payload)
     payload["warnings"] = [*checked.warnings, *result.warnings]
     emit(payload)
 
@@ -70,22 +84,28 @@ def export(
     file: FileArg,
     tptp: Annotated[bool, typer.Option("--tptp", help="Write TPTP FOF.")] = False,
     strict: StrictOpt = False,
+    prover9: Annotated[bool, typer.Option("--prover9", help="Write a Prover9 input file.")] = False,
+    syntax: SyntaxOpt = None,
 ) -> None:
-    """Print the problem in another syntax (TPTP FOF), or normalised DSL by default."""
+    """Print the problem in another syntax (TPTP FOF, Prover9), or normalised DSL by default."""
     from logicsvc.checks import CheckedChoice
-    from logicsvc.load import load_task
     from logicsvc.syntax import problem_to_dsl, problem_to_tptp
+    from logicsvc.syntax.prover9_printer import problem_to_prover9
+    from logicsvc.syntaxes import load_in_syntax
 
     try:
-        checked = load_task(read_source(file), lenient=not strict)
-        if tptp and isinstance(checked, CheckedChoice):
-            raise FragmentError("TPTP FOF has no multiple-choice questions")
+        if tptp and prover9:
+            raise LogicsvcError("choose one of --tptp and --prover9", code="invalid_option")
+        name = None if file == "-" else file
+        checked, _ = load_in_syntax(read_source(file), syntax, lenient=not strict, filename=name)
         problem = checked.problem
-        out = (
-            problem_to_tptp(problem)
-            if tptp and not isinstance(problem, ChoiceProblem)
-            else (problem_to_dsl(problem))
-        )
+        if (tptp or prover9) and isinstance(checked, CheckedChoice):
+            raise FragmentError("TPTP and Prover9 have no multiple-choice questions")
+        out = problem_to_dsl(problem)
+        if tptp and not isinstance(problem, ChoiceProblem):
+            out = problem_to_tptp(problem)
+        if prover9 and not isinstance(problem, ChoiceProblem):
+            out = problem_to_prover9(problem)
     except LogicsvcError as exc:
         fail(exc)
     for warning in checked.warnings:

@@ -12,6 +12,7 @@ from typing import Any
 
 from logicsvc.errors import InputError
 from logicsvc.resultfile import ResultFile, encode_line
+from logicsvc.szs import szs_of_record
 
 EXECUTED = ("ok", "contradictory_premises", "tie", "no_option", "several_options")
 """Statuses where programs ran to an answer (not timeout, error or rejected input);
@@ -53,11 +54,18 @@ class RecordSink:
 
     def write(self, record: dict[str, Any]) -> None:
         if self._file is not None:
-            self._file.write([encode_line(record)], sync=False)
+            self._file.write([encode_line(_with_szs(record))], sync=False)
 
     def write_batch(self, records: list[dict[str, Any]]) -> None:
         if self._file is not None:
-            self._file.write([encode_line(r) for r in records])
+            self._file.write([encode_line(_with_szs(r)) for r in records])
+
+
+def _with_szs(record: dict[str, Any]) -> dict[str, Any]:
+    """Every record names its answer in SZS words too (see :mod:`logicsvc.szs`)."""
+    if "szs_status" in record or "status" not in record:
+        return record
+    return {**record, "szs_status": szs_of_record(record)}
 
 
 @contextmanager

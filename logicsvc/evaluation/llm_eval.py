@@ -79,6 +79,7 @@ def record_of(item: NLItem, outcome: LoopResult) -> dict[str, Any]:
         "error": None if outcome.verdict is not None or carrier is None else carrier.error,
         "repairs": list(winner.warnings) if winner else [],
         "votes": outcome.votes,
+        "agreement": outcome.agreement,
         "refined": outcome.refined,
         "llm_calls": outcome.llm_calls,
         "tokens": outcome.prompt_tokens + outcome.completion_tokens,

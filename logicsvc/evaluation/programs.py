@@ -38,7 +38,7 @@ from logicsvc.load import load_problem
 from logicsvc.translate.formats import CHOICE_STYLES, Style, detect_style, to_dsl_program
 from provers import Backend, Limits, World
 
-FORMATS = ("logiclm",)
+FORMATS = ("logiclm", "linc")
 _ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
 _WORLDS: dict[Style, World] = {
     "folio": "open",
@@ -137,10 +137,16 @@ def evaluate(
     backend: Backend = "auto",
     world: World | None = None,
     out: Path | None = None,
-) -> Summary:
+) -> ProgramTally:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     items = read_items(path)
+    if fmt == "linc":  # LINC's multi-sample recordings: their own reader and vote
+        from logicsvc.evaluation import linc
+
+        return linc.evaluate(
+            items, lenient=lenient, limits=limits, backend=backend, world=world, out=out
+        )
     limits = limits or Limits()
     summary = Summary()
     with open_sink(out) as sink:

@@ -15,7 +15,15 @@ from typing import Any, Literal, cast
 from provers import Result
 from provers.result import ChoiceResult
 
-__all__ = ["Attempt", "Judged", "LoopResult", "LoopStatus", "outcome_of", "vote"]
+__all__ = [
+    "Attempt",
+    "Judged",
+    "LoopResult",
+    "LoopStatus",
+    "agreement_of",
+    "outcome_of",
+    "vote",
+]
 
 LoopStatus = Literal[
     "ok", "tie", "all_failed", "contradictory_premises", "no_option", "several_options"
@@ -75,6 +83,14 @@ class LoopResult:
     result: Result | ChoiceResult | None
     first_round_verdict: str | None
     """What the vote would have said without refinement (for ablations)."""
+    agreement: float | None = None
+    """The winning verdict's share of the votes (for a tie, the tied verdicts' share each);
+    None when no sample reached a verdict."""
+
+    @property
+    def outcome(self) -> str:
+        """What a client reads: ``ambiguous`` for a tie (``status`` keeps saying ``tie``)."""
+        return "ambiguous" if self.status == "tie" else self.status
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -97,6 +113,12 @@ def vote(verdicts: Sequence[str | None]) -> tuple[list[str], dict[str, int]]:
     votes = Counter(v for v in verdicts if v is not None)
     top = max(votes.values(), default=0)
     return sorted(v for v, count in votes.items() if count == top), dict(sorted(votes.items()))
+
+
+def agreement_of(votes: dict[str, int], verdict: str) -> float:
+    """``verdict``'s share of the votes cast: how strongly the samples agree on it."""
+    cast = sum(votes.values())
+    return round(votes.get(verdict, 0) / cast, 4) if cast else 0.0
 
 
 def outcome_of(trails: list[list[Judged]], calls: int) -> LoopResult:
@@ -135,4 +157,5 @@ def outcome_of(trails: list[list[Judged]], calls: int) -> LoopResult:
         program=carrier.attempt.dsl if carrier is not None else None,
         result=carrier.result if carrier is not None else None,
         first_round_verdict=first_winners[0] if len(first_winners) == 1 else None,
+        agreement=agreement_of(votes, winners[0]) if winners else None,
     )

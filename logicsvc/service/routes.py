@@ -25,7 +25,6 @@ from logicsvc.fallacies import Classifier
 from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
-from logicsvc.load import load_formulas, load_task
 from logicsvc.reasoning import Reasoned, option_text, reason_with_llm, translate_choice
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.schemas import (
@@ -40,6 +39,8 @@ from logicsvc.service.schemas import (
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
 from logicsvc.syntax.ast import ChoiceProblem, Problem, QuestionKind
+from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
+from logicsvc.szs import szs_of_record
 from logicsvc.translate.controlled import ControlledEnglishTranslator
 from provers import Backend, Limits, Result, World
 from provers.result import ChoiceResult
@@ -162,7 +163,9 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
     svc = _svc(request)
     if body.program is not None:
         check_texts(svc.settings, [body.program], "program", whole=True)
-        task = await asyncio.to_thread(load_task, body.program, lenient=body.lenient)
+        task, _ = await asyncio.to_thread(
+            load_in_syntax, body.program, body.syntax, lenient=body.lenient
+        )
         check_count(svc.settings, len(task.problem.premises))
         if isinstance(task, CheckedChoice):
             if body.prover == "backward" or body.world != "open":
@@ -170,6 +173,7 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
             chosen = await svc.choose(task.problem, svc.limits(body.timeout_s))
             svc.count(chosen)
             out = chosen.to_dict()
+            out["szs_status"] = szs_of_record(out)
             out["warnings"] = [*task.warnings, *chosen.warnings]
             return out
         checked = task
@@ -178,11 +182,16 @@ async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
         check_count(svc.settings, len(premises))
         check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
         checked = await asyncio.to_thread(
-            load_formulas, premises, body.conclusion or "", lenient=body.lenient
+            load_formulas_in_syntax,
+            premises,
+            body.conclusion or "",
+            body.syntax,
+            lenient=body.lenient,
         )
     result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.prover, body.world)
     svc.count(result)
     payload = result.to_dict()
+    payload["szs_status"] = szs_of_record(payload)
     payload["warnings"] = [*checked.warnings, *result.warnings]
     return payload
 
@@ -286,7 +295,8 @@ async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     """Natural language → program, with every LLM attempt (the program is also proved)."""
     outcome = await _reason(_svc(request), body)
     out = outcome.to_dict()
-    keep = ("translator", "program", "warnings", "outcome", "votes", "attempts", "llm_calls")
+    keep: tuple[str, ...] = ("translator", "program", "warnings", "outcome", "votes")
+    keep += ("agreement", "attempts", "llm_calls")
     return {k: out[k] for k in keep if k in out}
 
 

@@ -72,6 +72,11 @@ class ProveRequest(_Request):
     """auto | z3 | backward (``backend`` is accepted too)."""
     world: World = "open"
     timeout_s: float | None = Field(None, gt=0, description="At most the server's prover timeout.")
+    syntax: Literal["dsl", "prover9", "tptp"] | None = Field(
+        None,
+        description="Notation of the program or formulas; detected from a program's content "
+        "when absent (formulas: dsl). TPTP needs a whole program.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> ProveRequest:
