@@ -72,6 +72,12 @@ def test_logical_deduction_errors_point_at_the_models_line() -> None:
     with pytest.raises(DSLSyntaxError) as caught:
         logical_deduction.load(bad, "Which is true?")
     assert caught.value.span is not None and caught.value.span.line == 6
+    # a value our sorts cannot hold: the DSL line is generated, so the whole line is marked
+    bad = LD.replace("robin [IN] [1, 2, 3]", "robin [IN] [cheapest, most expensive]")
+    with pytest.raises(DSLSyntaxError) as caught:
+        logical_deduction.load(bad, "Which is true?")
+    span = caught.value.span
+    assert span is not None and (span.line, span.column, span.end_column) == (6, 1, 38)
     # an error of our DSL parser comes back on the model's line and column
     bad = LD.replace("robin < raven", "robin < < raven")
     with pytest.raises(DSLSyntaxError) as caught:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from logicsvc.evaluation.programs import Summary, evaluate
+from provers import Limits
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 
@@ -108,3 +109,64 @@ def test_prontoqa_gpt4_in_the_explicit_world(tmp_path: Path) -> None:
     assert {r["gold"] for r in records} == {"true", "false"}
     unknown = [r for r in records if r["predicted"] == "unknown"]
     assert len(unknown) == 13 and all(r["id"] in summary.mismatches for r in unknown)
+
+
+# --- hand-made files ---------------------------------------------------------------------
+
+LD = """Domain:
+1: first
+3: last
+Variables:
+a [IN] [1, 2, 3]
+b [IN] [1, 2, 3]
+c [IN] [1, 2, 3]
+Constraints:
+a == 1
+b < c
+AllDifferentConstraint([a, b, c])
+Query:
+A) a == 3
+B) b == 3
+C) c == 3"""
+
+
+def item(program: str, answer: str, n_options: int = 3, **extra: Any) -> dict[str, Any]:
+    options = [f"{'ABCDE'[i]}) option" for i in range(n_options)]
+    return {
+        "id": extra.pop("id", "i"),
+        "question": "Which of the following is true?",
+        "options": options,
+        "answer": answer,
+        "raw_logic_programs": [program],
+        **extra,
+    }
+
+
+def test_hand_made_choice_items(tmp_path: Path) -> None:
+    items = [
+        item(LD, "C", id="right"),
+        item(LD, "A", id="wrong"),
+        item(LD, "C", n_options=4, id="count"),
+        item(LD, "F", id="letter"),
+        item(LD.replace("b < c", "b < c\nc < b"), "C", id="contradiction"),
+    ]
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = evaluate(path, out=out)
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert (summary.n, summary.executable, summary.correct) == (5, 3, 1)
+    assert records["right"]["predicted"] == "C" and records["wrong"]["predicted"] == "C"
+    assert records["count"]["error"]["code"] == "option_count"
+    assert records["letter"]["status"] == "invalid_input" and records["letter"]["gold"] is None
+    assert records["contradiction"]["status"] == "contradictory_premises"
+
+
+def test_a_choice_item_past_its_timeout_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([item(LD, "C")]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = evaluate(path, out=out, limits=Limits(timeout_s=1e-9))
+    (record,) = map(json.loads, out.read_text().splitlines())
+    assert record["status"] == "timeout" and record["error"]["code"] == "timeout"
+    assert summary.executable == 0 and summary.errors == Counter(timeout=1)

@@ -74,6 +74,8 @@ class Converted:
     """The DSL question program."""
     lines: tuple[int, ...]
     """For each DSL line (0-based index), the 1-based input line it came from."""
+    exact: frozenset[int] = frozenset()
+    """1-based DSL lines whose columns are the input line's (constraints and options)."""
 
 
 class _Converter:
@@ -121,11 +123,17 @@ class _Converter:
         self.out += [(f"# {body.strip()}", n) for n, body in sections["Domain"]]
         self.out += [("Functions:", self._header_line("Variables")), *declarations]
         self.out.append(("Premises:", self._header_line("Constraints")))
-        self.out += [(self._formula(body), n) for n, body in sections["Constraints"]]
+        exact = set()
+        for number, body in sections["Constraints"]:
+            self.out.append((self._formula(body), number))
+            exact.add(len(self.out))
         query = self._header_line("Query")
         self.out += [(f"Question: {self.kind.value}", query), ("Options:", query)]
-        self.out += [(self._formula(body), n) for n, body in sections["Query"]]
-        return Converted("\n".join(t for t, _ in self.out) + "\n", tuple(n for _, n in self.out))
+        for number, body in sections["Query"]:
+            self.out.append((self._formula(body), number))
+            exact.add(len(self.out))
+        text = "\n".join(t for t, _ in self.out) + "\n"
+        return Converted(text, tuple(n for _, n in self.out), frozenset(exact))
 
     def _sections(self) -> dict[str, list[tuple[int, str]]]:
         sections: dict[str, list[tuple[int, str]]] = {}
@@ -196,21 +204,25 @@ def load(program: str, question: str, *, lenient: bool = False) -> CheckedChoice
     try:
         checked = load_task(converted.text, lenient=lenient)
     except LogicsvcError as exc:
-        raise _moved(exc, converted.lines, program) from None
+        raise _moved(exc, converted, program) from None
     if isinstance(checked, CheckedProblem):  # pragma: no cover - the converter writes options
         raise LogicsvcError("the program has no options", code="no_options")
     return checked
 
 
-def _moved(exc: LogicsvcError, lines: tuple[int, ...], source: str) -> LogicsvcError:
-    """``exc`` with its span on the input line the failing DSL line came from."""
+def _moved(exc: LogicsvcError, converted: Converted, source: str) -> LogicsvcError:
+    """``exc`` with its span on the input line the failing DSL line came from: the same
+    columns where the line was rewritten in place, else the whole line."""
     span = exc.span
     if span is None:
         return exc
-
-    def origin(line: int) -> int:
-        return lines[min(max(line, 1), len(lines)) - 1]
-
-    exc.span = Span(origin(span.line), span.column, origin(span.end_line), span.end_column)
+    lines = converted.lines
+    line = lines[min(max(span.line, 1), len(lines)) - 1]
+    if span.line in converted.exact and span.end_line == span.line:
+        exc.span = Span(line, span.column, line, span.end_column)
+    else:
+        text = source.split("\n")[line - 1].rstrip()
+        start = len(text) - len(text.lstrip()) + 1
+        exc.span = Span(line, start, line, max(len(text) + 1, start + 1))
     exc.context = caret_context(source, exc.span)
     return exc
