@@ -16,11 +16,13 @@ accurate list [φ1; …; φk]   premises entail φ1 ∨ … ∨ φk (complete)
                             and each φi is possible (accurate)
 ==========================  =====================================
 
+Only the check a kind reads is run for each option (one per option; an accurate
+list needs one per item and one for the list), without core minimisation.
 Exactly one option passing is the answer; none or several is its own outcome
 (``no_option``, ``several_options``), never a guess. Contradictory premises,
-timeouts and solver failures stay what they are for yes/no problems. Each
-option carries its explanation: the premises an entailment (or a refutation)
-used, and a witness model when it is possible but not entailed.
+timeouts and solver failures stay what they are for yes/no problems. The answer
+carries its explanation: the model its check found (a witness, or a model where
+it fails), else the premises its check refuted as a minimised unsat core.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from logicsvc.errors import SemanticError
 from logicsvc.syntax.ast import ChoiceProblem, Formula, QuestionKind
 from logicsvc.syntax.sorts import infer
 from provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
-from provers.z3_backend import Budget, describe_model, new_solver
-from provers.z3_encoding import Encoder, FreeVariable
+from provers.z3_backend import Budget, describe_model, literal_name, new_solver
+from provers.z3_encoding import Encoder, FreeVariable, shared_context
 
 _K = QuestionKind
 _TESTS = {
@@ -102,12 +104,12 @@ def _decide(problem: ChoiceProblem, budget: Budget) -> ChoiceResult:
     typing = infer(
         (*problem.premise_formulas, *options), problem.signature, problem.predicates
     ).typing
-    enc = Encoder(z3.Context(), (*problem.premise_formulas, *options), typing)
+    enc = Encoder(shared_context(), (*problem.premise_formulas, *options), typing)
     solver = new_solver(enc)
     lits = [enc.fresh("premise", enc.bool) for _ in problem.premises]
     for lit, premise in zip(lits, problem.premise_formulas, strict=True):
         solver.add(z3.Implies(lit, enc.formula(premise, {}), enc.ctx))
-    index = {str(lit): i for i, lit in enumerate(lits)}
+    index = {literal_name(lit): i for i, lit in enumerate(lits)}
 
     def used(core: frozenset[str]) -> tuple[int, ...]:
         return tuple(sorted(index[name] for name in core if name in index))
@@ -118,17 +120,17 @@ def _decide(problem: ChoiceProblem, budget: Budget) -> ChoiceResult:
     if alone.answer == "unknown":
         raise _Stop(alone.reason)
 
-    judged = []
-    for option in question.options:
-        if question.kind is _K.ACCURATE_LIST:
-            judged.append(
-                _judge_list(option.label, option.formulas, enc, solver, lits, budget, used)
-            )
-        else:
-            (formula,) = option.formulas
-            judged.append(
-                _judge(option.label, formula, question.kind, enc, solver, lits, budget, used)
-            )
+    solver.set("core.minimize", False)  # cores are minimised for the answer alone, below
+    checker = _Checker(enc, solver, lits, budget, [alone.model] if alone.model else [])
+    if question.kind is _K.ACCURATE_LIST:
+        judged = [_judge_list(o.label, o.formulas, checker, used) for o in question.options]
+    else:
+        sweep = [_sweep(o.label, o.formulas[0], question.kind, checker) for o in question.options]
+        judged = [s.result for s in sweep]
+        chosen = [s for s in sweep if s.result.selected]
+        if len(chosen) == 1:  # explain the answer: its premises, or its model
+            answer = _explain(chosen[0], _Checker(enc, solver, lits, budget, []), used)
+            judged[sweep.index(chosen[0])] = answer
     selected = tuple(o.label for o in judged if o.selected)
     if len(selected) == 1:
         return ChoiceResult("ok", kind, selected[0], selected, tuple(judged))
@@ -154,41 +156,81 @@ def _check(
     return outcome.answer == "sat", outcome.core, outcome.model
 
 
-def _judge(
-    label: str,
-    formula: Formula,
-    kind: QuestionKind,
-    enc: Encoder,
-    solver: z3.Solver,
-    lits: list[z3.BoolRef],
-    budget: Budget,
-    used: Any,
-) -> OptionResult:
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Checker:
+    """Satisfiability beside the premises, trying the models found so far first: a model of
+    the premises where the extra formula holds answers "sat" with no solver call (on a
+    puzzle with one solution, most options are settled by the first model)."""
+
+    enc: Encoder
+    solver: z3.Solver
+    lits: list[z3.BoolRef]
+    budget: Budget
+    models: list[z3.ModelRef]
+
+    def sat(self, extra: z3.BoolRef) -> tuple[bool, frozenset[str], z3.ModelRef | None]:
+        for model in self.models:
+            if z3.is_true(model.eval(extra, model_completion=True)):
+                return True, frozenset(), model
+        found = _check(self.solver, self.lits, extra, self.budget, self.enc)
+        if found[2] is not None:
+            self.models.append(found[2])
+        return found
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Swept:
+    """One option after the one check its question's kind reads."""
+
+    result: OptionResult
+    checked: z3.BoolRef
+    """What was checked beside the premises: the option, or its negation."""
+    model: z3.ModelRef | None
+
+
+def _sweep(label: str, formula: Formula, kind: QuestionKind, checker: _Checker) -> _Swept:
+    """Only the check the kind reads: entailment (premises ∧ ¬φ) or possibility
+    (premises ∧ φ). Under consistent premises an entailed option is possible and an
+    impossible one is not entailed; the other fact stays unknown (``None``)."""
+    enc = checker.enc
     goal = enc.formula(formula, {})
-    possible, refuted_by, witness = _check(solver, lits, goal, budget, enc)
-    countered, entailed_by, _ = _check(solver, lits, z3.Not(goal, enc.ctx), budget, enc)
-    entailed = not countered
     test, wanted = _TESTS[_EXCEPT.get(kind, kind)]
-    passes = (entailed if test == "entailed" else possible) == wanted
+    entailed: bool | None
+    possible: bool | None
+    if test == "entailed":
+        checked = z3.Not(goal, enc.ctx)
+        countered, _, model = checker.sat(checked)
+        entailed = not countered
+        possible = True if entailed else None
+        passes = entailed == wanted
+    else:
+        checked = goal
+        possible, _, model = checker.sat(checked)
+        entailed = False if not possible else None
+        passes = possible == wanted
     if kind in _EXCEPT:
         passes = not passes
-    why = used(entailed_by) if entailed else used(refuted_by) if not possible else ()
-    model = describe_model(enc, witness) if witness is not None and not entailed else None
-    return OptionResult(label, passes, entailed, possible, why, model)
+    return _Swept(OptionResult(label, passes, entailed, possible), checked, model)
+
+
+def _explain(swept: _Swept, checker: _Checker, used: Any) -> OptionResult:
+    """The answer's explanation: the model its check found (a witness, or a model where it
+    fails), else the premises its check refuted, as a minimised unsat core."""
+    if swept.model is not None:
+        return dataclasses.replace(swept.result, model=describe_model(checker.enc, swept.model))
+    checker.solver.set("core.minimize", True)
+    _, core, _ = checker.sat(swept.checked)
+    return dataclasses.replace(swept.result, used_premises=used(core))
 
 
 def _judge_list(
-    label: str,
-    formulas: tuple[Formula, ...],
-    enc: Encoder,
-    solver: z3.Solver,
-    lits: list[z3.BoolRef],
-    budget: Budget,
-    used: Any,
+    label: str, formulas: tuple[Formula, ...], checker: _Checker, used: Any
 ) -> OptionResult:
+    """Complete (the premises entail one of the items) and accurate (each is possible)."""
+    enc = checker.enc
     goals = [enc.formula(f, {}) for f in formulas]
-    countered, complete_by, _ = _check(solver, lits, z3.Not(z3.Or(goals), enc.ctx), budget, enc)
-    each_possible = all(_check(solver, lits, g, budget, enc)[0] for g in goals)
+    countered, complete_by, _ = checker.sat(z3.Not(z3.Or(goals), enc.ctx))
+    each_possible = all(checker.sat(g)[0] for g in goals)
     entailed = not countered
     why = used(complete_by) if entailed else ()
     return OptionResult(label, entailed and each_possible, entailed, each_possible, why)

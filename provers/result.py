@@ -89,12 +89,17 @@ class Result:
 class OptionResult:
     label: str
     selected: bool
-    entailed: bool
-    possible: bool
+    entailed: bool | None
+    """Whether the premises entail the option; ``None`` where the question's kind did not
+    need to know (only the check it reads is run)."""
+    possible: bool | None
+    """Whether the option is consistent with the premises; ``None`` likewise."""
     used_premises: tuple[int, ...] = ()
-    """0-based premises that entail the option (or, when it is impossible, refute it)."""
+    """For the answer: the 0-based premises its check refuted (that entail it, or rule it
+    out), as a minimised unsat core."""
     model: dict[str, Any] | None = None
-    """A model of the premises where the option holds (possible, not entailed)."""
+    """For the answer: the model its check found (a witness where it holds, or one where it
+    fails)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -68,8 +68,16 @@ class Budget:
         if answer == z3.sat:
             return _Outcome("sat", model=solver.model())
         if answer == z3.unsat:
-            return _Outcome("unsat", core=frozenset(str(lit) for lit in solver.unsat_core()))
+            return _Outcome(
+                "unsat", core=frozenset(literal_name(lit) for lit in solver.unsat_core())
+            )
         return _Outcome("unknown", reason=str(solver.reason_unknown()))
+
+
+def literal_name(literal: z3.ExprRef) -> str:
+    """An assumption literal's name (its declaration's: cheaper than printing it)."""
+    name: str = literal.decl().name()
+    return name
 
 
 def _gave_up(reason: str) -> Result:
@@ -141,16 +149,16 @@ def _decide(problem: Problem, budget: Budget) -> Result:
     refute, confirm = enc.fresh("goal", enc.bool), enc.fresh("goal", enc.bool)
     solver.add(z3.Implies(refute, z3.Not(goal, enc.ctx), enc.ctx))
     solver.add(z3.Implies(confirm, goal, enc.ctx))
-    index = {str(lit): i for i, lit in enumerate(lits)}
+    index = {literal_name(lit): i for i, lit in enumerate(lits)}
 
     def used(core: frozenset[str]) -> tuple[int, ...]:
         return tuple(sorted(index[name] for name in core if name in index))
 
     a = budget.check(solver, [*lits, refute])
-    if a.answer == "unsat" and str(refute) not in a.core:
+    if a.answer == "unsat" and literal_name(refute) not in a.core:
         return Result("contradictory_premises", used_premises=used(a.core))
     b = budget.check(solver, [*lits, confirm])
-    if b.answer == "unsat" and str(confirm) not in b.core:
+    if b.answer == "unsat" and literal_name(confirm) not in b.core:
         return Result("contradictory_premises", used_premises=used(b.core))
     if a.answer == "unsat" and b.answer == "unsat":
         # Together the two cores are inconsistent; a premises-only check may shrink them.

@@ -15,6 +15,7 @@ never meet user names.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 
 import z3
@@ -43,6 +44,30 @@ from logicsvc.syntax.ast import (
 )
 from logicsvc.syntax.sorts import INT, Typing, U
 
+_REUSES = 1000
+"""Problems one shared context serves before it is dropped (its declarations pile up)."""
+_local = threading.local()
+
+
+def shared_context() -> z3.Context:
+    """This thread's Z3 context, for callers that decide many small problems.
+
+    A context costs ~10 ms to create, more than a LogicalDeduction puzzle takes to solve.
+    Nothing a problem asserts outlives it (each gets its own solver), enumeration sorts
+    get names of their own (``Book!7``), and a context is never used by two threads, so
+    sharing it changes no answer.
+    """
+    uses = getattr(_local, "uses", _REUSES)
+    if uses >= _REUSES:
+        _local.ctx, _local.uses = z3.Context(), 0
+    _local.uses += 1
+    ctx: z3.Context = _local.ctx
+    return ctx
+
+
+_enum_names = itertools.count(1)
+
+
 Env = dict[str, tuple[z3.ExprRef, str]]
 """A bound variable's Z3 term (a bound constant, or a value when expanded) and its sort."""
 
@@ -63,7 +88,9 @@ class Encoder:
         self.enums: dict[str, tuple[z3.SortRef, dict[str, z3.ExprRef]]] = {}
         for name, decl in typing.sorts.items():
             if decl.integers is None:
-                sort, values = z3.EnumSort(name, list(decl.values), ctx)
+                # unique within the context: a shared one may have seen this name before
+                unique = f"{name}!{next(_enum_names)}"
+                sort, values = z3.EnumSort(unique, list(decl.values), ctx)
                 self.enums[name] = (sort, dict(zip(decl.values, values, strict=True)))
         self.axioms: list[z3.BoolRef] = []
         self.constants: dict[str, z3.ExprRef] = {}
@@ -115,11 +142,13 @@ class Encoder:
 
     def _member(self, term: z3.ExprRef, sort: str) -> z3.BoolRef | None:
         decl = self.typing.sorts.get(sort)
-        if decl is None or decl.integers is None:
+        values = None if decl is None else decl.integers
+        if not values:
             return None
-        if decl.low is not None and decl.high is not None:
-            return z3.And(term >= decl.low, term <= decl.high)
-        return z3.Or([term == v for v in decl.integers])
+        low, high = min(values), max(values)
+        if high - low + 1 == len(values):  # a range, however it was written
+            return z3.And(term >= low, term <= high)
+        return z3.Or([term == v for v in values])
 
     def _constant(self, name: str, sort: str) -> z3.ExprRef:
         const = z3.Const(name, self.z3sort(sort))
@@ -131,7 +160,7 @@ class Encoder:
         return const
 
     def _range_axiom(self, decl: z3.FuncDeclRef, params: tuple[str, ...], result: str) -> None:
-        if self._member(z3.IntVal(0, self.ctx), result) is None:
+        if result not in self.typing.sorts or self.typing.sorts[result].integers is None:
             return
         finite = [self.members(p) for p in params]
         if all(m is not None for m in finite):

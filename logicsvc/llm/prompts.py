@@ -171,9 +171,12 @@ def _choice_error(result: ChoiceResult) -> dict[str, Any]:
     """No option, or several, passed the question's test: say what each option is."""
     facts = []
     for option in result.options:
-        entailed = "entailed" if option.entailed else "not entailed"
-        possible = "possible" if option.possible else "impossible"
-        facts.append(f"  {option.label}) {entailed}, {possible}")
+        known = []
+        if option.entailed is not None:
+            known.append("entailed" if option.entailed else "not entailed")
+        if option.possible is not None:
+            known.append("possible" if option.possible else "impossible")
+        facts.append(f"  {option.label}) {', '.join(known)}")
     which = (
         "no option passes"
         if result.status == "no_option"
