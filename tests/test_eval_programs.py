@@ -130,17 +130,22 @@ BEFORE = json.loads(
 """Every item's verdict at 5ae62f6, before the typed language (null: it did not run)."""
 
 # The lenient readings that came with the typed language; each is a reported repair.
-NEW_READINGS = ("of a conjunction of facts as 'some'", "in the condition of", "set membership")
+NEW_READINGS = (
+    "of a conjunction of facts as 'some'",
+    "in the condition of",
+    "as part of what does not exist",
+    "set membership",
+)
 
 
 @pytest.mark.parametrize(
     ("model", "executable", "correct"),
-    [("gpt-4", 84, 63), ("gpt-3.5-turbo", 83, 47), ("text-davinci-003", 76, 47)],
+    [("gpt-4", 84, 63), ("gpt-3.5-turbo", 83, 47), ("text-davinci-003", 78, 48)],
 )
 def test_folio_recorded_figures(
     runs: dict[tuple[str, str], Run], model: str, executable: int, correct: int
 ) -> None:
-    """Measured (was 81/61, 77/45, 71/44 before comparisons and the free-variable readings).
+    """Measured (81/61, 77/45, 71/44 before comparisons and the free-variable readings).
     GPT-4's two programs that still do not run are the model's: a quantifier written as an
     argument (`Feud(imperium, ∃y (…))`), and a conclusion whose free `x` stands for a named
     disease, read "every" or "some" with different answers."""

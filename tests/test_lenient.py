@@ -220,9 +220,30 @@ def test_free_variables_read_where_one_reading_is_clear(
     assert info.value.code == "free_variable"
 
 
+def test_a_free_variable_under_a_denied_existential_is_part_of_what_does_not_exist() -> None:
+    """``¬∃x (… y …)`` is ``¬∃x ∃y (…)``, i.e. ``∀y ¬∃x (…)``; ``∃y`` outside would hold of
+    anything that is not a mine, so the reading is not a guess."""
+    import provers
+    from logicsvc.syntax import problem_to_dsl
+
+    denial = "¬∃x (Range(x) ∧ In(x, texas) ∧ Mine(y) ∧ Donated(y) ∧ LocatedIn(y, x))"
+    facts = ["Range(picuris)", "Mine(harding)", "Donated(harding)", "LocatedIn(harding, picuris)"]
+    checked = load_formulas([denial, *facts], "¬In(picuris, texas)", lenient=True)
+    assert "¬∃x ∃y (Range(x) ∧ In(x, texas)" in problem_to_dsl(checked.problem)
+    assert checked.warnings == (
+        "premise 0: read free variable(s) y under '¬∃x' as part of what does not exist "
+        "(¬∃x ∃y (…), the same as universally quantified outside)",
+    )
+    assert provers.prove(checked.problem).verdict == "true"
+    with pytest.raises(SemanticError):
+        load_formulas([denial, *facts], "¬In(picuris, texas)")
+
+
 @pytest.mark.parametrize(
     "ambiguous",
     [
+        "¬∀x (P(x) ∧ Q(y))",  # ∃x ¬(…): "some y" or "every y" differ
+        "¬(∃x P(x) ∧ Q(y))",
         "∀x (Student(x) → Attends(x, y))",  # one school for all, or one each?
         "∀x (Rating(x, y) ↔ Good(x))",  # (∃y R) ↔ G and ∀y (R ↔ G) differ
         "∀x (Student(x) ∧ Attends(x, y))",

@@ -1,6 +1,6 @@
 """Lenient mode: which quantifier a variable the writer left free was meant to have.
 
-LLMs writing FOLIO-style programs leave variables free in three shapes, and in
+LLMs writing FOLIO-style programs leave variables free in four shapes, and in
 each the reading chosen is the only one that is not degenerate, so no reading
 that differs in meaning is thrown away:
 
@@ -9,7 +9,8 @@ that differs in meaning is thrown away:
   whole formula.  ``∀x`` would assert that *every* individual costs less than 300
   or is a mountain range, which no text means.  So every free variable must occur
   in a positive conjunct (an atom, ``=``, a comparison); ``¬Unicorn(x)`` alone
-  ("there are no unicorns" or "something is no unicorn"?) is not read at all.
+  ("there are no unicorns" or "something is no unicorn"?) is not read as "some":
+  as a premise it stays a clause (below, as before), as a conclusion it fails.
 * **The condition of a universal rule**: ``∀x (Rating(x, y) ∧ y > 9 → Good(x))``.
   Read ``∀y`` over the implication.  As long as ``y`` occurs in the condition
   this is the same as "some ``y``" inside it (``∀y (A → C)`` is ``(∃y A) → C``
@@ -17,6 +18,10 @@ that differs in meaning is thrown away:
   any ``y`` that fails the condition.  A variable only in the conclusion part
   (``∀x (Student(x) → Attends(x, y))``: one school for all, or one each?) is
   left to fail, as is any ``↔``, ``∧`` or ``∨`` under the quantifier.
+* **What does not exist**: ``¬∃x (Range(x) ∧ In(x, texas) ∧ Mine(y) ∧ Donated(y, x))``.
+  Read as part of the negated existential, ``¬∃x ∃y (…)``: "no such x and y".  That
+  is ``∀y ¬∃x (…)``, a rule with an empty conclusion as above; ``∃y ¬∃x (…)`` would
+  be satisfied by anything that is not a mine.
 * **A premise without quantifiers** (the rest): a clause, ``¬Begins35(x) →
   ¬Begins34(x)``, read "for every ``x``" as Prover9 and TPTP's clause form read
   it.  Only premises: a conclusion may as well mean "some ``x``".
@@ -64,6 +69,13 @@ def read_free_variables(formula: Formula, *, premise: bool) -> tuple[Formula, li
         return restricted, [
             f"read free variable(s) {names} in the condition of '{shown} (… → …)' as "
             f"universally quantified over the implication (the same as 'some' in the condition)"
+        ]
+    denied = _in_denied_existential(formula, free)
+    if denied is not None:
+        prefix, added = denied[1], " ".join(f"∃{name}" for name in free)
+        return denied[0], [
+            f"read free variable(s) {names} under '¬{prefix}' as part of what does not exist "
+            f"(¬{prefix} {added} (…), the same as universally quantified outside)"
         ]
     if not bound and premise:
         return _quantify(formula, free, Quantifier.ALL), [
@@ -117,3 +129,24 @@ def _in_rule_condition(formula: Formula, free: list[str]) -> Formula | None:
     for q in reversed(chain):
         out = Quantified(q.quantifier, q.var, out, q.span, q.sort)
     return out
+
+
+def _existential_prefix(formula: Formula) -> tuple[list[Quantified], Formula]:
+    chain: list[Quantified] = []
+    while isinstance(formula, Quantified) and formula.quantifier is Quantifier.EXISTS:
+        chain.append(formula)
+        formula = formula.body
+    return chain, formula
+
+
+def _in_denied_existential(formula: Formula, free: list[str]) -> tuple[Formula, str] | None:
+    """``¬∃x φ`` (so every free name is in ``φ``): ``¬∃x ∃y φ`` and the prefix shown."""
+    if not isinstance(formula, Not):
+        return None
+    chain, body = _existential_prefix(formula.operand)
+    if not chain:
+        return None
+    out = _quantify(body, free, Quantifier.EXISTS)
+    for q in reversed(chain):
+        out = Quantified(q.quantifier, q.var, out, q.span, q.sort)
+    return Not(out, formula.span), " ".join(f"∃{q.var}" for q in chain)

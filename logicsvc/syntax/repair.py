@@ -335,5 +335,5 @@ def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
 
 def close_free_variables(formula: Formula, *, premise: bool = True) -> tuple[Formula, list[str]]:
     """Quantify the variables a premise (or conclusion) leaves free, where one reading is
-    clear: see :mod:`logicsvc.syntax.free_names` for the three shapes and why."""
+    clear: see :mod:`logicsvc.syntax.free_names` for the shapes and why."""
     return read_free_variables(formula, premise=premise)
