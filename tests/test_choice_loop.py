@@ -166,3 +166,13 @@ def test_the_live_loop_on_recordings_scores_what_eval_programs_scores(
             assert record["predicted"] == predicted[record["id"]], record["id"]
     assert live.correct == recorded_run.correct
     assert live.executable == recorded_run.executable
+
+
+def test_declared_values_may_look_like_variables() -> None:
+    text = (
+        "Sorts:\nSlot = {x, y, z}\nFunctions:\nw : Slot\nPremises:\nw = x\n"
+        "Question: must be true\nOptions:\nA) w = x\nB) w = y\n"
+    )
+    assert provers.choose(load_task(text).problem).answer == "A"
+    with pytest.raises(Exception, match="variable 'x' is not bound"):
+        load_task("Premises:\nP(x)\nConclusion:\nP(a)\n")

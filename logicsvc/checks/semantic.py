@@ -70,8 +70,12 @@ def check_task(program: Program, text: str | None = None) -> CheckedProblem | Ch
         *program.conclusions,
         *(Statement(f, span=o.span) for o in options for f in o.formulas),
     )
+    # a declared value or constant (`x : Pos`, `{x, y}`) is a name, whatever it looks like
+    declared = {v for d in program.signature.sorts for v in d.values} | {
+        f.name for f in program.signature.functions if not f.params
+    }
     for statement in statements:
-        _check_free_names(statement, text)
+        _check_free_names(statement, text, declared)
     _check_arities(program.predicates, statements, text, warnings)
     _check_name_clash(statements, text)
     try:
@@ -167,10 +171,12 @@ def _check_conclusion_count(program: Program, text: str | None) -> None:
         )
 
 
-def _check_free_names(statement: Statement, text: str | None) -> None:
+def _check_free_names(
+    statement: Statement, text: str | None, declared: frozenset[str] | set[str] = frozenset()
+) -> None:
     formula = statement.formula
     bound_somewhere = {q.var for q in subformulas(formula) if isinstance(q, Quantified)}
-    for name in sorted(constants(formula)):
+    for name in sorted(constants(formula) - declared):
         # unbound, a variable-like name is a forgotten quantifier, not a constant "x"
         if name in bound_somewhere or looks_like_variable(name):
             raise _error(
