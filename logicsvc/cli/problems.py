@@ -22,12 +22,13 @@ from logicsvc.cli._common import (
     WorldChoice,
     WorldOpt,
     chat_for,
-    emit,
     fail,
     loop_options,
     read_source,
 )
+from logicsvc.cli._render import JsonOpt, answer, premises_of
 from logicsvc.errors import LogicsvcError
+from logicsvc.sources import used_sources
 
 if TYPE_CHECKING:
     from logicsvc.reasoning import Reasoned
@@ -39,10 +40,12 @@ def prove(
     backend: BackendOpt = BackendChoice.auto,
     world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
+    as_json: JsonOpt = False,
 ) -> None:
     """Decide whether the premises entail the conclusion (true/false/unknown)."""
     import provers
     from logicsvc.load import load_problem
+    from logicsvc.syntax import problem_to_dsl
 
     try:
         checked = load_problem(read_source(file), lenient=not strict)
@@ -56,7 +59,7 @@ def prove(
         fail(exc)
     payload = result.to_dict()
     payload["warnings"] = [*checked.warnings, *result.warnings]
-    emit(payload)
+    answer(payload, lambda: premises_of(problem_to_dsl(checked.problem)), as_json=as_json)
 
 
 def export(
@@ -94,6 +97,7 @@ def reason(
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
+    as_json: JsonOpt = False,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
     from logicsvc.reasoning import reason as run_reason
@@ -138,4 +142,8 @@ def reason(
             outcome = asyncio.run(run())
     except LogicsvcError as exc:
         fail(exc)
-    emit(outcome.to_dict())
+    payload = outcome.to_dict()
+    sentences = outcome.translation.sentences
+    payload["used_sources"] = used_sources(texts, sentences, outcome.result.used_premises)
+    program = outcome.translation.program
+    answer(payload, lambda: premises_of(program, texts, sentences), as_json=as_json)
