@@ -47,6 +47,9 @@ def test_sync_answers_are_the_services_models(base_url: str) -> None:
             [{"premises": BOB, "conclusion": "Bob is rich."}, {"premises": [], "conclusion": "?"}]
         )
         assert [r.status for r in batch.results] == ["ok", "rejected"]
+        first = batch.results[0]
+        assert (first.verdict, first.used_sources) == ("unknown", [])  # none used
+        assert first.countermodel is not None and "¬Rich(bob)" in first.countermodel.facts
         assert batch.results[1].error is not None
         assert batch.results[1].error.code == "untranslatable"
         translated = client.translate(BOB, "Bob is rich.")

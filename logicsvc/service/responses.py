@@ -132,6 +132,12 @@ class BatchItem(_Response):
     status: Literal["ok", "contradictory_premises", "timeout", "error", "rejected"]
     verdict: Verdict | None = None
     error: ErrorDetail | None = None
+    used_premises: list[int] = []
+    used_sources: list[SentenceRef] | None = None
+    countermodel: Countermodel | None = None
+    proof: Proof | None = None
+    program: str | None = None
+    warnings: list[str] = []
 
 
 class BatchResponse(_Response):

@@ -287,7 +287,10 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
             error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"}
             return {"index": index, "status": "error", "error": error}
         svc.count(outcome.result)
-        return {"index": index, **outcome.to_dict()}
+        sources = used_sources(
+            problem.premises, outcome.translation.sentences, outcome.result.used_premises
+        )
+        return {"index": index, **outcome.to_dict(), "used_sources": sources}
 
     results = await asyncio.gather(*(one(i, p) for i, p in enumerate(body.problems)))
     return {"results": list(results)}
