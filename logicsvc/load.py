@@ -62,7 +62,7 @@ def load_formulas(premises: list[str], conclusion: str, *, lenient: bool = False
         formulas = []
         everything = "\n".join([*premises, conclusion])
         for index, text in enumerate([*premises, conclusion]):
-            label = f"premise {index}" if index < len(premises) else "conclusion"
+            label = f"premise {index + 1}" if index < len(premises) else "conclusion"
             try:
                 formula, notes = parse_formula(text, lenient=lenient, context=everything)
             except LogicsvcError as exc:

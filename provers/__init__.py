@@ -111,8 +111,9 @@ def prove(
             note = f"{chained.warnings[0]}; z3 decided" if chained.warnings else "z3 decided"
             return dataclasses.replace(decided, warnings=(note, *decided.warnings))
     from provers import z3_backend
+    from provers.replay import with_proof
 
-    return z3_backend.prove(problem, limits)
+    return with_proof(problem, z3_backend.prove(problem, limits), limits)
 
 
 def _complete(problem: Problem, explicit: Result) -> Result:

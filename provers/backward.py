@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from logicsvc.syntax.ast import Const, Problem, Var
+from provers import derived
 from provers.prooftree import ProofNode, proof_graph, to_json
 from provers.result import Limits, Result, Status, Verdict, World
 from provers.rulebase import (
@@ -311,25 +312,37 @@ class _Chainer:
         return None
 
 
-_Outcome = tuple[Status, Verdict | None, ProofNode | None]
+_Outcome = tuple[Status, Verdict | None, ProofNode | None, dict[str, Any] | None]
+"""Status, verdict, proof, and for ``unknown`` the derived model that explains it."""
+
+
+def _explained(build: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+    """The derived model, or None where building it would pass the call's budget."""
+    try:
+        return build()
+    except (_Exhausted, RecursionError):
+        return None
 
 
 def _open(base: RuleBase, budget: _Budget) -> _Outcome:
     chainer = _Chainer(base, budget)
     bottom = chainer.refute()
     if bottom is not None:
-        return "contradictory_premises", None, bottom
+        return "contradictory_premises", None, bottom, None
     positive, atom = base.goal
     proof = chainer.query(atom)
     if proof is not None:
-        return "ok", "true" if positive else "false", proof
+        return "ok", "true" if positive else "false", proof, None
     assumed = _Chainer(base, budget, hypothesis=atom)
     assumed.proved.update(chainer.proved)  # more facts never undo a proof
     bottom = assumed.refute()
     if bottom is not None:
         root = ProofNode(_fmt(atom, False), "contradiction", None, (bottom,))
-        return "ok", "false" if positive else "true", root
-    return "ok", "unknown", None
+        return "ok", "false" if positive else "true", root, None
+    # the least model of what holds (with the atom, for a negated goal) makes the goal false
+    holder = chainer if positive else assumed
+    model = _explained(lambda: derived.least_model(base, lambda a: holder.query(a) is not None))
+    return "ok", "unknown", None, model
 
 
 def _explicit(base: RuleBase, budget: _Budget) -> _Outcome:
@@ -345,12 +358,14 @@ def _explicit(base: RuleBase, budget: _Budget) -> _Outcome:
             "contradictory_premises",
             None,
             ProofNode("⊥", "contradiction", None, (proof, counter)),
+            None,
         )
     if proof is not None:
-        return "ok", "true", proof
+        return "ok", "true", proof, None
     if counter is not None:
-        return "ok", "false", counter
-    return "ok", "unknown", None
+        return "ok", "false", counter, None
+    model = _explained(lambda: derived.explicit_model(base, lambda a: chainer.query(a) is not None))
+    return "ok", "unknown", None, model
 
 
 def _closed(base: RuleBase, budget: _Budget, *, stated_only: bool = False) -> _Outcome:
@@ -358,8 +373,8 @@ def _closed(base: RuleBase, budget: _Budget, *, stated_only: bool = False) -> _O
     proof = _Chainer(base, budget, stated_only=stated_only).query(atom)
     if proof is None:
         proof = ProofNode(f"not provable: {_fmt(atom)}", "naf")
-        return "ok", "false" if positive else "true", proof
-    return "ok", "true" if positive else "false", proof
+        return "ok", "false" if positive else "true", proof, None
+    return "ok", "true" if positive else "false", proof, None
 
 
 _WORLDS: dict[str, Callable[[RuleBase, _Budget], _Outcome]] = {
@@ -380,7 +395,7 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
     check_world(base, world)
     budget = _Budget(limits, start)
     try:
-        status, verdict, root = _WORLDS[world](base, budget)
+        status, verdict, root, countermodel = _WORLDS[world](base, budget)
     except (_Exhausted, RecursionError) as exc:
         reason = str(exc) if isinstance(exc, _Exhausted) else "recursion"
         return Result(
@@ -399,6 +414,7 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
         verdict=verdict,
         backend="backward",
         used_premises=used,
+        countermodel=countermodel,
         proof=proof,
         elapsed_ms=(time.monotonic() - start) * 1000,
         stats={"steps": budget.steps},

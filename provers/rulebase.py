@@ -3,7 +3,7 @@
 The chainer only understands facts (ground literals) and range-restricted
 rules ``∀x̄ (L1 ∧ ... ∧ Lk → L)``.  Everything is checked here, before any
 search, so ``auto`` can fall back to Z3 cheaply: a :class:`FragmentError`
-names the premise (0-based) and the construct that put it outside.
+names the premise (1-based, as a person counts) and the construct that put it outside.
 
 Every fact and rule keeps the index of the premise it came from, so proofs
 can report ``used_premises``.
@@ -179,7 +179,7 @@ def compile_problem(problem: Problem) -> RuleBase:
             clauses = list(_clauses(statement.formula, frozenset()))
         except _Reject as reason:
             raise FragmentError(
-                f"premise {index} is outside the rule fragment: {reason}", span=statement.span
+                f"premise {index + 1} is outside the rule fragment: {reason}", span=statement.span
             ) from None
         for body, head in clauses:
             for lit in (*body, head):
@@ -239,20 +239,20 @@ def check_world(base: RuleBase, world: World) -> None:
         for rule in base.rules:
             if any(not lit.positive for lit in rule.body):
                 raise FragmentError(
-                    f"premise {rule.premise}: negated condition in open world; use z3"
+                    f"premise {rule.premise + 1}: negated condition in open world; use z3"
                 )
         return
     for fact in base.facts:
         if not fact.positive:
             raise FragmentError(
-                f"premise {fact.premise}: negative fact {format_atom(fact.atom, False)} "
+                f"premise {fact.premise + 1}: negative fact {format_atom(fact.atom, False)} "
                 "cannot be stated in the closed world (falsity is absence)"
             )
     graph = nx.DiGraph()
     for rule in base.rules:
         if not rule.head.positive:
             raise FragmentError(
-                f"premise {rule.premise}: a rule cannot conclude a negation "
+                f"premise {rule.premise + 1}: a rule cannot conclude a negation "
                 f"(¬{rule.head.pred}) in the closed world"
             )
         for lit in rule.body:
@@ -268,6 +268,6 @@ def check_world(base: RuleBase, world: World) -> None:
         for src, dst, data in graph.subgraph(component).edges(data=True):
             if data["negative"]:
                 raise FragmentError(
-                    f"premise {data['premise']}: not stratified: {dst} depends on "
+                    f"premise {data['premise'] + 1}: not stratified: {dst} depends on "
                     f"¬{src} and {src} depends on {dst} (a cycle through negation)"
                 )

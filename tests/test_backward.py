@@ -192,7 +192,7 @@ def test_negation_as_failure() -> None:
     assert answer(premises, A("Small", "rex"), "closed") == ("ok", "false")
     assert answer(premises, A("Large", "rex"), "closed") == ("ok", "true")
     assert answer(premises, A("Large", "tom"), "closed") == ("ok", "false")
-    with pytest.raises(FragmentError, match=r"premise 3: negated condition in open world; use z3"):
+    with pytest.raises(FragmentError, match=r"premise 4: negated condition in open world; use z3"):
         run(premises, A("Small", "tom"), "open")
 
 
@@ -298,7 +298,7 @@ def test_fragment_rejections_name_premise_and_reason(
     with pytest.raises(FragmentError, match=reason) as info:
         run([A("P", "a"), bad], A("P", "a"), world)
     assert info.value.code == "outside_fragment"
-    assert info.value.message.startswith("premise 1 ")
+    assert info.value.message.startswith("premise 2 ")  # 1-based: the second
 
 
 @pytest.mark.parametrize(
@@ -315,9 +315,9 @@ def test_conclusion_must_be_a_ground_literal(conclusion: Formula) -> None:
 
 
 def test_closed_world_rejections() -> None:
-    with pytest.raises(FragmentError, match=r"premise 1: negative fact ¬Q\(a\)"):
+    with pytest.raises(FragmentError, match=r"premise 2: negative fact ¬Q\(a\)"):
         run([A("P", "a"), Not(A("Q", "a"))], A("P", "a"), "closed")
-    with pytest.raises(FragmentError, match=r"premise 0: a rule cannot conclude a negation"):
+    with pytest.raises(FragmentError, match=r"premise 1: a rule cannot conclude a negation"):
         run([rule(A("P", "?x"), Not(A("Q", "?x")), "x"), A("P", "a")], A("P", "a"), "closed")
 
 

@@ -23,6 +23,8 @@ def test_wheel_ships_grammars_and_prompts_and_works_outside_the_repo(tmp_path: P
     assert "logicsvc/_resources/grammars/fol.lark" in names
     assert any(n.startswith("logicsvc/_resources/prompts/") for n in names)
     assert "provers/z3_backend.py" in names
+    for asset in ("index.html", "app.js", "style.css"):  # the playground, served from here
+        assert f"logicsvc/service/static/{asset}" in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "cwd"

@@ -170,7 +170,7 @@ def test_syntax_error_span(base_url: str) -> None:
         f"{base_url}/v1/prove", json={"premises": ["P(a) ∧"], "conclusion": "P(a)"}
     ).json()["error"]
     assert error["span"]["column"] == 7
-    assert error["message"].startswith("premise 0: unexpected end of input")
+    assert error["message"].startswith("premise 1: unexpected end of input")
 
 
 def test_body_too_large_and_not_json(base_url: str) -> None:

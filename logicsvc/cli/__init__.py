@@ -8,6 +8,7 @@ Contract (other tools call it exactly like this):
   ``--out`` writes one JSON line per item.
 - ``logicsvc export --tptp FILE|-``: the problem as TPTP FOF.
 - ``logicsvc serve``: the HTTP service.
+- ``logicsvc mcp``: the prover as MCP tools (stdio, or streamable HTTP).
 
 Every failure the user caused is a JSON ``error`` on stdout, its message on
 stderr, and exit status 2 (:func:`logicsvc.cli._common.fail`); only a command line
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import typer
 
-from logicsvc.cli import evaluate, fallacies, problems, serving
+from logicsvc.cli import agents, evaluate, fallacies, problems, serving
 from logicsvc.cli._common import BackendChoice, TranslatorChoice, WorldChoice
 
 __all__ = ["BackendChoice", "TranslatorChoice", "WorldChoice", "app", "main"]
@@ -55,6 +56,7 @@ app.add_typer(fallacies_app, name="fallacies")
 
 app.command("replay-server")(serving.replay_server)
 app.command("serve")(serving.serve)
+app.command("mcp")(agents.mcp)
 
 
 def main() -> None:

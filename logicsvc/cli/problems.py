@@ -22,12 +22,13 @@ from logicsvc.cli._common import (
     WorldChoice,
     WorldOpt,
     chat_for,
-    emit,
     fail,
     loop_options,
     read_source,
 )
+from logicsvc.cli._render import JsonOpt, answer, premises_of
 from logicsvc.errors import FragmentError, LogicsvcError
+from logicsvc.sources import used_sources
 from logicsvc.syntax.ast import ChoiceProblem
 
 if TYPE_CHECKING:
@@ -51,11 +52,13 @@ def prove(
     world: WorldOpt = WorldChoice.open,
     timeout: TimeoutOpt = 10.0,
     syntax: SyntaxOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Decide whether the premises entail the conclusion (true/false/unknown), or which
     option a multiple-choice question (Question:/Options:) selects."""
     import provers
     from logicsvc.checks import CheckedChoice
+    from logicsvc.syntax import problem_to_dsl
     from logicsvc.syntaxes import load_in_syntax
 
     try:
@@ -77,7 +80,7 @@ def prove(
     payload = result.to_dict()
     payload["szs_status"] = szs_of_record(payload)
     payload["warnings"] = [*checked.warnings, *result.warnings]
-    emit(payload)
+    answer(payload, lambda: premises_of(problem_to_dsl(checked.problem)), as_json=as_json)
 
 
 def export(
@@ -129,6 +132,7 @@ def reason(
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
+    as_json: JsonOpt = False,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
     from logicsvc.reasoning import reason as run_reason
@@ -173,4 +177,8 @@ def reason(
             outcome = asyncio.run(run())
     except LogicsvcError as exc:
         fail(exc)
-    emit(outcome.to_dict())
+    payload = outcome.to_dict()
+    sentences = outcome.translation.sentences
+    payload["used_sources"] = used_sources(texts, sentences, outcome.result.used_premises)
+    program = outcome.translation.program
+    answer(payload, lambda: premises_of(program, texts, sentences), as_json=as_json)

@@ -26,6 +26,7 @@ from logicsvc.llm import ChatBackend
 from logicsvc.llm.openai_compat import OpenAICompatBackend
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.middleware import RETRY_AFTER_S, Gate
+from logicsvc.service.pages import make_app
 from logicsvc.service.routes import Service, router
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings, get_settings
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await llm.aclose()
             await pool.close()
 
-    app = FastAPI(
+    app = make_app(
         title="logicsvc",
         version=__version__,
         summary="Neurosymbolic logical reasoning: natural language or FOL in, verdict out.",

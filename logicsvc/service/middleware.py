@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from logicsvc.service.metrics import Metrics
+from logicsvc.service.pages import is_public
 from logicsvc.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -29,6 +30,11 @@ log = logging.getLogger("logicsvc.service")
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 """Probes answer without a key: orchestrators call them unauthenticated."""
 RETRY_AFTER_S = 1
+
+
+def _open(path: str) -> bool:
+    """Probes, and the pages a browser loads before it can send a key (docs, playground)."""
+    return path in OPEN_PATHS or is_public(path)
 
 
 class _TooLarge(Exception):
@@ -123,7 +129,7 @@ class Gate:
         path: str,
         status: dict[str, int],
     ) -> None:
-        if self.keys and path not in OPEN_PATHS and not self._authorised(headers):
+        if self.keys and not _open(path) and not self._authorised(headers):
             self.metrics.rejected.labels("unauthorised").inc()
             await send_error(
                 send,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -27,6 +27,17 @@ from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
 from logicsvc.reasoning import Reasoned, option_text, reason_with_llm, translate_choice
 from logicsvc.service.metrics import Metrics
+from logicsvc.service.responses import (
+    PROVE_EXAMPLES,
+    BatchResponse,
+    FallaciesResponse,
+    Health,
+    ProveResponse,
+    Ready,
+    ReasonResponse,
+    TranslateResponse,
+    ok,
+)
 from logicsvc.service.schemas import (
     ERRORS,
     LLM_ERRORS,
@@ -38,6 +49,7 @@ from logicsvc.service.schemas import (
 )
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
+from logicsvc.sources import used_sources
 from logicsvc.syntax.ast import ChoiceProblem, Problem, QuestionKind
 from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
 from logicsvc.szs import szs_of_record
@@ -108,7 +120,7 @@ def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool 
     for index, text in enumerate(texts):
         if not whole and len(text) > settings.max_text_chars:
             raise InputError(
-                f"{what} {index} has {len(text)} characters; "
+                f"{what} {index + 1} has {len(text)} characters; "
                 f"the limit is {settings.max_text_chars}",
                 code="text_too_long",
             )
@@ -121,19 +133,19 @@ def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool 
                 depth = max(depth - 1, 0)  # a stray ')' must not pay for later '('s
         if deepest > settings.max_nesting:
             raise InputError(
-                f"{what} {index} nests parentheses {deepest} deep; "
+                f"{what} {index + 1} nests parentheses {deepest} deep; "
                 f"the limit is {settings.max_nesting}",
                 code="too_deep",
             )
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=ok(Health), response_model=None)
 async def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={**ok(Ready), 503: {"model": Ready}}, response_model=None)
 async def readyz(request: Request) -> JSONResponse:
     """Prover workers up, and the LLM server reachable when one is configured."""
     svc = _svc(request)
@@ -156,8 +168,10 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(_svc(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.post("/v1/prove", responses=ERRORS)
-async def prove(body: ProveRequest, request: Request) -> dict[str, Any]:
+@router.post("/v1/prove", responses={**ERRORS, **ok(ProveResponse)}, response_model=None)
+async def prove(
+    body: Annotated[ProveRequest, Body(openapi_examples=PROVE_EXAMPLES)], request: Request
+) -> dict[str, Any]:
     """Decide a DSL program (or premises + conclusion formulas); no LLM involved. A program
     ending with a question and its options is answered with the option its kind selects."""
     svc = _svc(request)
@@ -290,7 +304,9 @@ def _count_llm(svc: Service, outcome: Reasoned) -> None:
         svc.metrics.llm_tokens.labels("completion").inc(outcome.loop.completion_tokens)
 
 
-@router.post("/v1/translate", responses=LLM_ERRORS)
+@router.post(
+    "/v1/translate", responses={**LLM_ERRORS, **ok(TranslateResponse)}, response_model=None
+)
 async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     """Natural language → program, with every LLM attempt (the program is also proved)."""
     outcome = await _reason(_svc(request), body)
@@ -300,16 +316,20 @@ async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     return {k: out[k] for k in keep if k in out}
 
 
-@router.post("/v1/reason", responses=LLM_ERRORS)
+@router.post("/v1/reason", responses={**LLM_ERRORS, **ok(ReasonResponse)}, response_model=None)
 async def reason(body: ReasonRequest, request: Request) -> dict[str, Any]:
     """Natural-language premises and conclusion in, verdict out."""
     svc = _svc(request)
     outcome = await _reason(svc, body)
     svc.count(outcome.result)
-    return outcome.to_dict()
+    payload = outcome.to_dict()
+    payload["used_sources"] = used_sources(
+        body.premises, outcome.translation.sentences, outcome.result.used_premises
+    )
+    return payload
 
 
-@router.post("/v1/reason/batch", responses=ERRORS)
+@router.post("/v1/reason/batch", responses={**ERRORS, **ok(BatchResponse)}, response_model=None)
 async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
     """Many problems at once, run concurrently; one result each, in order, each with its
     own status: one failure never fails the batch."""
@@ -347,13 +367,18 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
             error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"}
             return {"index": index, "status": "error", "error": error}
         svc.count(outcome.result)
-        return {"index": index, **outcome.to_dict()}
+        sources = used_sources(
+            problem.premises, outcome.translation.sentences, outcome.result.used_premises
+        )
+        return {"index": index, **outcome.to_dict(), "used_sources": sources}
 
     results = await asyncio.gather(*(one(i, p) for i, p in enumerate(body.problems)))
     return {"results": list(results)}
 
 
-@router.post("/v1/fallacies", responses=LLM_ERRORS)
+@router.post(
+    "/v1/fallacies", responses={**LLM_ERRORS, **ok(FallaciesResponse)}, response_model=None
+)
 async def fallacies(body: FallaciesRequest, request: Request) -> dict[str, Any]:
     """A small batch of texts: a fallacy label each, proved where the argument is formal."""
     svc = _svc(request)
