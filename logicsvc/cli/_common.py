@@ -87,6 +87,12 @@ ResumeOpt = Annotated[
         "a run the LLM server stopped goes on where it ended.",
     ),
 ]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Empty a non-empty --out first (without it such a file is refused)."
+    ),
+]
 SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
 RoundsOpt = Annotated[int, typer.Option(min=0, help="Refinement rounds per failing sample.")]
 GrammarOpt = Annotated[
@@ -108,17 +114,27 @@ def read_source(source: str) -> str:
         raise LogicsvcError(f"cannot read {source}: {exc}", code="unreadable_input") from None
 
 
-def require_file(path: Path, *, out: Path | None = None, report: Path | None = None) -> None:
+def require_file(
+    path: Path,
+    *,
+    out: Path | None = None,
+    report: Path | None = None,
+    keep: bool | None = None,
+) -> None:
     """``path`` must be a readable file; ``out`` and ``report`` (with the PNG beside it)
-    must not overwrite it or each other, and their folders must exist: checked before the
-    run, so no work is lost to a path mistake at its end."""
+    must not overwrite it or each other, and must be writable: checked before the
+    run, so no work is lost to a path mistake at its end. ``keep``: whether a non-empty
+    ``out`` may be emptied or resumed (``--overwrite`` / ``--resume``); None where the
+    command resumes by itself."""
     if not path.is_file():
         fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
-    from logicsvc.resultfile import check_outputs
+    from logicsvc.resultfile import check_outputs, refuse_overwrite
 
     figure = report.with_suffix(".png") if report is not None else None
     try:
         check_outputs([path], [out, report, figure])
+        if keep is not None:
+            refuse_overwrite(out, resume=keep, overwrite=keep)
     except LogicsvcError as exc:
         fail(exc)
 

@@ -13,6 +13,7 @@ from logicsvc.cli._common import (
     BackendOpt,
     GrammarOpt,
     OutOpt,
+    OverwriteOpt,
     ProgramsOpt,
     ReportOpt,
     ResumeOpt,
@@ -44,12 +45,13 @@ def folio_gold(
     strict: StrictOpt = False,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
     import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=overwrite)
     try:
         summary = evaluate(
             path,
@@ -72,9 +74,10 @@ def _natural_language(
     out: Path | None,
     report: Path | None,
     resume: bool,
+    overwrite: bool = False,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=resume or overwrite)
     summary: Tally
     try:
         if translator is TranslatorChoice.rules:
@@ -140,6 +143,7 @@ def proofwriter(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
@@ -163,6 +167,7 @@ def proofwriter(
         out=out,
         report=report,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -181,6 +186,7 @@ def folio(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
     options = loop_options(
@@ -200,6 +206,7 @@ def folio(
         out=out,
         report=report,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -215,12 +222,13 @@ def programs(
     ] = None,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Score recorded programs with no LLM call; last stdout line: the summary."""
     import provers
     from logicsvc.evaluation.programs import evaluate
 
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=overwrite)
     try:
         summary = evaluate(
             path,

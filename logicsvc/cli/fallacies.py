@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from logicsvc.cli._common import OutOpt, ReportOpt, emit, fail, require_file
+from logicsvc.cli._common import OutOpt, OverwriteOpt, ReportOpt, emit, fail, require_file
 from logicsvc.errors import LogicsvcError
 
 
@@ -114,11 +114,12 @@ def evaluate(
     label_field: LabelFieldOpt = "updated_label",
     out: OutOpt = None,
     report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
     from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
 
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=overwrite)
     try:
         summary = evaluate_fallacies(
             path,

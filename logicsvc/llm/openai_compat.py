@@ -60,6 +60,9 @@ __all__ = ["OpenAICompatBackend", "ServerInfo"]
 VLLM_OWNER = "vllm"
 """``owned_by`` in vLLM's ``/v1/models`` cards: how ``llm_grammar="auto"`` recognises it."""
 
+BAD_REPLY = "llm_bad_reply"
+"""The code of a failure that says nothing about the request (a server error, a reply
+that is not a completion): asking again later may well work (``--resume`` does)."""
 _UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 _REFUSED_STATUSES = frozenset({401, 403})
 """A refused key refuses every request: the run stops, as for a server that is down."""
@@ -207,7 +210,8 @@ class OpenAICompatBackend:
     def _not_a_completion(self, exc: Exception) -> LLMError:
         return LLMError(
             f"the model server at {self.base_url} answered something that is not a chat "
-            f"completion ({type(exc).__name__}: {exc})"
+            f"completion ({type(exc).__name__}: {exc})",
+            code=BAD_REPLY,
         )
 
     def _read(
@@ -219,7 +223,9 @@ class OpenAICompatBackend:
             said = (
                 f": {error.get('message') if isinstance(error, dict) else error}" if error else ""
             )
-            raise LLMError(f"the model server at {self.base_url} returned no choices{said}")
+            raise LLMError(
+                f"the model server at {self.base_url} returned no choices{said}", code=BAD_REPLY
+            )
 
         usage = response.usage
         prompt_tokens = usage.prompt_tokens if usage is not None else 0
@@ -291,6 +297,8 @@ class OpenAICompatBackend:
                 return LLMUnavailableError(
                     f"{text} (check LOGICSVC_LLM_MODEL: the server does not serve that model)"
                 )
+            if exc.status_code >= 500:  # the server's trouble of the moment
+                return LLMError(text, code=BAD_REPLY)
             if exc.status_code == 404 and self._path_missing(exc):
                 return LLMUnavailableError(
                     f"{text}: {exc.request.url} does not exist, so every request would fail "
