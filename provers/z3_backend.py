@@ -223,7 +223,8 @@ def _decide(problem: Problem, budget: _Budget) -> Result:
         return Result("ok", "false", used_premises=used(b.core), warnings=warnings)
     if a.model is not None and b.answer == "sat":
         model = _shrink(solver, enc, [*lits, refute], a.model, budget)
-        countermodel = render(model, enc.sort, enc.constants, enc.predicates, enc.first_order)
+        rest = (enc.predicates, enc.first_order)
+        countermodel = render(model, enc.sort, enc.constants, *rest, deadline=budget.deadline)
         return Result("ok", "unknown", countermodel=countermodel)
     return _gave_up(a.reason if a.answer == "unknown" else b.reason)
 
