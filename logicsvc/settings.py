@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LOGICSVC_LLM_BASE_URL", "OPENAI_BASE_URL"),
     )
     """Base URL of an OpenAI-compatible server, including ``/v1``
-    (e.g. ``http://127.0.0.1:8000/v1`` for vLLM). Env ``LOGICSVC_LLM_BASE_URL``,
+    (e.g. ``http://127.0.0.1:8001/v1`` for ``vllm serve --port 8001``: 8000 is logicsvc's own
+    default port). Env ``LOGICSVC_LLM_BASE_URL``,
     else ``OPENAI_BASE_URL``. Unset means no LLM is configured."""
 
     llm_api_key: str = Field(

@@ -100,6 +100,13 @@ def reason(
     from logicsvc.reasoning import reason_with_llm
 
     texts = list(premise or [])
+    if not texts and context is None:
+        fail(
+            LogicsvcError(
+                "no premises: give at least one --premise/-p, or --context FILE",
+                code="invalid_input",
+            )
+        )
     options = loop_options(
         samples=samples,
         rounds=rounds,

@@ -92,7 +92,8 @@ class OpenAICompatBackend:
         if not base_url:
             raise LLMError(
                 "no LLM is configured: set LOGICSVC_LLM_BASE_URL (or OPENAI_BASE_URL) "
-                "to an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
+                "to an OpenAI-compatible server, e.g. http://127.0.0.1:8001/v1 for "
+                "'vllm serve MODEL --port 8001' (8000 is logicsvc's own port)"
             )
         from openai import AsyncOpenAI, DefaultAsyncHttpxClient  # heavy: loaded when needed
 
