@@ -132,6 +132,10 @@ def require_file(
 
     figure = report.with_suffix(".png") if report is not None else None
     try:
+        if report is not None:
+            from logicsvc.extras import require
+
+            require("matplotlib", why="--report (its figure)")
         check_outputs([path], [out, report, figure])
         if keep is not None:
             refuse_overwrite(out, resume=keep, overwrite=keep)

@@ -29,9 +29,16 @@ ModelOpt = Annotated[
 ]
 
 
+def _need_sklearn(why: str) -> None:
+    from logicsvc.extras import require
+
+    require("sklearn", "joblib", why=why)
+
+
 def _classifier(model: Path | None, llm: bool) -> Any:
     """The informal classifier: the offline baseline, or the configured LLM."""
     if model is not None:
+        _need_sklearn("the offline baseline (--model)")
         from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
 
         return BaselineClassifier(BaselineModel.load(model))
@@ -93,6 +100,10 @@ def train(
     label_field: LabelFieldOpt = "updated_label",
 ) -> None:
     """Train the offline baseline classifier (no LLM, no download)."""
+    try:
+        _need_sklearn("fallacies train")
+    except LogicsvcError as exc:
+        fail(exc)
     from logicsvc.fallacies.baseline import read_labeled_rows
     from logicsvc.fallacies.baseline import train as train_baseline
 
@@ -117,6 +128,10 @@ def evaluate(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
+    try:
+        _need_sklearn("eval fallacies (its scores)")
+    except LogicsvcError as exc:
+        fail(exc)
     from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
 
     require_file(path, out=out, report=report, keep=overwrite)

@@ -54,6 +54,9 @@ def _fallacy_classifier(settings: Settings, llm: ChatBackend | None) -> Classifi
     if settings.fallacy_model:
         from pathlib import Path
 
+        from logicsvc.extras import require
+
+        require("sklearn", "joblib", why="LOGICSVC_FALLACY_MODEL (the offline baseline)")
         from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
 
         return BaselineClassifier(BaselineModel.load(Path(settings.fallacy_model)))
