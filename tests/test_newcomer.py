@@ -66,3 +66,21 @@ def test_the_missing_llm_hint_does_not_point_at_logicsvc_itself() -> None:
         OpenAICompatBackend(Settings(_env_file=None, llm_base_url=None))  # type: ignore[call-arg]
     assert "LOGICSVC_LLM_BASE_URL" in caught.value.message
     assert ":8000/" not in caught.value.message
+
+
+def test_long_commands_show_progress_on_stderr(shared_datasets: Path, tmp_path: Path) -> None:
+    """Item 18: eval commands and fallacies train said nothing until they finished."""
+    programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
+    scored = _cli("eval", "programs", str(programs))
+    assert scored.returncode == 0 and "86/86" in scored.stderr
+    assert _last(scored)["n"] == 86  # stdout stays the results
+    quiet = _cli("eval", "--no-progress", "programs", str(programs))
+    assert "86/86" not in quiet.stderr
+    labelled = tmp_path / "l.csv"
+    labelled.write_text(
+        "source_article,updated_label\nYou are an idiot.,ad hominem\nAll do it.,ad populum\n",
+        encoding="utf-8",
+    )
+    trained = _cli("fallacies", "train", str(labelled), "-o", str(tmp_path / "m"))
+    assert trained.returncode == 0, trained.stderr
+    assert "training the baseline on 2 texts" in trained.stderr

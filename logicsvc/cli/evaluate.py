@@ -38,6 +38,17 @@ if TYPE_CHECKING:
     from logicsvc.llm.loop import LoopOptions
 
 
+def progress_option(
+    progress: Annotated[
+        bool, typer.Option(help="A progress bar on stderr (items/s, ETA) while items run.")
+    ] = True,
+) -> None:
+    """Score logicsvc on labelled datasets."""
+    from logicsvc.progress import SHOW_PROGRESS
+
+    SHOW_PROGRESS.set(progress)
+
+
 def folio_gold(
     path: Annotated[Path, typer.Argument(help="FOLIO JSONL with premises-FOL / conclusion-FOL.")],
     out: OutOpt = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -110,7 +111,11 @@ def train(
     require_file(labeled, out=out)
     try:
         rows = read_labeled_rows(labeled, text_field=text_field, label_field=label_field)
+        # one fit, no items to count: say what runs, on stderr, and when it is done
+        typer.echo(f"training the baseline on {len(rows.texts)} texts …", err=True)
+        began = time.monotonic()
         model = train_baseline(rows.texts, rows.labels)
+        typer.echo(f"trained in {time.monotonic() - began:.1f} s", err=True)
         size = model.save(out)
     except LogicsvcError as exc:
         fail(exc)

@@ -83,7 +83,7 @@ def evaluate(
     limits = limits or Limits()
     summary = Summary()
     without_fol = 0
-    with open_sink(out) as sink:
+    with open_sink(out, name=path.name) as sink:
         for number, item in read_jsonl(path):
             record = evaluate_item(item, lenient=lenient, limits=limits, backend=backend)
             record["id"] = record["id"] if record["id"] is not None else f"line{number}"

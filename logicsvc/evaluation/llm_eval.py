@@ -155,7 +155,9 @@ async def _evaluate(
     if resume and len(known) < len(items):
         raise InputError("the dataset repeats item ids, so a run of it cannot be resumed")
     previous: list[dict[str, Any]] = []
-    with open_sink(out, resume=resume, on_record=previous.append) as sink:
+    with open_sink(
+        out, resume=resume, on_record=previous.append, total=len(items), name=chat.name
+    ) as sink:
         kept: dict[str, dict[str, Any]] = {}
         for record in previous:
             earlier = kept.get(record["id"])

@@ -122,7 +122,7 @@ def evaluate(
     items = read_items(path)
     limits = limits or Limits()
     summary = Summary()
-    with open_sink(out) as sink:
+    with open_sink(out, total=len(items), name=path.name) as sink:
         for index, item in enumerate(items):
             record = evaluate_item(
                 item, lenient=lenient, limits=limits, backend=backend, world=world
