@@ -84,3 +84,65 @@ def test_long_commands_show_progress_on_stderr(shared_datasets: Path, tmp_path: 
     trained = _cli("fallacies", "train", str(labelled), "-o", str(tmp_path / "m"))
     assert trained.returncode == 0, trained.stderr
     assert "training the baseline on 2 texts" in trained.stderr
+
+
+def test_one_vocabulary_and_auto_by_default(shared_datasets: Path, tmp_path: Path) -> None:
+    """Item 17: the HTTP names work on the CLI (the old ones still do), -o everywhere, and
+    `reason` defaults to auto: rules first, the configured LLM for what they cannot read."""
+    program = tmp_path / "p.fol"
+    program.write_text("Premises:\nP(a) ∨ Q(a)\n¬P(a)\nConclusion:\nQ(a)\n", encoding="utf-8")
+    new = _cli("prove", str(program), "--prover", "z3", "--lenient", "--timeout-s", "5")
+    old = _cli("prove", str(program), "--backend", "z3", "--timeout", "5")
+    assert _last(new)["verdict"] == _last(old)["verdict"] == "true"
+    assert _last(new)["backend"] == "z3"
+    programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
+    out = tmp_path / "items.jsonl"
+    assert _cli("eval", "programs", str(programs), "-o", str(out)).returncode == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 86
+
+    from logicsvc.llm.replay_server import create_replay_app, serve_in_thread
+
+    item = json.loads(programs.read_text(encoding="utf-8"))[0]
+    premises = [s.strip() + "." for s in item["context"].split(".") if s.strip()]
+    conclusion = item["question"].split("?")[-1].strip()
+    with serve_in_thread(create_replay_app([programs])) as url:
+        env = {"LOGICSVC_LLM_BASE_URL": url, "LOGICSVC_LLM_MODEL": "replay"}
+        args = [arg for p in premises for arg in ("-p", p)]
+        free = _cli_env(env, "reason", *args, "-c", conclusion)
+        controlled = _cli_env(
+            env, "reason", "-p", "All men are mortal.", "-p", "Socrates is a man.",
+            "-c", "Socrates is mortal.",
+        )  # fmt: skip
+    assert _last(free)["translator"] == "llm", free.stderr
+    assert _last(controlled)["translator"] == "rules" and _last(controlled)["verdict"] == "true"
+
+
+def _cli_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    command = [sys.executable, "-m", "logicsvc.cli", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env={**os.environ, **env}
+    )
+
+
+def test_every_fallacy_command_finds_the_text_column_the_same_way(
+    shared_datasets: Path, tmp_path: Path
+) -> None:
+    """Item 17: `fallacies run` wanted --text-field source_article on the Logic data while
+    train/eval wanted nothing; now none needs it, and a wrong name gets a suggestion."""
+    dev = shared_datasets / "fallacy" / "logic" / "edu_dev.csv"
+    model = tmp_path / "m.model"
+    trained = _cli("fallacies", "train", str(dev), "-o", str(model))
+    assert trained.returncode == 0, trained.stderr
+    out = tmp_path / "labels.jsonl"
+    labelled = _cli("fallacies", str(dev), "-o", str(out), "--model", str(model), "--limit", "5",
+                    "--no-progress")  # fmt: skip
+    assert labelled.returncode == 0, labelled.stderr
+    assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == ["ok"] * 5
+    wrong = _cli("fallacies", str(dev), "-o", str(tmp_path / "x.jsonl"), "--model", str(model),
+                 "--text-field", "source_artcle")  # fmt: skip
+    assert wrong.returncode == 2
+    assert "did you mean 'source_article'?" in _last(wrong)["error"]["message"]
+    scored = _cli("eval", "fallacies", str(dev), "--model", str(model), "--text-field", "txt")
+    assert scored.returncode == 2 and _last(scored)["error"]["code"] == "missing_column"

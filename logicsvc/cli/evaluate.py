@@ -30,6 +30,7 @@ from logicsvc.cli._common import (
     finish,
     loop_options,
     require_file,
+    resolve_auto,
 )
 from logicsvc.errors import LogicsvcError
 
@@ -91,6 +92,7 @@ def _natural_language(
     require_file(path, out=out, report=report, keep=resume or overwrite)
     summary: Tally
     try:
+        translator = resolve_auto(translator)
         if translator is TranslatorChoice.rules:
             if resume:
                 raise LogicsvcError(
@@ -146,7 +148,7 @@ def proofwriter(
         WorldChoice | None,
         typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
     ] = None,
-    translator: TranslatorOpt = TranslatorChoice.rules,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
@@ -188,7 +190,7 @@ def folio(
     ],
     out: OutOpt = None,
     report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.llm,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     world: WorldOpt = WorldChoice.open,
     backend: BackendOpt = BackendChoice.auto,

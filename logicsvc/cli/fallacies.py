@@ -23,7 +23,13 @@ class RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-TextFieldOpt = Annotated[str, typer.Option(help="The text column / field.")]
+TextFieldOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The text column / field (default: 'text' or 'source_article', whichever the "
+        "file has)."
+    ),
+]
 LabelFieldOpt = Annotated[str, typer.Option(help="The label column.")]
 ModelOpt = Annotated[
     Path | None, typer.Option(help="A baseline model from 'logicsvc fallacies train'.")
@@ -58,7 +64,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="JSONL results (appended; resumable).")],
     model: ModelOpt = None,
     llm: Annotated[bool, typer.Option("--llm", help="Classify with the configured LLM.")] = False,
-    text_field: TextFieldOpt = "text",
+    text_field: TextFieldOpt = None,
     id_field: Annotated[str | None, typer.Option(help="A field holding stable ids.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Process at most N new rows.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
@@ -97,7 +103,7 @@ def run(
 def train(
     labeled: Annotated[Path, typer.Argument(help="Labelled CSV (e.g. the Logic edu split).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")],
-    text_field: TextFieldOpt = "source_article",
+    text_field: TextFieldOpt = None,
     label_field: LabelFieldOpt = "updated_label",
 ) -> None:
     """Train the offline baseline classifier (no LLM, no download)."""
@@ -126,7 +132,7 @@ def evaluate(
     path: Annotated[Path, typer.Argument(help="Labelled CSV to score.")],
     model: ModelOpt = None,
     llm: Annotated[bool, typer.Option("--llm", help="Score the configured LLM.")] = False,
-    text_field: TextFieldOpt = "source_article",
+    text_field: TextFieldOpt = None,
     label_field: LabelFieldOpt = "updated_label",
     out: OutOpt = None,
     report: ReportOpt = None,

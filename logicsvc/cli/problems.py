@@ -26,8 +26,9 @@ from logicsvc.cli._common import (
     fail,
     loop_options,
     read_source,
+    resolve_auto,
 )
-from logicsvc.errors import LogicsvcError
+from logicsvc.errors import LogicsvcError, UntranslatableError
 
 if TYPE_CHECKING:
     from logicsvc.reasoning import Reasoned
@@ -86,7 +87,7 @@ def reason(
     context: Annotated[
         str | None, typer.Option(help="A file (or -) of premise sentences, as one text.")
     ] = None,
-    translator: TranslatorOpt = TranslatorChoice.rules,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     backend: BackendOpt = BackendChoice.auto,
     world: WorldOpt = WorldChoice.open,
@@ -118,15 +119,24 @@ def reason(
     try:
         if context is not None:
             texts.append(read_source(context))
-        if translator is TranslatorChoice.rules:
-            outcome = run_reason(
-                texts,
-                conclusion,
-                world=options.world,
-                backend=options.backend,
-                limits=options.limits,
-            )
-        else:
+        outcome = None
+        if translator in (TranslatorChoice.rules, TranslatorChoice.auto):
+            try:
+                outcome = run_reason(
+                    texts,
+                    conclusion,
+                    world=options.world,
+                    backend=options.backend,
+                    limits=options.limits,
+                )
+            except UntranslatableError:
+                # auto: the LLM, when one is configured, takes what the rules cannot
+                if translator is TranslatorChoice.rules or resolve_auto(translator) is not (
+                    TranslatorChoice.llm
+                ):
+                    raise
+                translator = TranslatorChoice.llm
+        if outcome is None:
             chat = chat_for(translator, programs)
 
             async def run() -> Reasoned:

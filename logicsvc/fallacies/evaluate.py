@@ -72,7 +72,7 @@ async def evaluate_async(
     path: Path,
     classifier: Classifier,
     *,
-    text_field: str = "source_article",
+    text_field: str | None = None,
     label_field: str = "updated_label",
     out: Path | None = None,
     report: Path | None = None,

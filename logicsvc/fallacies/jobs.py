@@ -131,7 +131,7 @@ async def run_job(
     out: Path,
     classifier: Classifier,
     *,
-    text_field: str = "text",
+    text_field: str | None = None,
     id_field: str | None = None,
     limit: int | None = None,
     batch_size: int = 16,
@@ -152,7 +152,7 @@ async def run_job(
     started = time.monotonic()
     source, out = Path(source), Path(out)
     fmt = format_of(source)
-    check_source(source, fmt, text_field, id_field)
+    text_field = check_source(source, fmt, text_field, id_field)
     check_outputs([source], [out])
     summary = JobSummary(source=str(source), out=str(out), classifier=classifier.name)
     sink = ResultFile(out)
