@@ -30,11 +30,13 @@ def fake(
     *,
     status: int = 200,
     stream_delay_s: float | None = None,
+    chunk: int = 1,
     hang: bool = False,
     seen: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
-    """A chat server: ``reply`` as it is (streamed a byte at a time every
-    ``stream_delay_s``), an error ``status``, or no answer at all (``hang``)."""
+    """A chat server: ``reply`` as it is (streamed ``chunk`` bytes at a time every
+    ``stream_delay_s``, with no Content-Length), an error ``status``, or no answer at all
+    (``hang``)."""
     app = FastAPI()
     body = reply or json.dumps(completion_body([choice(0, PROGRAM, "stop")], None)).encode()
 
@@ -56,8 +58,8 @@ def fake(
         delay = stream_delay_s
 
         async def trickle() -> AsyncIterator[bytes]:
-            for byte in body:
-                yield bytes([byte])
+            for start in range(0, len(body), chunk):
+                yield body[start : start + chunk]
                 await asyncio.sleep(delay)
 
         return StreamingResponse(trickle(), media_type="application/json")
@@ -75,7 +77,7 @@ def huge_reply(size: int) -> bytes:
 @pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
 def test_a_huge_reply_is_dropped_not_read(streamed: bool) -> None:
     """Item 6: past LOGICSVC_LLM_MAX_REPLY_BYTES the reply is an LLMError, not memory."""
-    app = fake(huge_reply(200_000), stream_delay_s=0.0 if streamed else None)
+    app = fake(huge_reply(200_000), stream_delay_s=0.0 if streamed else None, chunk=8192)
     config = settings("", llm_model="fake", llm_max_reply_bytes=50_000)
     with serve_in_thread(app) as url, pytest.raises(LLMError) as caught:
         config.llm_base_url = url
