@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint typecheck unit bench loadtest dist clean vllm-env test-vllm bench-vllm
+.PHONY: serve test lint typecheck unit bench loadtest abuse dist clean vllm-env test-vllm bench-vllm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: $(STAMP)
 
 loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --requests 400 --concurrency 8 --latency 0.2
+
+abuse: $(STAMP)
+	$(BIN)/python bench/abuse.py --seconds 5
 
 # vLLM's CPU build lives in its own cached environment (scripts/vllm-env); with it
 # built, `make test` runs the vLLM integration test too. LOGICSVC_VLLM_PYTHON points

@@ -204,3 +204,11 @@ class LLMUnavailableError(LLMError):
     """The model server cannot be reached (connection refused, timeouts past retries)."""
 
     code = "llm_unavailable"
+
+
+class LLMBusyError(LLMUnavailableError):
+    """The model server refused for now (HTTP 429: rate limited or queue full): the same
+    request may succeed later, so it is answered like an unreachable server (503 with
+    ``Retry-After``; a run stops and resumes) rather than as a failed request."""
+
+    code = "llm_busy"

@@ -138,6 +138,37 @@ def check_outputs(inputs: Sequence[Path], outputs: Sequence[Path | None]) -> Non
                 raise InputError(f"{out}: the output is {what} ({other})", code="invalid_output")
             if os.path.abspath(out) == os.path.abspath(other):  # two outputs, not written yet
                 raise InputError(f"{out}: named for two outputs", code="invalid_output")
+        _probe_writable(out)
+
+
+def _probe_writable(out: Path) -> None:
+    """Open ``out`` for writing now, as the run will at its end (a read-only filesystem,
+    a permission): a run must not spend its LLM calls and then fail to save them. An
+    existing file is opened for appending and left as it is; a new one is created and
+    removed. Not a regular file (a pipe, ``/dev/stdout``): nothing to probe."""
+    try:
+        if out.exists():
+            if stat.S_ISREG(out.stat().st_mode):
+                os.close(os.open(out, os.O_WRONLY | os.O_APPEND))
+            return
+        os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        out.unlink()
+    except OSError as exc:
+        raise InputError(
+            f"{out}: cannot be written ({exc.strerror or exc})", code="unwritable_output"
+        ) from None
+
+
+def refuse_overwrite(out: Path | None, *, resume: bool, overwrite: bool) -> None:
+    """A non-empty ``out`` is a past run's records: a new run empties it only when told
+    (``--overwrite``), or keeps it (``--resume``), never by default."""
+    if out is None or resume or overwrite or not out.is_file() or out.stat().st_size == 0:
+        return
+    raise InputError(
+        f"{out}: holds records of an earlier run; pass --overwrite to replace them "
+        "(or --resume, where the command has it, to keep them)",
+        code="output_exists",
+    )
 
 
 def _fsync_dir(directory: Path) -> None:

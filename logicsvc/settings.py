@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LOGICSVC_LLM_BASE_URL", "OPENAI_BASE_URL"),
     )
     """Base URL of an OpenAI-compatible server, including ``/v1``
-    (e.g. ``http://127.0.0.1:8000/v1`` for vLLM). Env ``LOGICSVC_LLM_BASE_URL``,
+    (e.g. ``http://127.0.0.1:8001/v1`` for ``vllm serve --port 8001``: 8000 is logicsvc's own
+    default port). Env ``LOGICSVC_LLM_BASE_URL``,
     else ``OPENAI_BASE_URL``. Unset means no LLM is configured."""
 
     llm_api_key: str = Field(
@@ -59,7 +60,8 @@ class Settings(BaseSettings):
     enough to fill its batch; a hosted API wants it under its rate limit."""
 
     llm_timeout_s: float = Field(default=60.0, gt=0, validation_alias="LOGICSVC_LLM_TIMEOUT_S")
-    """Seconds one HTTP attempt may take before it is abandoned. Env
+    """Seconds one LLM call may take in all, from the request to the last byte of the
+    reply, retries included (a server trickling bytes cannot stretch it). Env
     ``LOGICSVC_LLM_TIMEOUT_S``."""
 
     llm_max_retries: int = Field(default=2, ge=0, validation_alias="LOGICSVC_LLM_MAX_RETRIES")
@@ -163,6 +165,40 @@ class Settings(BaseSettings):
         default=2048, ge=128, validation_alias="LOGICSVC_PROVER_MEMORY_MB"
     )
     """Address-space limit of each prover worker process."""
+
+    body_timeout_s: float = Field(default=10.0, gt=0, validation_alias="LOGICSVC_BODY_TIMEOUT_S")
+    """Seconds a client has to send its whole request body (then 408). The body is read
+    before the request takes an in-flight slot, so a slow sender holds none."""
+
+    max_program_chars: int = Field(
+        default=100_000, ge=1000, validation_alias="LOGICSVC_MAX_PROGRAM_CHARS"
+    )
+    """Longest DSL program (characters) ``/v1/prove`` parses: parsing costs about 15 s
+    per MB, so this bounds one request's parse work (then 422)."""
+
+    max_samples: int = Field(default=8, ge=1, validation_alias="LOGICSVC_MAX_SAMPLES")
+    """Most LLM samples one problem may ask for (then 422)."""
+
+    max_rounds: int = Field(default=5, ge=0, validation_alias="LOGICSVC_MAX_ROUNDS")
+    """Most LLM refinement rounds one problem may ask for (then 422)."""
+
+    max_llm_calls: int = Field(default=256, ge=1, validation_alias="LOGICSVC_MAX_LLM_CALLS")
+    """Most LLM calls one request may cause at worst (problems x samples x (rounds + 1));
+    a request that could exceed it is refused (422) before any call is made."""
+
+    llm_max_reply_bytes: int = Field(
+        default=1_000_000, ge=1024, validation_alias="LOGICSVC_LLM_MAX_REPLY_BYTES"
+    )
+    """Largest LLM reply body read (then the call fails as an ``LLMError``): a server
+    that streams a 300 MB completion must not take the service's memory with it."""
+
+    llm_max_tokens: int = Field(default=4096, ge=16, validation_alias="LOGICSVC_LLM_MAX_TOKENS")
+    """Most tokens any one completion may ask for (``max_tokens`` is capped at this)."""
+
+    llm_ready_cache_s: float = Field(
+        default=5.0, ge=0, validation_alias="LOGICSVC_LLM_READY_CACHE_S"
+    )
+    """How long ``/readyz`` reuses its last LLM check (probes must not flood the LLM)."""
 
     fallacy_model: str | None = Field(default=None, validation_alias="LOGICSVC_FALLACY_MODEL")
     """A model from ``logicsvc fallacies train`` for ``/v1/fallacies``; unset means the

@@ -4,12 +4,15 @@ Elements are named by the constants that denote them (the alphabetically first
 one when several do, the others listed as equalities); the rest are ``e1``,
 ``e2``, ... .  Every predicate of the problem is listed over the whole domain,
 true atoms plain and false ones with ``¬``, so the rendering is a complete
-structure, not a sample of one.
+structure, not a sample of one. Rendering stops at the call's ``deadline``
+(``truncated``): the verdict is already decided, and the caller's time limit covers
+the whole call, explanation included.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +24,10 @@ if TYPE_CHECKING:
 MAX_FACTS = 200
 
 
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
 def render(
     model: z3.ModelRef,
     sort: z3.SortRef,
@@ -28,20 +35,29 @@ def render(
     predicates: Mapping[tuple[str, int], z3.AstRef],
     first_order: bool = True,
     max_facts: int = MAX_FACTS,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready countermodel: ``domain``, ``facts``, ``equalities``, ``truncated``.
 
     Deterministic for a given model: names sort, anonymous elements keep Z3's order.
+    ``deadline`` (``time.monotonic()``): past it, what is rendered so far is returned.
     """
     universe: list[z3.ExprRef] = list(model.get_universe(sort) or [])
     denoted: list[list[str]] = [[] for _ in universe]
+    # Z3 shares equal terms, so an element's AST id finds its slot (a scan per constant
+    # made 4,000 constants cost 16 million comparisons)
+    slots = {element.get_id(): i for i, element in enumerate(universe)}
+    truncated = False
     for name in sorted(constants):
+        if _past(deadline):
+            truncated = True
+            break
         value = model.eval(constants[name], model_completion=True)
-        slot = next((i for i, e in enumerate(universe) if e.eq(value)), None)
+        slot = slots.get(value.get_id())
         if slot is None:  # a constant the model left open: completion gave it an element
             universe.append(value)
             denoted.append([])
-            slot = len(universe) - 1
+            slot = slots[value.get_id()] = len(universe) - 1
         denoted[slot].append(name)
     if first_order and not universe:  # nothing pinned the domain down, but it is never empty
         universe.append(model.eval(z3.FreshConst(sort, "elem"), model_completion=True))
@@ -55,10 +71,9 @@ def render(
     equalities = [f"{names[0]} = {other}" for names in denoted for other in names[1:]]
 
     facts: list[str] = []
-    truncated = False
     for (pred, arity), decl in sorted(predicates.items()):
         for args in itertools.product(range(len(domain)), repeat=arity):
-            if len(facts) == max_facts:
+            if truncated or len(facts) == max_facts or _past(deadline):
                 truncated = True
                 break
             term = decl(*(domain[i] for i in args)) if arity else decl
@@ -75,14 +90,23 @@ def render(
     }
 
 
-def render_typed(model: z3.ModelRef, enc: Encoder, max_facts: int = MAX_FACTS) -> dict[str, Any]:
+def render_typed(
+    model: z3.ModelRef,
+    enc: Encoder,
+    max_facts: int = MAX_FACTS,
+    deadline: float | None = None,
+) -> dict[str, Any]:
     """A typed model: every assignment (``blue_book = 4``, ``assigned(fred) = 3``) and the
-    facts over finite sorts; the untyped part, if any, as :func:`render` gives it."""
+    facts over finite sorts; the untyped part, if any, as :func:`render` gives it. Past
+    ``deadline`` (``time.monotonic()``) what is rendered so far is returned, truncated."""
     untyped = {k: d for k, d in enc.predicates.items() if all(s == "U" for s in _sorts(enc, k))}
     plain = {n: c for n, c in enc.constants.items() if enc.constant_sorts[n] == "U"}
-    out = render(model, enc.sort, plain, untyped, bool(plain or untyped), max_facts)
+    out = render(model, enc.sort, plain, untyped, bool(plain or untyped), max_facts, deadline)
     assignments: list[str] = []
     for shown, term in enc.typed_entries():
+        if deadline is not None and time.monotonic() > deadline:
+            out["truncated"] = True
+            break
         if len(assignments) == max_facts:
             out["truncated"] = True
             break

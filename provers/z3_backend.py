@@ -133,11 +133,15 @@ def new_solver(enc: Encoder) -> z3.Solver:
     return solver
 
 
-def describe_model(enc: Encoder, model: z3.ModelRef) -> dict[str, object]:
-    """A model as a person reads it: facts over the domain, and typed assignments."""
+def describe_model(
+    enc: Encoder, model: z3.ModelRef, *, deadline: float | None = None
+) -> dict[str, object]:
+    """A model as a person reads it: facts over the domain, and typed assignments; the
+    rendering stops at ``deadline`` (``time.monotonic()``), marked truncated."""
     if enc.typing.typed:
-        return render_typed(model, enc)
-    return render(model, enc.sort, enc.constants, enc.predicates, enc.first_order)
+        return render_typed(model, enc, deadline=deadline)
+    rest = (enc.predicates, enc.first_order)
+    return render(model, enc.sort, enc.constants, *rest, deadline=deadline)
 
 
 def _decide(problem: Problem, budget: Budget) -> Result:
@@ -175,7 +179,8 @@ def _decide(problem: Problem, budget: Budget) -> Result:
         return Result("ok", "false", used_premises=used(b.core), warnings=warnings)
     if a.model is not None and b.answer == "sat":
         model = _shrink(solver, enc, [*lits, refute], a.model, budget)
-        return Result("ok", "unknown", countermodel=describe_model(enc, model))
+        countermodel = describe_model(enc, model, deadline=budget.deadline)
+        return Result("ok", "unknown", countermodel=countermodel)
     return _gave_up(a.reason if a.answer == "unknown" else b.reason)
 
 

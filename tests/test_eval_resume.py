@@ -67,7 +67,7 @@ def test_a_stopped_run_resumes_to_the_summary_of_an_unbroken_one(
     with pytest.raises(LLMUnavailableError, match="--resume") as stopped:
         _run(programs, GoesDown(programs, up=40), out)
     kept = _records(out)
-    assert 0 < len(kept) < whole.n and len(kept) % CHUNK == 0  # whole chunks, nothing torn
+    assert 0 < len(kept) < whole.n  # each problem saved as it finished, nothing torn
     assert f"the {len(kept)} records so far are in {out}" in stopped.value.message
     with out.open("ab") as handle:  # as if killed mid-line, too
         handle.write(b'{"id": "FOLIO_dev_9')
@@ -80,7 +80,8 @@ def test_a_stopped_run_resumes_to_the_summary_of_an_unbroken_one(
     assert {k: resumed.to_dict()[k] for k in keys} == {k: whole.to_dict()[k] for k in keys}
     assert 0 < again.calls < whole_chat.calls  # only what was missing was asked again
     final = _records(out)
-    assert [r["id"] for r in final] == [r["id"] for r in _records(tmp_path / "whole.jsonl")]
+    whole_ids = [r["id"] for r in _records(tmp_path / "whole.jsonl")]
+    assert sorted(r["id"] for r in final) == sorted(whole_ids)  # each item once
     assert final[: len(kept)] == kept  # the earlier records stand as they were
 
 

@@ -101,6 +101,9 @@ def test_llm_classifier_parses_and_guards_answers() -> None:
     assert (answer.label, answer.confidence) == ("ad hominem", 0.8)
     assert "He is a fool" in chat.requests[0].messages[-1].content
     assert "ad hominem:" in chat.requests[0].messages[0].content
-    assert parse_answer("no json").label == "none"
-    assert parse_answer('{"label": "straw man"}').label == "none"
+    # an unusable answer is no answer (an error line), not the label 'none' (issue 17, 15)
+    for unusable in ("no json", '{"label": "straw man"}'):
+        failed = parse_answer(unusable).to_dict()
+        assert failed["label"] is None and failed["error"]["code"] == "llm_bad_answer"
+    assert parse_answer('{"label": "none", "rationale": "sound"}').label == "none"
     assert parse_answer('{"label": "False Dilemma", "confidence": 7}').confidence == 1.0

@@ -474,6 +474,21 @@ def test_one_refused_llm_request_costs_one_row_not_its_batch(tmp_path: Path) -> 
     assert summary.errors == Counter({"llm_error": 1}) and summary.labels["ad hominem"] == 15
 
 
+def test_an_unusable_llm_answer_is_an_error_line_not_none(tmp_path: Path) -> None:
+    """Issue 17, item 15: prose instead of the JSON answer was recorded ok / none."""
+    from logicsvc.fallacies.llm import LLMClassifier
+    from logicsvc.llm.fake import ScriptedChat
+
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in texts(2)])
+    out = tmp_path / "out.jsonl"
+    chat = ScriptedChat(["I think this argument is fine.", '{"label": "none"}'])
+    summary = job(source, out, LLMClassifier(chat), batch_size=1, concurrency=1)
+    lines = read_out(out)
+    assert [line["status"] for line in lines] == ["error", "ok"]
+    assert lines[0]["error"]["code"] == "llm_bad_answer" and lines[0].get("label") is None
+    assert summary.errors == Counter({"llm_bad_answer": 1})
+
+
 def test_an_evaluation_scores_an_unanswered_text_as_a_miss(tmp_path: Path) -> None:
     from logicsvc.fallacies.evaluate import FAILED, evaluate
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -59,3 +60,82 @@ def test_provers_import_no_llm_or_http_code() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+# --- issue 17, item 21: license, types, and a service without the heavy extras ------------
+
+BLOCK_EXTRAS = """
+import importlib.abc, sys
+class _Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in {'sklearn', 'scipy', 'matplotlib', 'joblib'}:
+            raise ImportError('not installed: ' + name)
+sys.meta_path.insert(0, _Absent())
+"""
+
+
+def test_the_wheel_carries_the_license_and_type_markers(tmp_path: Path) -> None:
+    assert "Apache License" in (REPO / "LICENSE").read_text(encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(REPO)],
+        check=True,
+        timeout=300,
+    )  # fmt: skip
+    names = zipfile.ZipFile(next(tmp_path.glob("logicsvc-*.whl"))).namelist()
+    assert "logicsvc/py.typed" in names and "provers/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    heavy = ("scikit-learn", "matplotlib", "scipy")
+    assert not [d for d in project["dependencies"] if d.startswith(heavy)]
+    assert project["optional-dependencies"]["vllm"] == ["vllm==0.32.*"]
+
+
+def test_the_service_and_provers_run_without_the_extras(tmp_path: Path) -> None:
+    """scikit-learn, scipy and matplotlib absent: proving, the offline translator and the
+    CLI work; the commands that need an extra say which one, before any work."""
+    service = BLOCK_EXTRAS + (
+        "from fastapi.testclient import TestClient\n"
+        "from logicsvc.service.app import create_app\n"
+        "from logicsvc.settings import Settings\n"
+        "if __name__ == '__main__':\n"
+        "    config = Settings(_env_file=None, prover_workers=1)\n"
+        "    with TestClient(create_app(config)) as client:\n"
+        "        body = {'program': 'Premises:\\nP(a)\\nConclusion:\\nP(a)\\n'}\n"
+        "        print(client.post('/v1/prove', json=body).json()['verdict'])\n"
+        "        body = {'premises': ['All men are mortal.', 'Socrates is a man.'],\n"
+        "                'conclusion': 'Socrates is mortal.'}\n"
+        "        print(client.post('/v1/reason', json=body).json()['verdict'])\n"
+    )
+    script = tmp_path / "service.py"
+    script.write_text(service, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["true", "true"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        code = (
+            BLOCK_EXTRAS
+            + "from logicsvc.cli import main\nsys.argv = ['logicsvc', *sys.argv[1:]]\nmain()\n"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+        )
+
+    program = tmp_path / "p.fol"
+    program.write_text("Premises:\nP(a)\nConclusion:\nP(a)\n", encoding="utf-8")
+    assert json.loads(cli("prove", str(program)).stdout)["verdict"] == "true"
+    labelled = tmp_path / "l.csv"
+    labelled.write_text("source_article,updated_label\nx,ad hominem\n", encoding="utf-8")
+    for args, extra in (
+        (("fallacies", "train", str(labelled), "-o", str(tmp_path / "m")), "[fallacies]"),
+        (("eval", "folio-gold", str(program), "--report", str(tmp_path / "r.md")), "[reports]"),
+    ):
+        refused = cli(*args)
+        assert refused.returncode == 2
+        error = json.loads(refused.stdout.splitlines()[-1])["error"]
+        assert error["code"] == "missing_extra" and extra in error["message"]

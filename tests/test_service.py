@@ -297,7 +297,10 @@ def test_llm_path_fallback_busy_and_down(shared_datasets: Path) -> None:
         down = httpx.post(f"{url}/v1/reason", json=problem, timeout=60)
         assert down.status_code == 503 and down.headers["retry-after"]
         assert down.json()["error"]["code"] == "llm_unavailable"
-        assert httpx.get(f"{url}/readyz").status_code == 503
+        # the offline path still serves: degraded, not unready (issue 17, item 20)
+        ready = httpx.get(f"{url}/readyz")
+        assert ready.status_code == 200 and ready.json()["degraded"] is True
+        assert ready.json()["llm"].startswith("unreachable")
 
 
 def test_batch_answers_by_its_deadline_with_what_finished(shared_datasets: Path) -> None:
@@ -329,8 +332,9 @@ def test_batch_answers_by_its_deadline_with_what_finished(shared_datasets: Path)
     assert "problem 1" in results[1]["error"]["message"]
 
 
-def test_readiness_asks_the_llm_server_every_time(shared_datasets: Path) -> None:
-    """With the model configured nothing else contacts the server: /readyz must, each time."""
+def test_readiness_asks_the_llm_server_past_its_cache(shared_datasets: Path) -> None:
+    """With the model configured nothing else contacts the server: /readyz must, once its
+    cached answer is older than LOGICSVC_LLM_READY_CACHE_S (0 here: every time)."""
     programs = shared_datasets / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
     replay = serve("replay-server", str(programs))
     replay_url = replay.__enter__()
@@ -340,11 +344,13 @@ def test_readiness_asks_the_llm_server_every_time(shared_datasets: Path) -> None
             LOGICSVC_LLM_BASE_URL=f"{replay_url}/v1",
             LOGICSVC_LLM_MODEL="replay",
             LOGICSVC_LLM_MAX_RETRIES="0",
+            LOGICSVC_LLM_READY_CACHE_S="0",
         ) as url:
             assert httpx.get(f"{url}/readyz").json()["llm"] == "reachable"
             replay.__exit__(None, None, None)
             down = httpx.get(f"{url}/readyz", timeout=30)
-            assert down.status_code == 503 and down.json()["llm"].startswith("unreachable")
+            assert down.status_code == 200 and down.json()["degraded"] is True
+            assert down.json()["llm"].startswith("unreachable")
     finally:
         replay.__exit__(None, None, None)
 

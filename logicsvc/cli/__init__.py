@@ -35,6 +35,7 @@ app.command("export")(problems.export)
 app.command("reason")(problems.reason)
 
 eval_app = typer.Typer(no_args_is_help=True, help="Score logicsvc on labelled datasets.")
+eval_app.callback()(evaluate.progress_option)
 eval_app.command("folio-gold")(evaluate.folio_gold)
 eval_app.command("proofwriter")(evaluate.proofwriter)
 eval_app.command("folio")(evaluate.folio)

@@ -41,6 +41,7 @@ class WorldChoice(StrEnum):
 
 
 class TranslatorChoice(StrEnum):
+    auto = "auto"
     rules = "rules"
     llm = "llm"
     vllm = "vllm"
@@ -48,16 +49,23 @@ class TranslatorChoice(StrEnum):
 
 
 FileArg = Annotated[str, typer.Argument(help="Problem file in the logicsvc DSL, or - for stdin.")]
+# the HTTP API's names are accepted too (prover, lenient, timeout_s, translator): one
+# vocabulary, while the older spellings keep working
 StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Repair nothing (default: lenient, repairs reported).")
+    bool,
+    typer.Option("--strict/--lenient", help="Repair nothing (default: lenient, repairs reported)."),
 ]
-BackendOpt = Annotated[BackendChoice, typer.Option(help="Which prover decides.")]
+BackendOpt = Annotated[
+    BackendChoice, typer.Option("--backend", "--prover", help="Which prover decides.")
+]
 WORLD_HELP = (
     "open (classical), explicit (ProofWriter's open world), closed (negation as failure) "
     "or closed-stated (PARARULE-Plus: unstated is false)."
 )
 WorldOpt = Annotated[WorldChoice, typer.Option(help=WORLD_HELP)]
-OutOpt = Annotated[Path | None, typer.Option(help="Write one JSON line per item here.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write one JSON line per item here.")
+]
 ReportOpt = Annotated[
     Path | None,
     typer.Option(
@@ -65,13 +73,15 @@ ReportOpt = Annotated[
     ),
 ]
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Seconds per problem.", min=0.001, max=86_400.0)
+    float,
+    typer.Option("--timeout", "--timeout-s", help="Seconds per problem.", min=0.001, max=86_400.0),
 ]
 PortOpt = Annotated[int, typer.Option(help="TCP port.", min=1, max=65_535)]
 TranslatorOpt = Annotated[
     TranslatorChoice,
     typer.Option(
-        help="rules: offline controlled English; llm: the configured LLM server; "
+        help="auto (default): rules, and the configured LLM (LOGICSVC_LLM_BASE_URL) where "
+        "they cannot translate; rules: offline controlled English; llm: the configured LLM server; "
         "vllm: LOGICSVC_VLLM_MODEL in this process, batched; "
         "replay: recorded programs (--programs), no model."
     ),
@@ -86,6 +96,12 @@ ResumeOpt = Annotated[
         "--resume",
         help="Keep the records already in --out and solve only the rest (LLM translators): "
         "a run the LLM server stopped goes on where it ended.",
+    ),
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Empty a non-empty --out first (without it such a file is refused)."
     ),
 ]
 SamplesOpt = Annotated[int, typer.Option(min=1, help="LLM samples per problem (voted).")]
@@ -109,17 +125,31 @@ def read_source(source: str) -> str:
         raise LogicsvcError(f"cannot read {source}: {exc}", code="unreadable_input") from None
 
 
-def require_file(path: Path, *, out: Path | None = None, report: Path | None = None) -> None:
+def require_file(
+    path: Path,
+    *,
+    out: Path | None = None,
+    report: Path | None = None,
+    keep: bool | None = None,
+) -> None:
     """``path`` must be a readable file; ``out`` and ``report`` (with the PNG beside it)
-    must not overwrite it or each other, and their folders must exist: checked before the
-    run, so no work is lost to a path mistake at its end."""
+    must not overwrite it or each other, and must be writable: checked before the
+    run, so no work is lost to a path mistake at its end. ``keep``: whether a non-empty
+    ``out`` may be emptied or resumed (``--overwrite`` / ``--resume``); None where the
+    command resumes by itself."""
     if not path.is_file():
         fail(LogicsvcError(f"no such file: {path}", code="unreadable_input"))
-    from logicsvc.resultfile import check_outputs
+    from logicsvc.resultfile import check_outputs, refuse_overwrite
 
     figure = report.with_suffix(".png") if report is not None else None
     try:
+        if report is not None:
+            from logicsvc.extras import require
+
+            require("matplotlib", why="--report (its figure)")
         check_outputs([path], [out, report, figure])
+        if keep is not None:
+            refuse_overwrite(out, resume=keep, overwrite=keep)
     except LogicsvcError as exc:
         fail(exc)
 
@@ -168,6 +198,19 @@ def loop_options(
         limits=provers.Limits(timeout_s=timeout),
         grammar=grammar,
     )
+
+
+def resolve_auto(translator: TranslatorChoice) -> TranslatorChoice:
+    """``auto`` for a whole run: the LLM when one is configured, else the offline rules.
+
+    (``reason`` and the HTTP API decide per problem: rules first, the LLM for what they
+    cannot translate.)"""
+    if translator is not TranslatorChoice.auto:
+        return translator
+    from logicsvc.settings import get_settings
+
+    configured = get_settings().llm_base_url
+    return TranslatorChoice.llm if configured else TranslatorChoice.rules
 
 
 def chat_for(translator: TranslatorChoice, programs: list[Path] | None) -> ChatBackend | None:

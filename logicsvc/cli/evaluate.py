@@ -13,6 +13,7 @@ from logicsvc.cli._common import (
     BackendOpt,
     GrammarOpt,
     OutOpt,
+    OverwriteOpt,
     ProgramsOpt,
     ReportOpt,
     ResumeOpt,
@@ -29,12 +30,24 @@ from logicsvc.cli._common import (
     finish,
     loop_options,
     require_file,
+    resolve_auto,
 )
 from logicsvc.errors import LogicsvcError
 
 if TYPE_CHECKING:
     from logicsvc.evaluation.common import Tally
     from logicsvc.llm.loop import LoopOptions
+
+
+def progress_option(
+    progress: Annotated[
+        bool, typer.Option(help="A progress bar on stderr (items/s, ETA) while items run.")
+    ] = True,
+) -> None:
+    """Score logicsvc on labelled datasets."""
+    from logicsvc.progress import SHOW_PROGRESS
+
+    SHOW_PROGRESS.set(progress)
 
 
 def folio_gold(
@@ -44,12 +57,13 @@ def folio_gold(
     strict: StrictOpt = False,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
     import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=overwrite)
     try:
         summary = evaluate(
             path,
@@ -73,11 +87,13 @@ def _natural_language(
     report: Path | None,
     resume: bool,
     choice: bool = False,
+    overwrite: bool = False,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=resume or overwrite)
     summary: Tally
     try:
+        translator = resolve_auto(translator)
         if translator is TranslatorChoice.rules and choice:
             raise LogicsvcError(
                 "the rules translator does not read multiple-choice puzzles yet; "
@@ -140,7 +156,7 @@ def proofwriter(
         WorldChoice | None,
         typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
     ] = None,
-    translator: TranslatorOpt = TranslatorChoice.rules,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
@@ -148,6 +164,7 @@ def proofwriter(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
@@ -171,6 +188,7 @@ def proofwriter(
         out=out,
         report=report,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -180,7 +198,7 @@ def folio(
     ],
     out: OutOpt = None,
     report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.llm,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     world: WorldOpt = WorldChoice.open,
     backend: BackendOpt = BackendChoice.auto,
@@ -189,6 +207,7 @@ def folio(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
     options = loop_options(
@@ -208,6 +227,7 @@ def folio(
         out=out,
         report=report,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -227,6 +247,7 @@ def prontoqa(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """ProntoQA's true/false questions end to end; last stdout line: the summary."""
     options = loop_options(
@@ -246,6 +267,7 @@ def prontoqa(
         out=out,
         report=report,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -261,6 +283,7 @@ def _puzzles(
     rounds: int,
     grammar: bool,
     resume: bool,
+    overwrite: bool,
 ) -> None:
     options = loop_options(
         style="choice",
@@ -280,6 +303,7 @@ def _puzzles(
         report=report,
         resume=resume,
         choice=True,
+        overwrite=overwrite,
     )
 
 
@@ -299,6 +323,7 @@ def logical_deduction(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """LogicalDeduction's ordering puzzles through the LLM loop; last line: the summary."""
     _puzzles(
@@ -312,6 +337,7 @@ def logical_deduction(
         rounds=rounds,
         grammar=grammar,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -326,6 +352,7 @@ def ar_lsat(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """AR-LSAT's analytical-reasoning games through the LLM loop; last line: the summary."""
     _puzzles(
@@ -339,6 +366,7 @@ def ar_lsat(
         rounds=rounds,
         grammar=grammar,
         resume=resume,
+        overwrite=overwrite,
     )
 
 
@@ -359,12 +387,13 @@ def programs(
     ] = None,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Score recorded programs with no LLM call; last stdout line: the summary."""
     import provers
     from logicsvc.evaluation.programs import evaluate
 
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=overwrite)
     try:
         summary = evaluate(
             path,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from logicsvc.cli._common import OutOpt, ReportOpt, emit, fail, require_file
+from logicsvc.cli._common import OutOpt, OverwriteOpt, ReportOpt, emit, fail, require_file
 from logicsvc.errors import LogicsvcError
 
 
@@ -22,16 +23,29 @@ class RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-TextFieldOpt = Annotated[str, typer.Option(help="The text column / field.")]
+TextFieldOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The text column / field (default: 'text' or 'source_article', whichever the "
+        "file has)."
+    ),
+]
 LabelFieldOpt = Annotated[str, typer.Option(help="The label column.")]
 ModelOpt = Annotated[
     Path | None, typer.Option(help="A baseline model from 'logicsvc fallacies train'.")
 ]
 
 
+def _need_sklearn(why: str) -> None:
+    from logicsvc.extras import require
+
+    require("sklearn", "joblib", why=why)
+
+
 def _classifier(model: Path | None, llm: bool) -> Any:
     """The informal classifier: the offline baseline, or the configured LLM."""
     if model is not None:
+        _need_sklearn("the offline baseline (--model)")
         from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
 
         return BaselineClassifier(BaselineModel.load(model))
@@ -50,7 +64,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="JSONL results (appended; resumable).")],
     model: ModelOpt = None,
     llm: Annotated[bool, typer.Option("--llm", help="Classify with the configured LLM.")] = False,
-    text_field: TextFieldOpt = "text",
+    text_field: TextFieldOpt = None,
     id_field: Annotated[str | None, typer.Option(help="A field holding stable ids.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Process at most N new rows.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
@@ -89,17 +103,25 @@ def run(
 def train(
     labeled: Annotated[Path, typer.Argument(help="Labelled CSV (e.g. the Logic edu split).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")],
-    text_field: TextFieldOpt = "source_article",
+    text_field: TextFieldOpt = None,
     label_field: LabelFieldOpt = "updated_label",
 ) -> None:
     """Train the offline baseline classifier (no LLM, no download)."""
+    try:
+        _need_sklearn("fallacies train")
+    except LogicsvcError as exc:
+        fail(exc)
     from logicsvc.fallacies.baseline import read_labeled_rows
     from logicsvc.fallacies.baseline import train as train_baseline
 
     require_file(labeled, out=out)
     try:
         rows = read_labeled_rows(labeled, text_field=text_field, label_field=label_field)
+        # one fit, no items to count: say what runs, on stderr, and when it is done
+        typer.echo(f"training the baseline on {len(rows.texts)} texts …", err=True)
+        began = time.monotonic()
         model = train_baseline(rows.texts, rows.labels)
+        typer.echo(f"trained in {time.monotonic() - began:.1f} s", err=True)
         size = model.save(out)
     except LogicsvcError as exc:
         fail(exc)
@@ -110,15 +132,20 @@ def evaluate(
     path: Annotated[Path, typer.Argument(help="Labelled CSV to score.")],
     model: ModelOpt = None,
     llm: Annotated[bool, typer.Option("--llm", help="Score the configured LLM.")] = False,
-    text_field: TextFieldOpt = "source_article",
+    text_field: TextFieldOpt = None,
     label_field: LabelFieldOpt = "updated_label",
     out: OutOpt = None,
     report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
+    try:
+        _need_sklearn("eval fallacies (its scores)")
+    except LogicsvcError as exc:
+        fail(exc)
     from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
 
-    require_file(path, out=out, report=report)
+    require_file(path, out=out, report=report, keep=overwrite)
     try:
         summary = evaluate_fallacies(
             path,

@@ -25,9 +25,10 @@ from logicsvc.cli._common import (
     fail,
     loop_options,
     read_source,
+    resolve_auto,
 )
 from logicsvc.cli._render import JsonOpt, answer, premises_of
-from logicsvc.errors import FragmentError, LogicsvcError
+from logicsvc.errors import FragmentError, LogicsvcError, UntranslatableError
 from logicsvc.sources import used_sources
 from logicsvc.syntax.ast import ChoiceProblem
 
@@ -124,7 +125,7 @@ def reason(
     context: Annotated[
         str | None, typer.Option(help="A file (or -) of premise sentences, as one text.")
     ] = None,
-    translator: TranslatorOpt = TranslatorChoice.rules,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     backend: BackendOpt = BackendChoice.auto,
     world: WorldOpt = WorldChoice.open,
@@ -139,6 +140,13 @@ def reason(
     from logicsvc.reasoning import reason_with_llm
 
     texts = list(premise or [])
+    if not texts and context is None:
+        fail(
+            LogicsvcError(
+                "no premises: give at least one --premise/-p, or --context FILE",
+                code="invalid_input",
+            )
+        )
     options = loop_options(
         samples=samples,
         rounds=rounds,
@@ -150,15 +158,24 @@ def reason(
     try:
         if context is not None:
             texts.append(read_source(context))
-        if translator is TranslatorChoice.rules:
-            outcome = run_reason(
-                texts,
-                conclusion,
-                world=options.world,
-                backend=options.backend,
-                limits=options.limits,
-            )
-        else:
+        outcome = None
+        if translator in (TranslatorChoice.rules, TranslatorChoice.auto):
+            try:
+                outcome = run_reason(
+                    texts,
+                    conclusion,
+                    world=options.world,
+                    backend=options.backend,
+                    limits=options.limits,
+                )
+            except UntranslatableError:
+                # auto: the LLM, when one is configured, takes what the rules cannot
+                if translator is TranslatorChoice.rules or resolve_auto(translator) is not (
+                    TranslatorChoice.llm
+                ):
+                    raise
+                translator = TranslatorChoice.llm
+        if outcome is None:
             chat = chat_for(translator, programs)
 
             async def run() -> Reasoned:

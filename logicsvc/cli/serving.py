@@ -17,7 +17,7 @@ def serve(
 ) -> None:
     """Run the HTTP service (uvicorn); settings come from the environment / .env."""
     import ipaddress
-    import logging
+    import logging.config
 
     import uvicorn
 
@@ -38,10 +38,20 @@ def serve(
             err=True,
         )
         raise typer.Exit(INVALID_INPUT)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     from logicsvc.service.app import create_app
+    from logicsvc.service.logs import logging_config
+    from logicsvc.service.protocol import JSONErrorH11Protocol
 
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    config = logging_config()
+    logging.config.dictConfig(config)  # before the app: its start-up lines are JSON too
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,  # the gate logs every request, with its id
+        log_config=config,
+        http=JSONErrorH11Protocol,
+    )
 
 
 def replay_server(

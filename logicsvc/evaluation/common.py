@@ -47,18 +47,27 @@ class RecordSink:
     appended whole as it comes (a killed run keeps what it did); ``write_batch`` also
     fsyncs, for records that cost LLM calls."""
 
-    def __init__(self, file: ResultFile | None, done: set[str]) -> None:
+    def __init__(
+        self,
+        file: ResultFile | None,
+        done: set[str],
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self._file = file
         self.done = done
         """The ids already in the file (``resume``)."""
+        self._advance = advance
+        """Moves the progress bar on: every record written is an item done."""
 
     def write(self, record: dict[str, Any]) -> None:
         if self._file is not None:
             self._file.write([encode_line(_with_szs(record))], sync=False)
+        self._advance(1)
 
     def write_batch(self, records: list[dict[str, Any]]) -> None:
         if self._file is not None:
             self._file.write([encode_line(_with_szs(r)) for r in records])
+        self._advance(len(records))
 
 
 def _with_szs(record: dict[str, Any]) -> dict[str, Any]:
@@ -74,20 +83,29 @@ def open_sink(
     *,
     resume: bool = False,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    total: int | None = None,
+    name: str = "",
 ) -> Iterator[RecordSink]:
-    """``out`` emptied, or with ``resume`` kept and read (each record to ``on_record``)."""
-    if out is None:
-        yield RecordSink(None, set())
-        return
-    file = ResultFile(out)
-    try:
-        done = file.open(fresh=not resume, on_record=on_record)
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc}", code="unwritable_output") from None
-    try:
-        yield RecordSink(file, done)
-    finally:
-        file.close()
+    """``out`` emptied, or with ``resume`` kept and read (each record to ``on_record``).
+
+    Where the CLI asked for it (:data:`~logicsvc.progress.SHOW_PROGRESS`), a bar on stderr
+    counts the records written, out of ``total`` when it is known."""
+    from logicsvc.progress import SHOW_PROGRESS, progress_bar
+
+    with progress_bar(SHOW_PROGRESS.get(), total, name, what="eval") as advance:
+        if out is None:
+            yield RecordSink(None, set(), advance)
+            return
+        file = ResultFile(out)
+        try:
+            done = file.open(fresh=not resume, on_record=on_record)
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc}", code="unwritable_output") from None
+        advance(len(done))
+        try:
+            yield RecordSink(file, done, advance)
+        finally:
+            file.close()
 
 
 @dataclass

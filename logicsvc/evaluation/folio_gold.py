@@ -27,6 +27,7 @@ def gold_label(raw: object) -> str:
 
 
 Summary = ProgramTally
+NO_GOLD_FOL = "no_gold_fol"
 
 
 def evaluate_item(
@@ -44,7 +45,8 @@ def evaluate_item(
             or not isinstance(conclusion, str)
         ):
             raise InputError(
-                "item needs 'premises-FOL' (a list of strings) and 'conclusion-FOL' (a string)"
+                "item needs 'premises-FOL' (a list of strings) and 'conclusion-FOL' (a string)",
+                code=NO_GOLD_FOL,
             )
         checked = load_formulas(premises, conclusion, lenient=lenient)
     except LogicsvcError as exc:
@@ -76,12 +78,23 @@ def evaluate(
     backend: Backend = "auto",
     out: Path | None = None,
 ) -> Summary:
+    """Score every item of ``path``. A file none of whose items carries gold FOL (free-text
+    FOLIO, say) is an input error, not a run with accuracy 0.0."""
     limits = limits or Limits()
     summary = Summary()
-    with open_sink(out) as sink:
+    without_fol = 0
+    with open_sink(out, name=path.name) as sink:
         for number, item in read_jsonl(path):
             record = evaluate_item(item, lenient=lenient, limits=limits, backend=backend)
             record["id"] = record["id"] if record["id"] is not None else f"line{number}"
+            without_fol += (record.get("error") or {}).get("code") == NO_GOLD_FOL
             summary.add(record)
             sink.write(record)
+    if summary.n == without_fol:
+        what = "has no items" if not summary.n else "has no item with gold FOL"
+        raise InputError(
+            f"{path} {what} ('premises-FOL' and 'conclusion-FOL'); eval folio-gold proves "
+            "FOLIO's gold formulas (for free-text premises use 'eval folio')",
+            code="invalid_input",
+        )
     return summary

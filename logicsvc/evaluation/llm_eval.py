@@ -4,8 +4,10 @@ Items go through :func:`logicsvc.llm.loop.solve_many` (translate, judge, refine,
 vote) against the configured chat backend, a chunk of them at a time in lockstep
 rounds, so a batching backend sees one batch per round. A server that cannot be
 reached stops the run with ``LLMUnavailableError``; any other LLM failure is
-recorded on its item. Records are appended (and fsynced) as each chunk ends, so
-a stopped run keeps what it paid for and ``--resume`` goes on from there.
+recorded on its item. Each record is appended (and fsynced) the moment its problem
+is final, so a stopped run keeps all it paid for and ``--resume`` goes on from there.
+A record of a transient failure (a reply that was not a completion, a server error)
+is asked again on ``--resume``; the new record supersedes it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ CHUNK = 64
 """Problems solved together by default: enough to keep a model server busy."""
 _PARSED_ERRORS = {"outside_fragment"}
 """Error codes that arise only after a program parsed and passed the checks."""
+RETRIED_ON_RESUME = frozenset({"llm_bad_reply"})
+"""Error codes of ``llm_error`` records that ``--resume`` asks again: the server's
+fault of the moment (HTML or broken JSON with 200, a 5xx), not the request's."""
+
+
+def _retried(record: dict[str, Any]) -> bool:
+    error = record.get("error")
+    return (
+        record.get("status") == "llm_error"
+        and isinstance(error, dict)
+        and error.get("code") in RETRIED_ON_RESUME
+    )
 
 
 @dataclass
@@ -144,15 +158,17 @@ async def _evaluate(
     if resume and len(known) < len(items):
         raise InputError("the dataset repeats item ids, so a run of it cannot be resumed")
     previous: list[dict[str, Any]] = []
-    with open_sink(out, resume=resume, on_record=previous.append) as sink:
-        seen: set[str] = set()
+    with open_sink(
+        out, resume=resume, on_record=previous.append, total=len(items), name=chat.name
+    ) as sink:
+        kept: dict[str, dict[str, Any]] = {}
         for record in previous:
-            if record["id"] in seen:
+            earlier = kept.get(record["id"])
+            if earlier is not None and not _retried(earlier):
                 raise InputError(
                     f"{out}: holds two records for id {record['id']!r}; keep one and resume",
                     code="invalid_output",
                 )
-            seen.add(record["id"])
             if "llm_calls" not in record:  # e.g. an 'eval programs' output of the same items
                 raise InputError(
                     f"{out}: the record for id {record['id']!r} was not written by an LLM "
@@ -165,15 +181,28 @@ async def _evaluate(
                     "dataset; resume only from the file a run of the same dataset wrote",
                     code="invalid_output",
                 )
-            summary.add(record)
-        summary.resumed = len(previous)
-        todo = [item for item in items if item.id not in sink.done]
+            kept[record["id"]] = record  # a later record supersedes a retried one
+        done = {key for key, record in kept.items() if not _retried(record)}
+        for key in done:
+            summary.add(kept[key])
+        summary.resumed = len(done)
+        todo = [item for item in items if item.id not in done]
         size = max(1, concurrency)
         for start in range(0, len(todo), size):
             chunk = todo[start : start + size]
             questions = [(list(i.premises), i.conclusion) for i in chunk]
+
+            def save(i: int, outcome: LoopResult | LLMError, part: list[NLItem] = chunk) -> None:
+                item = part[i]
+                if isinstance(outcome, LLMError):
+                    record = _llm_error_record(item, outcome)
+                else:
+                    record = record_of(item, outcome)
+                summary.add(record)
+                sink.write_batch([record])  # fsynced at once: it cost LLM calls
+
             try:
-                outcomes = await solve_many(questions, chat=chat, options=options)
+                await solve_many(questions, chat=chat, options=options, on_done=save)
             except LLMUnavailableError as exc:
                 if out is None:
                     raise
@@ -181,15 +210,6 @@ async def _evaluate(
                     f"{exc.message}; the {summary.n} records so far are in {out}: "
                     "run again with --resume to go on from there"
                 ) from exc
-            records = [
-                _llm_error_record(item, outcome)
-                if isinstance(outcome, LLMError)
-                else record_of(item, outcome)
-                for item, outcome in zip(chunk, outcomes, strict=True)
-            ]
-            for record in records:
-                summary.add(record)
-            sink.write_batch(records)  # fsynced: these cost LLM calls
     return summary
 
 

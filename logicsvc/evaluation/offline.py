@@ -82,7 +82,7 @@ def evaluate(
     chosen = get_translator(translator)
     limits = limits or Limits()
     summary = Summary()
-    with open_sink(out) as sink:
+    with open_sink(out, name=path.name) as sink:
         for item in read_nl_items(path):
             record = evaluate_item(item, chosen, world=world, backend=backend, limits=limits)
             summary.add(record)

@@ -149,7 +149,7 @@ def evaluate(
         )
     limits = limits or Limits()
     summary = Summary()
-    with open_sink(out) as sink:
+    with open_sink(out, total=len(items), name=path.name) as sink:
         for index, item in enumerate(items):
             record = evaluate_item(
                 item, lenient=lenient, limits=limits, backend=backend, world=world

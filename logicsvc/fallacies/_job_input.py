@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from logicsvc.errors import InputError
+from logicsvc.fallacies.columns import TEXT_FIELDS, did_you_mean, text_field_of
 
 BAD_ROW_CODES: tuple[str, ...] = (
     "invalid_encoding",  # bytes that are not UTF-8
@@ -76,8 +77,10 @@ def format_of(source: Path) -> _Format:
     return fmt
 
 
-def check_source(source: Path, fmt: _Format, text_field: str, id_field: str | None) -> None:
-    """Fail before writing anything when the whole file is unusable."""
+def check_source(source: Path, fmt: _Format, text_field: str | None, id_field: str | None) -> str:
+    """Fail before writing anything when the whole file is unusable; the text field to
+    read (``text_field``, else the one :func:`~logicsvc.fallacies.columns.text_field_of`
+    finds)."""
     if not source.is_file():
         raise InputError(f"{source}: no such file", code="not_found")
     if fmt == "jsonl":
@@ -89,21 +92,38 @@ def check_source(source: Path, fmt: _Format, text_field: str, id_field: str | No
                     f"{source}: a JSON array; give one JSON object per line (JSON Lines)",
                     code="unsupported_format",
                 )
-        return
+        if text_field is not None:
+            return text_field  # a row without it is that row's 'skipped' line
+        keys = _first_keys(source)
+        return text_field_of(None, keys, str(source)) if keys else TEXT_FIELDS[0]
     with source.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
         try:
             header = next(csv.reader(f), None)
         except csv.Error as exc:
             raise InputError(f"{source}: unreadable CSV header: {exc}") from exc
     if header is None:
-        return  # an empty file: nothing to do
-    for name, role in ((text_field, "text"), (id_field, "id")):
-        if name is not None and name not in header:
-            raise InputError(
-                f"{source}: the CSV header has no {role} column {name!r} "
-                f"(columns: {', '.join(map(repr, header))})",
-                code="missing_column",
-            )
+        return text_field or TEXT_FIELDS[0]  # an empty file: nothing to do
+    chosen = text_field_of(text_field, header, str(source))
+    if id_field is not None and id_field not in header:
+        raise InputError(
+            f"{source}: the CSV header has no id column {id_field!r} "
+            f"(columns: {', '.join(map(repr, header))}){did_you_mean(id_field, header)}",
+            code="missing_column",
+        )
+    return chosen
+
+
+def _first_keys(source: Path) -> list[str]:
+    """The keys of the first JSON object line (none when it is not one)."""
+    with source.open(encoding="utf-8-sig", errors="replace") as f:
+        for line in f:
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    return []
+                return list(obj) if isinstance(obj, dict) else []
+    return []
 
 
 def read_rows(

@@ -36,6 +36,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from logicsvc.errors import InputError
 from logicsvc.fallacies import LABELS, NONE, Prediction
+from logicsvc.fallacies.columns import did_you_mean, text_field_of
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _canonical_label(raw: str) -> str | None:
 
 
 def read_labeled_rows(
-    path: Path, text_field: str = "source_article", label_field: str = "updated_label"
+    path: Path, text_field: str | None = None, label_field: str = "updated_label"
 ) -> LabeledRows:
     """Read a labelled CSV; rows with empty text are skipped and counted.
 
@@ -82,12 +83,13 @@ def read_labeled_rows(
         with Path(path).open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             columns = reader.fieldnames or []
-            missing = [name for name in (text_field, label_field) if name not in columns]
-            if missing:
+            text_field = text_field_of(text_field, columns, str(path))
+            if label_field not in columns:
                 shown = [c for c in columns if c and not c.startswith("Unnamed:")]
                 raise InputError(
-                    f"{path}: no column {', '.join(repr(m) for m in missing)}; "
-                    f"the file has {', '.join(repr(c) for c in shown) or 'no named columns'}",
+                    f"{path}: no column {label_field!r}; the file has "
+                    f"{', '.join(repr(c) for c in shown) or 'no named columns'}"
+                    f"{did_you_mean(label_field, columns)}",
                     code="missing_column",
                 )
             for index, row in enumerate(reader):
@@ -114,7 +116,7 @@ def read_labeled_rows(
 
 
 def read_labeled_csv(
-    path: Path, text_field: str = "source_article", label_field: str = "updated_label"
+    path: Path, text_field: str | None = None, label_field: str = "updated_label"
 ) -> tuple[list[str], list[str]]:
     """``(texts, labels)`` of a labelled CSV (see :func:`read_labeled_rows`)."""
     rows = read_labeled_rows(path, text_field, label_field)

@@ -72,7 +72,7 @@ async def evaluate_async(
     path: Path,
     classifier: Classifier,
     *,
-    text_field: str = "source_article",
+    text_field: str | None = None,
     label_field: str = "updated_label",
     out: Path | None = None,
     report: Path | None = None,
@@ -92,7 +92,7 @@ async def evaluate_async(
     started = time.perf_counter()
     predicted: list[str] = []
     failed = 0
-    with open_sink(out) as sink:
+    with open_sink(out, total=len(rows.texts), name=path.name) as sink:
         for start in range(0, len(rows.texts), max(1, batch_size)):
             batch = rows.texts[start : start + max(1, batch_size)]
             answers: list[Prediction] = await classifier.classify(batch)

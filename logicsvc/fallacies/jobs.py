@@ -47,7 +47,7 @@ before the failing one, stops, and returns a summary with ``stopped`` set; a rer
 resumes there.
 
 Steps 1-3 are :class:`~logicsvc.resultfile.ResultFile`; the rows come from
-:mod:`~logicsvc.fallacies._job_input`, the bar from :mod:`~logicsvc.fallacies._job_progress`.
+:mod:`~logicsvc.fallacies._job_input`, the bar from :mod:`~logicsvc.progress`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ from logicsvc.fallacies._job_input import (
     identify,
     read_rows,
 )
-from logicsvc.fallacies._job_progress import progress_bar
+from logicsvc.progress import progress_bar
 from logicsvc.resultfile import ResultFile, check_outputs, encode_line
 
 __all__ = ["BAD_ROW_CODES", "JobSummary", "run_job"]
@@ -131,7 +131,7 @@ async def run_job(
     out: Path,
     classifier: Classifier,
     *,
-    text_field: str = "text",
+    text_field: str | None = None,
     id_field: str | None = None,
     limit: int | None = None,
     batch_size: int = 16,
@@ -152,7 +152,7 @@ async def run_job(
     started = time.monotonic()
     source, out = Path(source), Path(out)
     fmt = format_of(source)
-    check_source(source, fmt, text_field, id_field)
+    text_field = check_source(source, fmt, text_field, id_field)
     check_outputs([source], [out])
     summary = JobSummary(source=str(source), out=str(out), classifier=classifier.name)
     sink = ResultFile(out)

@@ -15,23 +15,31 @@ from logicsvc.llm.prompts import render
 _JSON = re.compile(r"\{.*\}", re.S)
 
 
+BAD_ANSWER = "llm_bad_answer"
+
+
 def parse_answer(reply: str) -> Prediction:
-    """The model's JSON answer; anything unusable is a ``none`` with the reason said."""
+    """The model's JSON answer. Anything unusable is a failed prediction (an ``error``
+    line, no label): ``none`` would claim the text holds no fallacy, which nobody said."""
     match = _JSON.search(reply)
     try:
         data = json.loads(match.group(0)) if match else None
     except json.JSONDecodeError:
         data = None
     if not isinstance(data, dict):
-        return Prediction(NONE, 0.0, "the model gave no JSON answer", extra={"raw": reply[:500]})
+        return _unusable("the model gave no JSON answer", reply)
     label = str(data.get("label", "")).strip().lower()
     if label not in (*LABELS, NONE):
-        return Prediction(NONE, 0.0, f"the model answered an unknown label {label!r}")
+        return _unusable(f"the model answered an unknown label {label!r}", reply)
     try:
         confidence = min(max(float(data.get("confidence", 0.5)), 0.0), 1.0)
     except (TypeError, ValueError):
         confidence = 0.5
     return Prediction(label, confidence, str(data.get("rationale", ""))[:500])
+
+
+def _unusable(why: str, reply: str) -> Prediction:
+    return Prediction.failed({"code": BAD_ANSWER, "message": why, "raw": reply[:500]})
 
 
 class LLMClassifier:

@@ -129,6 +129,13 @@ class _Question:
     trails: list[list[Judged]] = field(default_factory=list)
     calls: int = 0
     error: LLMError | None = None
+    pending: int = 0
+    """Refinements of this question still running in the current round."""
+    reported: bool = False
+
+
+OnDone = Callable[[int, LoopResult | LLMError], None]
+"""Told each question's outcome (by its index) as soon as it is final."""
 
 
 async def solve(
@@ -154,6 +161,7 @@ async def solve_many(
     *,
     chat: ChatBackend,
     options: LoopOptions = LoopOptions(),
+    on_done: OnDone | None = None,
 ) -> list[LoopResult | LLMError]:
     """:func:`solve` for many ``(premises, conclusion)`` questions, in lockstep rounds.
 
@@ -161,6 +169,10 @@ async def solve_many(
     batching backend (:class:`~logicsvc.llm.vllm_offline.VLLMBackend`) gets one batch per
     round. A question whose LLM call fails ends with that ``LLMError`` while the others go
     on; ``LLMUnavailableError`` (the server is gone for everyone) is raised.
+
+    ``on_done(index, outcome)`` hears of each question the moment its outcome is final
+    (answered with nothing left to refine, or failed), also when the server goes away
+    later in the run: an evaluation saves paid work as it finishes, not per batch.
     """
     options.check()
     run = _Settings(
@@ -175,6 +187,15 @@ async def solve_many(
         for premises, conclusion in questions
     ]
 
+    def report(q: _Question, round_: int) -> None:
+        """Tell ``on_done`` of ``q`` if nothing more will happen to it after ``round_``."""
+        if on_done is None or q.reported or (q.error is None and (q.pending or not q.trails)):
+            return
+        if q.error is None and round_ < options.rounds and any(_failing(t) for t in q.trails):
+            return
+        q.reported = True
+        on_done(batch.index(q), q.error or outcome_of(q.trails, q.calls))
+
     async def start(q: _Question) -> None:
         replies, q.calls = await _first_round(
             chat, q.first, options.samples, temperature, run.grammar
@@ -184,30 +205,40 @@ async def solve_many(
             for i, r in enumerate(replies)
         )
         q.trails = [[j] for j in judged]
+        report(q, 0)
 
     for q, error in zip(batch, await _settle(start(q) for q in batch), strict=True):
         q.error = error
+        report(q, 0)
     for round_ in range(1, options.rounds + 1):
-        failing = [
-            (q, t)
-            for q in batch
-            if q.error is None
-            for t in q.trails
-            if t[-1].attempt.status != "ok" and _refinable(t[-1].attempt)
-        ]
+        failing = [(q, t) for q in batch if q.error is None for t in q.trails if _failing(t)]
         if not failing:
             break
 
         async def step(q: _Question, trail: list[Judged], round_: int = round_) -> None:
-            judged, calls = await _refine(chat, q, trail[-1].attempt, round_, run)
-            trail.append(judged)
-            q.calls += calls
+            try:
+                judged, calls = await _refine(chat, q, trail[-1].attempt, round_, run)
+                trail.append(judged)
+                q.calls += calls
+            finally:
+                q.pending -= 1
+            report(q, round_)
 
+        for q, _trail in failing:
+            q.pending += 1
         for (q, _trail), error in zip(
             failing, await _settle(step(q, t) for q, t in failing), strict=True
         ):
             q.error = q.error or error
+            report(q, round_)
+    for q in batch:
+        report(q, options.rounds)  # rounds exhausted: whatever is left is final
     return [q.error or outcome_of(q.trails, q.calls) for q in batch]
+
+
+def _failing(trail: list[Judged]) -> bool:
+    """The trail's last attempt failed in a way another round may fix."""
+    return trail[-1].attempt.status != "ok" and _refinable(trail[-1].attempt)
 
 
 async def _settle(awaitables: Iterable[Awaitable[None]]) -> list[LLMError | None]:
@@ -379,7 +410,7 @@ def _answer(result: Result | ChoiceResult | None) -> str | None:
     return result.verdict if result is not None else None
 
 
-_FINAL_CODES = frozenset({"internal_error", "llm_error"})
+_FINAL_CODES = frozenset({"internal_error", "llm_error", "llm_bad_reply"})
 
 
 def _refinable(attempt: Attempt) -> bool:

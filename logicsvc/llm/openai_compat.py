@@ -44,8 +44,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from logicsvc.errors import LLMError, LLMUnavailableError
+from logicsvc.errors import LLMBusyError, LLMError, LLMUnavailableError
 from logicsvc.llm import ChatRequest, ChatResponse, Completion
+from logicsvc.llm.capped_http import ReplyTooLarge
 from logicsvc.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ __all__ = ["OpenAICompatBackend", "ServerInfo"]
 VLLM_OWNER = "vllm"
 """``owned_by`` in vLLM's ``/v1/models`` cards: how ``llm_grammar="auto"`` recognises it."""
 
+BAD_REPLY = "llm_bad_reply"
+"""The code of a failure that says nothing about the request (a server error, a reply
+that is not a completion): asking again later may well work (``--resume`` does)."""
 _UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 _REFUSED_STATUSES = frozenset({401, 403})
 """A refused key refuses every request: the run stops, as for a server that is down."""
@@ -88,9 +92,12 @@ class OpenAICompatBackend:
         if not base_url:
             raise LLMError(
                 "no LLM is configured: set LOGICSVC_LLM_BASE_URL (or OPENAI_BASE_URL) "
-                "to an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
+                "to an OpenAI-compatible server, e.g. http://127.0.0.1:8001/v1 for "
+                "'vllm serve MODEL --port 8001' (8000 is logicsvc's own port)"
             )
-        from openai import AsyncOpenAI  # the SDK is heavy; only backends that need it pay
+        from openai import AsyncOpenAI, DefaultAsyncHttpxClient  # heavy: loaded when needed
+
+        from logicsvc.llm.capped_http import CappedTransport
 
         self.base_url = base_url
         self._client = AsyncOpenAI(
@@ -98,6 +105,9 @@ class OpenAICompatBackend:
             api_key=self.settings.llm_api_key,
             timeout=self.settings.llm_timeout_s,
             max_retries=self.settings.llm_max_retries,
+            http_client=DefaultAsyncHttpxClient(
+                transport=CappedTransport(self.settings.llm_max_reply_bytes)
+            ),
         )
         self._semaphore = asyncio.Semaphore(self.settings.llm_concurrency)
         self._server_lock = asyncio.Lock()
@@ -127,13 +137,14 @@ class OpenAICompatBackend:
 
     async def ping(self, timeout_s: float = 5.0) -> None:
         """Ask the server now, past any cache; an ``LLMError`` when it cannot be used.
-        A server without a model listing (404) still answered: it is up."""
+        A 404 from a web server (no OpenAI error body) means the base URL is wrong (no
+        ``/v1``, say): not reachable, since every request would fail."""
         import openai
 
         try:
             await self._client.with_options(timeout=timeout_s, max_retries=0).models.list()
         except openai.APIStatusError as exc:
-            if exc.status_code != 404:
+            if exc.status_code != 404 or self._path_missing(exc):
                 raise self._map_error(exc) from exc
         except openai.APIError as exc:
             raise self._map_error(exc) from exc
@@ -143,8 +154,8 @@ class OpenAICompatBackend:
         if self.settings.llm_model:
             return self.settings.llm_model
         info = await self.server_info()
-        if not info.models:
-            raise LLMError(
+        if not info.models:  # every request would fail alike: a run stops
+            raise LLMUnavailableError(
                 f"the model server at {self.base_url} lists no models; set LOGICSVC_LLM_MODEL"
             )
         return info.models[0]
@@ -165,17 +176,28 @@ class OpenAICompatBackend:
         if send_grammar:
             extra_body["structured_outputs"] = {"grammar": request.grammar}
         messages = cast("list[ChatCompletionMessageParam]", [m.to_dict() for m in request.messages])
+        budget = self.settings.llm_timeout_s
         async with self._semaphore:
             started = time.perf_counter()
             try:
-                response = await self._client.chat.completions.create(
-                    model=model,
-                    messages=messages,
-                    n=request.n,
-                    temperature=request.temperature,
-                    max_tokens=request.max_tokens,
-                    extra_body=extra_body or None,
-                )
+                # the SDK's timeout is per read, and retries multiply it: a server that
+                # trickles a byte every few seconds never trips it; this bounds the call
+                async with asyncio.timeout(budget):
+                    response = await self._client.chat.completions.create(
+                        model=model,
+                        messages=messages,
+                        n=request.n,
+                        temperature=request.temperature,
+                        max_tokens=min(request.max_tokens, self.settings.llm_max_tokens),
+                        extra_body=extra_body or None,
+                    )
+            except ReplyTooLarge as exc:  # raised as it is by newer SDKs, wrapped by older
+                raise self._too_large(exc) from None
+            except TimeoutError:
+                raise LLMUnavailableError(
+                    f"the model server at {self.base_url} did not finish answering within "
+                    f"{budget:g} s (LOGICSVC_LLM_TIMEOUT_S, retries included)"
+                ) from None
             except openai.APIError as exc:
                 raise self._map_error(exc) from exc
             except ValueError as exc:  # a body that says JSON and is not
@@ -189,7 +211,8 @@ class OpenAICompatBackend:
     def _not_a_completion(self, exc: Exception) -> LLMError:
         return LLMError(
             f"the model server at {self.base_url} answered something that is not a chat "
-            f"completion ({type(exc).__name__}: {exc})"
+            f"completion ({type(exc).__name__}: {exc})",
+            code=BAD_REPLY,
         )
 
     def _read(
@@ -201,7 +224,9 @@ class OpenAICompatBackend:
             said = (
                 f": {error.get('message') if isinstance(error, dict) else error}" if error else ""
             )
-            raise LLMError(f"the model server at {self.base_url} returned no choices{said}")
+            raise LLMError(
+                f"the model server at {self.base_url} returned no choices{said}", code=BAD_REPLY
+            )
 
         usage = response.usage
         prompt_tokens = usage.prompt_tokens if usage is not None else 0
@@ -224,10 +249,25 @@ class OpenAICompatBackend:
         }
         return ChatResponse(completions=completions, model=response.model, calls=1, extra=extra)
 
+    def _too_large(self, exc: ReplyTooLarge) -> LLMError:
+        return LLMError(
+            f"the model server at {self.base_url} sent a reply larger than "
+            f"{exc.limit} bytes (LOGICSVC_LLM_MAX_REPLY_BYTES); it was dropped"
+        )
+
+    @staticmethod
+    def _path_missing(exc: APIError) -> bool:
+        """A 404 for the endpoint itself (a base URL without ``/v1``, say), not one the API
+        answered: a web server's 404 (``{"detail": "Not Found"}``, HTML) has no
+        OpenAI-style error message."""
+        return not (isinstance(exc.body, dict) and exc.body.get("message"))
+
     def _map_error(self, exc: APIError) -> LLMError:
         import openai
 
         retries = self.settings.llm_max_retries
+        if isinstance(exc.__cause__, ReplyTooLarge):
+            return self._too_large(exc.__cause__)
         if isinstance(exc, openai.APITimeoutError):
             return LLMUnavailableError(
                 f"the model server at {self.base_url} did not answer within "
@@ -246,6 +286,8 @@ class OpenAICompatBackend:
             text = f"the model server answered HTTP {exc.status_code}{tag}: {detail}"
             if exc.status_code in _UNAVAILABLE_STATUSES:
                 return LLMUnavailableError(text)
+            if exc.status_code == 429:
+                return LLMBusyError(f"{text} (rate limited after {retries} retries)")
             if exc.status_code in _REFUSED_STATUSES:
                 return LLMUnavailableError(
                     f"{text} (the API key was refused: check LOGICSVC_LLM_API_KEY / OPENAI_API_KEY)"
@@ -255,6 +297,13 @@ class OpenAICompatBackend:
             ):
                 return LLMUnavailableError(
                     f"{text} (check LOGICSVC_LLM_MODEL: the server does not serve that model)"
+                )
+            if exc.status_code >= 500:  # the server's trouble of the moment
+                return LLMError(text, code=BAD_REPLY)
+            if exc.status_code == 404 and self._path_missing(exc):
+                return LLMUnavailableError(
+                    f"{text}: {exc.request.url} does not exist, so every request would fail "
+                    "(check LOGICSVC_LLM_BASE_URL: it must include the API prefix, usually /v1)"
                 )
             return LLMError(text)
         return LLMError(f"bad response from the model server at {self.base_url}: {exc.message}")

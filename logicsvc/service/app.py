@@ -55,6 +55,9 @@ def _fallacy_classifier(settings: Settings, llm: ChatBackend | None) -> Classifi
     if settings.fallacy_model:
         from pathlib import Path
 
+        from logicsvc.extras import require
+
+        require("sklearn", "joblib", why="LOGICSVC_FALLACY_MODEL (the offline baseline)")
         from logicsvc.fallacies.baseline import BaselineClassifier, BaselineModel
 
         return BaselineClassifier(BaselineModel.load(Path(settings.fallacy_model)))
@@ -125,12 +128,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = getattr(exc, "headers", None)  # 405 carries Allow
         return _error(exc.status_code, {"code": code, "message": str(exc.detail)}, headers)
 
+    routes = frozenset(getattr(route, "path", "") for route in app.routes)
+    app.add_middleware(Gate, settings=settings, metrics=metrics, routes=routes)
     if settings.cors_origin_list:
+        # outside the gate: a browser's preflight carries no key, and the gate's own
+        # answers (401, 413, 429, 504) need CORS headers for a browser to read them
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origin_list),
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["Retry-After", "X-Request-ID"],
         )
-    app.add_middleware(Gate, settings=settings, metrics=metrics)
     return app

@@ -1,7 +1,10 @@
-"""The gate every request passes: id, auth, capacity, body size, deadline, log, metrics.
+"""The gate every request passes: id, auth, body size, capacity, deadline, log, metrics.
 
 Written as plain ASGI (not ``BaseHTTPMiddleware``) so that the body limit can
-count bytes as they stream in and the deadline covers the whole request.
+count bytes as they stream in and the deadline covers the whole request. The body
+is read whole (bounded in size and time) *before* the request takes one of the
+``max_in_flight`` slots, so slow senders cannot lock everyone out; health probes
+take no slot at all.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
 from typing import Any
 
 from logicsvc.service.metrics import Metrics
@@ -28,8 +32,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 log = logging.getLogger("logicsvc.service")
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
-"""Probes answer without a key: orchestrators call them unauthenticated."""
-RETRY_AFTER_S = 1
 
 
 def _open(path: str) -> bool:
@@ -37,29 +39,46 @@ def _open(path: str) -> bool:
     return path in OPEN_PATHS or is_public(path)
 
 
-class _TooLarge(Exception):
+"""Probes answer without a key: orchestrators call them unauthenticated."""
+RETRY_AFTER_S = 1
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+"""A request id we echo: visible ASCII only (a header cannot carry other text intact)."""
+UNMATCHED_ROUTE = "unmatched"
+"""The one metrics label of every path no route serves (a label per path would grow
+without bound: 20,000 random paths made /metrics 49 MB)."""
+
+
+class _SlowBody(Exception):
     pass
 
 
-@dataclass
-class _BodyLimit:
-    """Counts a request's body bytes as they stream in; past ``limit`` reading fails."""
+class _Disconnected(Exception):
+    pass
 
-    limit: int
-    seen: int = 0
-    tripped: bool = False
-    answered: bool = False
 
-    def counting(self, receive: Receive) -> Receive:
-        async def counted() -> Message:
-            message = await receive()
-            self.seen += len(message.get("body", b""))
-            if self.seen > self.limit:
-                self.tripped = True
-                raise _TooLarge
-            return message
-
-        return counted
+async def read_body(receive: Receive, limit: int, timeout_s: float) -> list[Message] | None:
+    """The request's body messages, read whole before the request takes a slot; None
+    when it is larger than ``limit``. A client that does not send it within
+    ``timeout_s`` raises ``_SlowBody``: a socket trickling a byte at a time must not
+    hold a slot that another request could use."""
+    messages: list[Message] = []
+    seen = 0
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise _Disconnected
+                messages.append(message)
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    return None
+                if not message.get("more_body", False):
+                    return messages
+    except TimeoutError:
+        raise _SlowBody from None
 
 
 async def send_error(
@@ -77,10 +96,18 @@ async def send_error(
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        metrics: Metrics,
+        routes: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.settings = settings
         self.metrics = metrics
+        self.routes = routes | OPEN_PATHS
+        """The paths the app serves: each is a metrics label, every other path one label."""
         self.keys = tuple(k.encode() for k in settings.api_key_list)
         self.in_flight = 0
 
@@ -89,7 +116,8 @@ class Gate:
             await self.app(scope, receive, send)
             return
         headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id") or uuid.uuid4().hex
+        given_id = headers.get("x-request-id", "")
+        request_id = given_id if _REQUEST_ID.fullmatch(given_id) else uuid.uuid4().hex
         started = time.perf_counter()
         status = {"code": 0}  # 0 until the response starts
 
@@ -105,20 +133,19 @@ class Gate:
         finally:
             status["code"] = status["code"] or 500
             elapsed = time.perf_counter() - started
-            route = path if path in OPEN_PATHS or path.startswith("/v1/") else "other"
+            route = path if path in self.routes else UNMATCHED_ROUTE
             self.metrics.requests.labels(route, str(status["code"])).observe(elapsed)
-            log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "path": path,
-                        "status": status["code"],
-                        "ms": round(elapsed * 1000, 2),
-                    }
-                )
-            )
+            fields: dict[str, object] = {
+                "event": "request",
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "path": path[:200],
+                "status": status["code"],
+                "ms": round(elapsed * 1000, 2),
+            }
+            if given_id and given_id != request_id:
+                fields["client_request_id"] = given_id[:200]
+            log.info("request", extra=fields)
 
     async def _guarded(
         self,
@@ -144,7 +171,29 @@ class Gate:
             self.metrics.rejected.labels("too_large").inc()
             await self._too_large(send)
             return
-        if path not in OPEN_PATHS and self.in_flight >= self.settings.max_in_flight:
+        # the body is read before the request takes a slot, within a read timeout
+        try:
+            body = await read_body(
+                receive, self.settings.max_body_bytes, self.settings.body_timeout_s
+            )
+        except _Disconnected:
+            return
+        except _SlowBody:
+            self.metrics.rejected.labels("slow_body").inc()
+            await send_error(
+                send,
+                408,
+                "request_timeout",
+                f"the request body did not arrive within {self.settings.body_timeout_s:g} s",
+                {"Connection": "close"},
+            )
+            return
+        if body is None:
+            self.metrics.rejected.labels("too_large").inc()
+            await self._too_large(send)
+            return
+        probe = path in OPEN_PATHS  # health probes never count against the capacity
+        if not probe and self.in_flight >= self.settings.max_in_flight:
             self.metrics.rejected.labels("busy").inc()
             await send_error(
                 send,
@@ -154,31 +203,18 @@ class Gate:
                 {"Retry-After": str(RETRY_AFTER_S)},
             )
             return
-        self.in_flight += 1
+        self.in_flight += not probe
         # handlers that split their work (a batch) read it to answer before the gate must
         deadline = asyncio.get_running_loop().time() + self.settings.request_timeout_s
         scope.setdefault("state", {})["deadline"] = deadline
-        limit = _BodyLimit(self.settings.max_body_bytes)
+        pending = deque(body)
 
-        async def send_or_413(message: Message) -> None:
-            # FastAPI answers any failure while reading the body with its own 400, so a
-            # chunked body over the limit (no Content-Length to refuse it up front) would
-            # get a 400: the app's answer is replaced by the 413
-            if not limit.tripped:
-                await send(message)
-            elif message["type"] == "http.response.start" and not limit.answered:
-                limit.answered = True
-                self.metrics.rejected.labels("too_large").inc()
-                await self._too_large(send)
+        async def replay() -> Message:
+            return pending.popleft() if pending else await receive()
 
         try:
             async with asyncio.timeout_at(deadline):
-                await self.app(scope, limit.counting(receive), send_or_413)
-        except _TooLarge:
-            if not limit.answered and not status["code"]:  # a started response stays
-                limit.answered = True
-                self.metrics.rejected.labels("too_large").inc()
-                await self._too_large(send)
+                await self.app(scope, replay, send)
         except TimeoutError:
             self.metrics.rejected.labels("deadline").inc()
             if status["code"]:
@@ -190,7 +226,7 @@ class Gate:
                 f"the request took longer than {self.settings.request_timeout_s:g} s",
             )
         finally:
-            self.in_flight -= 1
+            self.in_flight -= not probe
 
     def _authorised(self, headers: dict[str, str]) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from typing import Annotated, Any
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logicsvc import __version__
@@ -18,6 +22,7 @@ from logicsvc.errors import (
     FragmentError,
     InputError,
     LLMError,
+    LLMUnavailableError,
     LogicsvcError,
     UntranslatableError,
 )
@@ -26,6 +31,12 @@ from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
 from logicsvc.reasoning import Reasoned, option_text, reason_with_llm, translate_choice
+from logicsvc.service.limits import (
+    check_count,
+    check_llm_budget,
+    check_program_text,
+    check_texts,
+)
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.responses import (
     PROVE_EXAMPLES,
@@ -59,6 +70,10 @@ from provers.result import ChoiceResult
 
 router = APIRouter()
 log = logging.getLogger("logicsvc.service")
+T = TypeVar("T")
+PARSE_THREADS = 2
+"""Threads that parse and translate request text: their own pool, so that a flood of
+parse work queues behind itself, never in front of the event loop's other uses."""
 
 BATCH_MARGIN_S = 1.0
 """How long before the request's deadline a batch stops its unfinished problems, to answer."""
@@ -72,6 +87,31 @@ class Service:
     llm: OpenAICompatBackend | None
     """The service talks to a model server over HTTP only (``vllm serve`` beside it)."""
     fallacy_classifier: Classifier | None = None
+    parser: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="parse")
+    )
+    _llm_checked: tuple[float, str] = (-math.inf, "")
+    _llm_check_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def off_loop(self, work: Callable[[], T]) -> T:
+        """``work()`` on the parse threads (not the default pool other code shares)."""
+        return await asyncio.get_running_loop().run_in_executor(self.parser, work)
+
+    async def llm_state(self) -> str:
+        """'reachable' or why not, asked at most every ``llm_ready_cache_s``: probes
+        every few seconds from many replicas must not each cost an LLM call."""
+        async with self._llm_check_lock:  # concurrent probes share one check
+            at, state = self._llm_checked
+            if time.monotonic() - at < self.settings.llm_ready_cache_s:
+                return state
+            assert self.llm is not None
+            try:
+                await asyncio.wait_for(self.llm.ping(), timeout=5)
+                state = "reachable"
+            except (LLMError, TimeoutError) as exc:
+                state = f"unreachable: {exc}"
+            self._llm_checked = (time.monotonic(), state)
+            return state
 
     def limits(self, timeout_s: float | None) -> Limits:
         cap = self.settings.prover_timeout_s
@@ -102,69 +142,36 @@ def _svc(request: Request) -> Service:
     return svc
 
 
-def check_count(settings: Settings, premises: int) -> None:
-    """The deployment's limit on premises (a conclusion is not one)."""
-    if premises > settings.max_premises:
-        raise InputError(
-            f"{premises} premises is more than the limit of {settings.max_premises}",
-            code="too_many_premises",
-        )
-
-
-def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool = False) -> None:
-    """The deployment's limits on each text: length and nesting (422 when exceeded).
-
-    ``whole``: the text is a whole program, bounded by the body size rather than by
-    the per-premise length.
-    """
-    for index, text in enumerate(texts):
-        if not whole and len(text) > settings.max_text_chars:
-            raise InputError(
-                f"{what} {index + 1} has {len(text)} characters; "
-                f"the limit is {settings.max_text_chars}",
-                code="text_too_long",
-            )
-        depth = deepest = 0
-        for ch in text:
-            if ch == "(":
-                depth += 1
-                deepest = max(deepest, depth)
-            elif ch == ")":
-                depth = max(depth - 1, 0)  # a stray ')' must not pay for later '('s
-        if deepest > settings.max_nesting:
-            raise InputError(
-                f"{what} {index + 1} nests parentheses {deepest} deep; "
-                f"the limit is {settings.max_nesting}",
-                code="too_deep",
-            )
-
-
+@router.head("/healthz", include_in_schema=False)  # probes that only want the status
 @router.get("/healthz", responses=ok(Health), response_model=None)
 async def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok", "version": __version__}
 
 
+@router.head("/readyz", include_in_schema=False)
 @router.get("/readyz", responses={**ok(Ready), 503: {"model": Ready}}, response_model=None)
 async def readyz(request: Request) -> JSONResponse:
-    """Prover workers up, and the LLM server reachable when one is configured."""
+    """Ready when the prover workers are up. An LLM that is configured but unreachable
+    makes the service ``degraded``, not unready: proving and the offline translator still
+    serve, and a load balancer must not take the whole service out for it."""
     svc = _svc(request)
     workers = svc.pool.alive()
     checks: dict[str, Any] = {"prover_workers": workers, "llm": "not configured"}
     ready = workers > 0
     if svc.llm is not None:
-        try:
-            await asyncio.wait_for(svc.llm.ping(), timeout=5)
-            checks["llm"] = "reachable"
-        except (LLMError, TimeoutError) as exc:
-            checks["llm"] = f"unreachable: {exc}"
-            ready = False
+        checks["llm"] = await svc.llm_state()
+    checks["degraded"] = checks["llm"] not in ("reachable", "not configured")
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+)
 async def metrics(request: Request) -> Response:
-    """Prometheus metrics."""
+    """Prometheus metrics (text exposition format, not JSON)."""
     return Response(generate_latest(_svc(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -176,10 +183,9 @@ async def prove(
     ending with a question and its options is answered with the option its kind selects."""
     svc = _svc(request)
     if body.program is not None:
-        check_texts(svc.settings, [body.program], "program", whole=True)
-        task, _ = await asyncio.to_thread(
-            load_in_syntax, body.program, body.syntax, lenient=body.lenient
-        )
+        program, syntax = body.program, body.syntax
+        check_program_text(svc.settings, program)  # before parsing: a flood costs a line count
+        task, _ = await svc.off_loop(lambda: load_in_syntax(program, syntax, lenient=body.lenient))
         check_count(svc.settings, len(task.problem.premises))
         if isinstance(task, CheckedChoice):
             if body.prover == "backward" or body.world != "open":
@@ -195,12 +201,9 @@ async def prove(
         premises = body.premises or []
         check_count(svc.settings, len(premises))
         check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
-        checked = await asyncio.to_thread(
-            load_formulas_in_syntax,
-            premises,
-            body.conclusion or "",
-            body.syntax,
-            lenient=body.lenient,
+        conclusion = body.conclusion or ""
+        checked = await svc.off_loop(
+            lambda: load_formulas_in_syntax(premises, conclusion, body.syntax, lenient=body.lenient)
         )
     result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.prover, body.world)
     svc.count(result)
@@ -210,20 +213,25 @@ async def prove(
     return payload
 
 
-async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
-    """Translate (offline first, the LLM when asked or needed), refine, prove."""
+async def _reason(svc: Service, body: TranslateRequest, deadline: float | None = None) -> Reasoned:
+    """Translate (offline first, the LLM when asked or needed), refine, prove.
+
+    ``deadline`` (the event loop's clock): the LLM part stops shortly before it, as an
+    unreachable LLM (503 with ``Retry-After``), rather than leaving the gate a bare 504.
+    """
     check_count(svc.settings, len(body.premises))
     check_texts(
         svc.settings, [*body.premises, body.conclusion or "", *(body.options or ())], "premise"
     )
     limits = svc.limits(body.timeout_s)
     if body.options is not None:
-        return await _reason_choice(svc, body, limits)
-    assert body.conclusion is not None
+        return await _reason_choice(svc, body, limits, deadline)
+    conclusion = body.conclusion
+    assert conclusion is not None
     if body.translator != "llm":
         try:  # off the event loop: a long text takes a while
-            translation = await asyncio.to_thread(
-                ControlledEnglishTranslator().translate, body.premises, body.conclusion
+            translation = await svc.off_loop(
+                lambda: ControlledEnglishTranslator().translate(body.premises, conclusion)
             )
         except UntranslatableError:
             if body.translator == "rules" or svc.llm is None:
@@ -238,33 +246,56 @@ async def _reason(svc: Service, body: TranslateRequest) -> Reasoned:
         raise InputError(
             "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
         )
-    outcome = await reason_with_llm(
-        body.premises,
-        body.conclusion,
-        chat=svc.llm,
-        options=LoopOptions(
-            samples=body.samples,
-            rounds=body.rounds,
-            world=body.world,
-            backend=body.prover,
-            limits=limits,
-            # asked for always; LOGICSVC_LLM_GRAMMAR decides whether the server gets it
-            grammar=True,
-            prover=svc.prove,
-        ),
+    options = LoopOptions(
+        samples=body.samples,
+        rounds=body.rounds,
+        world=body.world,
+        backend=body.prover,
+        limits=limits,
+        # asked for always; LOGICSVC_LLM_GRAMMAR decides whether the server gets it
+        grammar=True,
+        prover=svc.prove,
     )
+    outcome = await _within(svc, deadline, body.premises, conclusion, options)
     _count_llm(svc, outcome)
     return outcome
 
 
-async def _reason_choice(svc: Service, body: TranslateRequest, limits: Limits) -> Reasoned:
+async def _within(
+    svc: Service,
+    deadline: float | None,
+    premises: list[str],
+    conclusion: str,
+    options: LoopOptions,
+) -> Reasoned:
+    """The LLM loop, stopped shortly before the request's deadline as an unreachable LLM."""
+    assert svc.llm is not None
+    cutoff = None if deadline is None else deadline - BATCH_MARGIN_S
+    try:
+        async with asyncio.timeout_at(cutoff):
+            return await reason_with_llm(premises, conclusion, chat=svc.llm, options=options)
+    except TimeoutError:
+        if cutoff is None or asyncio.get_running_loop().time() < cutoff:
+            raise
+        raise LLMUnavailableError(
+            f"the LLM did not finish within this request's deadline "
+            f"({svc.settings.request_timeout_s:g} s); retry later, or with fewer samples "
+            "or rounds"
+        ) from None
+
+
+async def _reason_choice(
+    svc: Service, body: TranslateRequest, limits: Limits, deadline: float | None
+) -> Reasoned:
     """A question with options: offline when every sentence is in the fragment, else the
     LLM writes a multiple-choice program (the ``choice`` prompt)."""
     options, kind = body.lettered(), QuestionKind(body.question)
     if body.translator != "llm":
         try:
-            translation, problem = await asyncio.to_thread(
-                translate_choice, body.premises, options, kind, ControlledEnglishTranslator()
+            translation, problem = await svc.off_loop(
+                lambda: translate_choice(
+                    body.premises, options, kind, ControlledEnglishTranslator()
+                )
             )
         except UntranslatableError:
             if body.translator == "rules" or svc.llm is None:
@@ -276,21 +307,18 @@ async def _reason_choice(svc: Service, body: TranslateRequest, limits: Limits) -
         raise InputError(
             "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
         )
-    outcome = await reason_with_llm(
-        body.premises,
-        option_text(options, kind),
-        chat=svc.llm,
-        options=LoopOptions(
-            style="choice",
-            samples=body.samples,
-            rounds=body.rounds,
-            backend="z3",
-            limits=limits,
-            grammar=True,
-            prover=svc.prove,
-            chooser=svc.choose,
-        ),
+    loop_options = LoopOptions(
+        style="choice",
+        samples=body.samples,
+        rounds=body.rounds,
+        backend="z3",
+        limits=limits,
+        grammar=True,
+        prover=svc.prove,
+        chooser=svc.choose,
     )
+    text = option_text(options, kind)
+    outcome = await _within(svc, deadline, body.premises, text, loop_options)
     _count_llm(svc, outcome)
     return outcome
 
@@ -309,7 +337,8 @@ def _count_llm(svc: Service, outcome: Reasoned) -> None:
 )
 async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
     """Natural language → program, with every LLM attempt (the program is also proved)."""
-    outcome = await _reason(_svc(request), body)
+    check_llm_budget(_svc(request).settings, _svc(request).llm is not None, [body])
+    outcome = await _reason(_svc(request), body, request.state.deadline)
     out = outcome.to_dict()
     keep: tuple[str, ...] = ("translator", "program", "warnings", "outcome", "votes")
     keep += ("agreement", "attempts", "llm_calls")
@@ -320,7 +349,8 @@ async def translate(body: TranslateRequest, request: Request) -> dict[str, Any]:
 async def reason(body: ReasonRequest, request: Request) -> dict[str, Any]:
     """Natural-language premises and conclusion in, verdict out."""
     svc = _svc(request)
-    outcome = await _reason(svc, body)
+    check_llm_budget(svc.settings, svc.llm is not None, [body])
+    outcome = await _reason(svc, body, request.state.deadline)
     svc.count(outcome.result)
     payload = outcome.to_dict()
     payload["used_sources"] = used_sources(
@@ -339,6 +369,7 @@ async def reason_batch(body: BatchRequest, request: Request) -> dict[str, Any]:
             f"{len(body.problems)} problems is more than the limit of {svc.settings.max_batch}",
             code="batch_too_large",
         )
+    check_llm_budget(svc.settings, svc.llm is not None, list(body.problems))
 
     # each problem stops a little before the request's deadline, so that the answer
     # still carries every result that finished (the gate would send a bare 504)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal, Self
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from provers import World
 
@@ -34,6 +34,7 @@ Backend = Literal["auto", "z3", "backward"]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SOCRATES = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
 
 
 class _Request(BaseModel):
@@ -57,16 +58,20 @@ class _Request(BaseModel):
 class ProveRequest(_Request):
     """Either a whole ``program`` or ``premises`` + ``conclusion`` formulas."""
 
-    program: str | None = Field(
-        None,
-        examples=[
-            "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
-        ],
-    )
-    premises: list[str] | None = Field(
-        None, examples=[["∀x (Man(x) → Mortal(x))", "Man(socrates)"]]
-    )
-    conclusion: str | None = Field(None, examples=["Mortal(socrates)"])
+    # whole-request examples: per-field ones merge into one body with both forms, refused
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"program": _SOCRATES},
+                {"premises": ["∀x (Man(x) → Mortal(x))", "Man(socrates)"],
+                 "conclusion": "Mortal(socrates)"},
+            ]
+        }
+    )  # fmt: skip
+
+    program: str | None = None
+    premises: list[str] | None = None
+    conclusion: str | None = None
     lenient: bool = True
     prover: Backend = Field("auto", validation_alias=AliasChoices("prover", "backend"))
     """auto | z3 | backward (``backend`` is accepted too)."""
@@ -112,6 +117,15 @@ class TranslateRequest(_Request):
     )
     samples: int = Field(1, ge=1, le=16, description="LLM samples (self-consistency vote).")
     rounds: int = Field(3, ge=0, le=10, description="LLM refinement rounds per sample.")
+
+    @field_validator("samples", "rounds", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        """JSON has one number type: ``2.0`` is the count 2 (``2.5`` and ``true`` are not)."""
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
     world: World = "open"
     prover: Backend = Field(
         "auto",

@@ -1,9 +1,15 @@
-"""A job's progress bar, drawn on stderr so that stdout stays free for results."""
+"""Progress bars for long commands (fallacy jobs, evaluations), drawn on stderr so that
+stdout stays free for results.
+
+Commands turn them on with :data:`SHOW_PROGRESS` (a context variable the CLI sets);
+library calls and tests draw nothing unless they ask.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +25,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
+SHOW_PROGRESS: ContextVar[bool] = ContextVar("logicsvc_show_progress", default=False)
+"""Whether evaluations draw a bar: the CLI's ``eval`` commands set it."""
+
 
 class _RateColumn(ProgressColumn):
     """Items per second."""
@@ -30,7 +39,9 @@ class _RateColumn(ProgressColumn):
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool, total: int | None, name: str) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    enabled: bool, total: int | None, name: str, *, what: str = "fallacies"
+) -> Iterator[Callable[[int], None]]:
     """A bar on stderr (items/s, ETA; pulsing when the total is unknown), or nothing."""
     if not enabled:
         yield lambda n: None
@@ -44,6 +55,6 @@ def progress_bar(enabled: bool, total: int | None, name: str) -> Iterator[Callab
         TimeRemainingColumn(),
         console=Console(stderr=True),
     )
-    task_id = bar.add_task(f"fallacies ({escape(name)})", total=total)
+    task_id = bar.add_task(f"{what} ({escape(name)})", total=total)
     with bar:
         yield lambda n: bar.advance(task_id, n)
