@@ -219,7 +219,7 @@ def test_a_premise_flood_is_refused_before_parsing(
     def never(*_: object, **__: object) -> None:
         raise AssertionError("the flood reached the parser")
 
-    monkeypatch.setattr(routes, "load_problem", never)
+    monkeypatch.setattr(routes, "load_in_syntax", never)
     assert len(FLOOD.encode()) < 1_000_000
     response = open_app.post("/v1/prove", json={"program": FLOOD})
     assert response.status_code == 422
@@ -236,13 +236,13 @@ def test_parsing_runs_on_its_own_threads(
 ) -> None:
     """Item 2: parse work queues on the service's parse threads, not the default pool."""
     threads: list[str] = []
-    real = routes.load_problem
+    real = routes.load_in_syntax
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(routes, "load_problem", recording)
+    monkeypatch.setattr(routes, "load_in_syntax", recording)
     assert open_app.post("/v1/prove", json={"program": SOCRATES}).json()["verdict"] == "true"
     assert threads and threads[0].startswith("parse")
 
