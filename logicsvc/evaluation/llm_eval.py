@@ -100,6 +100,44 @@ def _llm_error_record(item: NLItem, error: LLMError) -> dict[str, Any]:
     }
 
 
+def records_of(chunk: list[NLItem], outcomes: list[LoopResult | LLMError]) -> list[dict[str, Any]]:
+    """The output lines of a chunk :func:`~logicsvc.llm.loop.solve_many` answered."""
+    return [
+        _llm_error_record(item, outcome)
+        if isinstance(outcome, LLMError)
+        else record_of(item, outcome)
+        for item, outcome in zip(chunk, outcomes, strict=True)
+    ]
+
+
+def take_previous(
+    previous: list[dict[str, Any]], known: set[str], out: Path | None, summary: Summary
+) -> None:
+    """Count the records ``--resume`` keeps, refusing a file this run cannot go on from."""
+    seen: set[str] = set()
+    for record in previous:
+        if record["id"] in seen:
+            raise InputError(
+                f"{out}: holds two records for id {record['id']!r}; keep one and resume",
+                code="invalid_output",
+            )
+        seen.add(record["id"])
+        if "llm_calls" not in record:  # e.g. an 'eval programs' output of the same items
+            raise InputError(
+                f"{out}: the record for id {record['id']!r} was not written by an LLM "
+                "evaluation; resume only from the file such a run wrote",
+                code="invalid_output",
+            )
+        if record["id"] not in known:
+            raise InputError(
+                f"{out}: holds a record for id {record['id']!r}, which is not in this "
+                "dataset; resume only from the file a run of the same dataset wrote",
+                code="invalid_output",
+            )
+        summary.add(record)
+    summary.resumed = len(previous)
+
+
 async def evaluate_async(
     path: Path,
     *,
@@ -137,33 +175,11 @@ async def _evaluate(
     resume: bool,
 ) -> Summary:
     summary = Summary()
-    known = {item.id for item in items}
-    if resume and len(known) < len(items):
+    if resume and len({item.id for item in items}) < len(items):
         raise InputError("the dataset repeats item ids, so a run of it cannot be resumed")
     previous: list[dict[str, Any]] = []
     with open_sink(out, resume=resume, on_record=previous.append) as sink:
-        seen: set[str] = set()
-        for record in previous:
-            if record["id"] in seen:
-                raise InputError(
-                    f"{out}: holds two records for id {record['id']!r}; keep one and resume",
-                    code="invalid_output",
-                )
-            seen.add(record["id"])
-            if "llm_calls" not in record:  # e.g. an 'eval programs' output of the same items
-                raise InputError(
-                    f"{out}: the record for id {record['id']!r} was not written by an LLM "
-                    "evaluation; resume only from the file such a run wrote",
-                    code="invalid_output",
-                )
-            if record["id"] not in known:
-                raise InputError(
-                    f"{out}: holds a record for id {record['id']!r}, which is not in this "
-                    "dataset; resume only from the file a run of the same dataset wrote",
-                    code="invalid_output",
-                )
-            summary.add(record)
-        summary.resumed = len(previous)
+        take_previous(previous, {item.id for item in items}, out, summary)
         todo = [item for item in items if item.id not in sink.done]
         size = max(1, concurrency)
         for start in range(0, len(todo), size):
@@ -178,12 +194,7 @@ async def _evaluate(
                     f"{exc.message}; the {summary.n} records so far are in {out}: "
                     "run again with --resume to go on from there"
                 ) from exc
-            records = [
-                _llm_error_record(item, outcome)
-                if isinstance(outcome, LLMError)
-                else record_of(item, outcome)
-                for item, outcome in zip(chunk, outcomes, strict=True)
-            ]
+            records = records_of(chunk, outcomes)
             for record in records:
                 summary.add(record)
             sink.write_batch(records)  # fsynced: these cost LLM calls
