@@ -55,4 +55,8 @@ app.command("serve")(serving.serve)
 
 
 def main() -> None:
-    app()
+    import sys
+
+    from logicsvc.cli._common import ray_flag_value
+
+    app(args=ray_flag_value(sys.argv[1:]))

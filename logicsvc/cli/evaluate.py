@@ -14,6 +14,7 @@ from logicsvc.cli._common import (
     GrammarOpt,
     OutOpt,
     ProgramsOpt,
+    RayOpt,
     ReportOpt,
     ResumeOpt,
     RoundsOpt,
@@ -33,6 +34,7 @@ from logicsvc.cli._common import (
 from logicsvc.errors import LogicsvcError
 
 if TYPE_CHECKING:
+    from logicsvc.cluster.evaluation import EvalPlan
     from logicsvc.evaluation.common import Tally
     from logicsvc.llm.loop import LoopOptions
 
@@ -44,23 +46,59 @@ def folio_gold(
     strict: StrictOpt = False,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    ray: RayOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
     import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
     require_file(path, out=out, report=report)
+    summary: Tally
     try:
-        summary = evaluate(
-            path,
-            lenient=not strict,
-            limits=provers.Limits(timeout_s=timeout),
-            backend=backend.value,
-            out=out,
-        )
+        if ray is not None:
+            _require_ray()
+            from logicsvc.cluster.evaluation import gold_plan
+
+            plan = gold_plan(
+                path,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+            )
+            summary = _on_ray(plan, ray, out, resume)
+        else:
+            _no_resume(resume)
+            summary = evaluate(
+                path,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+                out=out,
+            )
     except LogicsvcError as exc:
         fail(exc)
     finish(summary, summary.to_dict(), report, f"FOLIO gold FOL: {path.name}")
+
+
+def _no_resume(resume: bool) -> None:
+    if resume:
+        raise LogicsvcError(
+            "--resume is for LLM translators and --ray runs; this one reruns in seconds",
+            code="invalid_option",
+        )
+
+
+def _require_ray() -> None:
+    from logicsvc.cluster import require_ray
+
+    require_ray()  # before the data is read: a missing extra is said at once
+
+
+def _on_ray(plan: EvalPlan, address: str, out: Path | None, resume: bool) -> Tally:
+    from logicsvc.cluster.evaluation import evaluate_on_ray
+
+    return evaluate_on_ray(plan, address=address, out=out, resume=resume)
 
 
 def _natural_language(
@@ -72,12 +110,18 @@ def _natural_language(
     out: Path | None,
     report: Path | None,
     resume: bool,
+    ray: str | None = None,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
     require_file(path, out=out, report=report)
     summary: Tally
     try:
-        if translator is TranslatorChoice.rules:
+        if ray is not None:
+            _require_ray()
+            summary = _on_ray(
+                _natural_language_plan(path, translator, programs, options), ray, out, resume
+            )
+        elif translator is TranslatorChoice.rules:
             if resume:
                 raise LogicsvcError(
                     "--resume is for LLM translators; the rules translator reruns in seconds",
@@ -116,6 +160,35 @@ def _natural_language(
     finish(summary, payload, report, title)
 
 
+def _natural_language_plan(
+    path: Path, translator: TranslatorChoice, programs: list[Path] | None, options: LoopOptions
+) -> EvalPlan:
+    """What the actors of a ``--ray`` run need: the rules translator's options, or how to
+    build the chat backend (the configured server's settings, the recordings, vLLM)."""
+    from logicsvc.cluster import evaluation
+
+    if translator is TranslatorChoice.rules:
+        return evaluation.offline_plan(
+            path,
+            translator=translator.value,
+            world=options.world,
+            backend=options.backend,
+            limits=options.limits,
+        )
+    from logicsvc.evaluation.llm_eval import CHUNK
+    from logicsvc.settings import get_settings
+
+    settings = get_settings()
+    recipe = evaluation.ChatRecipe(translator.value, settings, chat_for(translator, programs)
+                                   if translator is TranslatorChoice.replay else None)  # fmt: skip
+    chunk = settings.vllm_max_batch if translator is TranslatorChoice.vllm else CHUNK
+    if translator is TranslatorChoice.llm and not settings.llm_base_url:
+        from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+        OpenAICompatBackend(settings)  # raises the single-machine path's LLMError
+    return evaluation.llm_plan(path, recipe=recipe, options=options, chunk=chunk)
+
+
 def proofwriter(
     path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
     out: OutOpt = None,
@@ -140,6 +213,7 @@ def proofwriter(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    ray: RayOpt = None,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
@@ -163,6 +237,7 @@ def proofwriter(
         out=out,
         report=report,
         resume=resume,
+        ray=ray,
     )
 
 
@@ -181,6 +256,7 @@ def folio(
     rounds: RoundsOpt = 3,
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
+    ray: RayOpt = None,
 ) -> None:
     """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
     options = loop_options(
@@ -200,6 +276,7 @@ def folio(
         out=out,
         report=report,
         resume=resume,
+        ray=ray,
     )
 
 
@@ -215,22 +292,40 @@ def programs(
     ] = None,
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
+    ray: RayOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Score recorded programs with no LLM call; last stdout line: the summary."""
     import provers
     from logicsvc.evaluation.programs import evaluate
 
     require_file(path, out=out, report=report)
+    summary: Tally
     try:
-        summary = evaluate(
-            path,
-            fmt=fmt,
-            lenient=not strict,
-            limits=provers.Limits(timeout_s=timeout),
-            backend=backend.value,
-            world=world.value if world else None,
-            out=out,
-        )
+        if ray is not None:
+            _require_ray()
+            from logicsvc.cluster.evaluation import programs_plan
+
+            plan = programs_plan(
+                path,
+                fmt=fmt,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+                world=world.value if world else None,
+            )
+            summary = _on_ray(plan, ray, out, resume)
+        else:
+            _no_resume(resume)
+            summary = evaluate(
+                path,
+                fmt=fmt,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+                world=world.value if world else None,
+                out=out,
+            )
     except LogicsvcError as exc:
         fail(exc)
     finish(summary, summary.to_dict(), report, f"recorded programs: {path.name}")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from logicsvc.cli._common import OutOpt, ReportOpt, emit, fail, require_file
+from logicsvc.cli._common import OutOpt, RayOpt, ReportOpt, emit, fail, require_file
 from logicsvc.errors import LogicsvcError
 
 
@@ -56,6 +56,7 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
     formal: Annotated[bool, typer.Option(help="Prove formalisable arguments first.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    ray: RayOpt = None,
 ) -> None:
     """Label every text; rerunning after a crash resumes where it stopped."""
     from logicsvc.fallacies.detector import FallacyDetector
@@ -63,6 +64,25 @@ def run(
 
     require_file(source, out=out)
     try:
+        if ray is not None:
+            from logicsvc.cluster import require_ray
+            from logicsvc.cluster.fallacies import run_job_on_ray
+
+            require_ray()  # before the model loads: a missing extra is said at once
+
+            summary = run_job_on_ray(
+                source,
+                out,
+                _recipe(model, llm, formal),
+                address=ray,
+                text_field=text_field,
+                id_field=id_field,
+                limit=limit,
+                concurrency=concurrency,
+                progress=progress,
+            )
+            _finish_job(summary.to_dict(), bool(summary.stopped))
+            return
         detector = FallacyDetector(_classifier(model, llm), formal=formal)
         summary = asyncio.run(
             run_job(
@@ -78,12 +98,35 @@ def run(
         )
     except LogicsvcError as exc:
         fail(exc)
-    emit(summary.to_dict())
-    if summary.stopped:
+    _finish_job(summary.to_dict(), bool(summary.stopped))
+
+
+def _finish_job(summary: dict[str, Any], stopped: bool) -> None:
+    emit(summary)
+    if stopped:
         typer.echo(
             "stopped: the LLM server is unreachable; rerun the same command to resume", err=True
         )
         raise typer.Exit(1)
+
+
+def _recipe(model: Path | None, llm: bool, formal: bool) -> Any:
+    """What each Ray actor builds: the classifier :func:`_classifier` would build."""
+    from logicsvc.cluster.fallacies import DetectorRecipe
+
+    if model is not None:
+        from logicsvc.fallacies.baseline import BaselineModel
+
+        return DetectorRecipe(BaselineModel.load(model), None, formal=formal)
+    if llm:
+        from logicsvc.errors import LLMError
+        from logicsvc.settings import get_settings
+
+        settings = get_settings()
+        if not settings.llm_base_url:
+            raise LLMError("no LLM is configured: set LOGICSVC_LLM_BASE_URL (or OPENAI_BASE_URL)")
+        return DetectorRecipe(None, settings, formal=formal)
+    return _classifier(model, llm)  # raises: no classifier chosen
 
 
 def train(
