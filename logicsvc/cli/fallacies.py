@@ -110,14 +110,15 @@ def _finish_job(summary: dict[str, Any], stopped: bool) -> None:
         raise typer.Exit(1)
 
 
-def _recipe(model: Path | None, llm: bool, formal: bool) -> Any:
-    """What each Ray actor builds: the classifier :func:`_classifier` would build."""
+def _recipe(model: Path | None, llm: bool, formal: bool, *, detect: bool = True) -> Any:
+    """What each Ray actor builds: the detector ``run`` builds around :func:`_classifier`'s
+    classifier, or (``detect=False``) that classifier alone."""
     from logicsvc.cluster.fallacies import DetectorRecipe
 
     if model is not None:
         from logicsvc.fallacies.baseline import BaselineModel
 
-        return DetectorRecipe(BaselineModel.load(model), None, formal=formal)
+        return DetectorRecipe(BaselineModel.load(model), None, formal=formal, detect=detect)
     if llm:
         from logicsvc.errors import LLMError
         from logicsvc.settings import get_settings
@@ -125,7 +126,7 @@ def _recipe(model: Path | None, llm: bool, formal: bool) -> Any:
         settings = get_settings()
         if not settings.llm_base_url:
             raise LLMError("no LLM is configured: set LOGICSVC_LLM_BASE_URL (or OPENAI_BASE_URL)")
-        return DetectorRecipe(None, settings, formal=formal)
+        return DetectorRecipe(None, settings, formal=formal, detect=detect)
     return _classifier(model, llm)  # raises: no classifier chosen
 
 
@@ -157,12 +158,31 @@ def evaluate(
     label_field: LabelFieldOpt = "updated_label",
     out: OutOpt = None,
     report: ReportOpt = None,
+    ray: RayOpt = None,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
     from logicsvc.fallacies.evaluate import evaluate as evaluate_fallacies
 
     require_file(path, out=out, report=report)
     try:
+        if ray is not None:
+            from logicsvc.cluster import require_ray
+            from logicsvc.cluster.fallacies import evaluate_on_ray
+
+            require_ray()
+            recipe = _recipe(model, llm, False, detect=False)
+            summary = evaluate_on_ray(
+                path,
+                recipe,
+                address=ray,
+                name="baseline" if model is not None else "llm",
+                text_field=text_field,
+                label_field=label_field,
+                out=out,
+                report=report,
+            )
+            emit(summary)
+            return
         summary = evaluate_fallacies(
             path,
             _classifier(model, llm),

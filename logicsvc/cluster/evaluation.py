@@ -26,6 +26,7 @@ from logicsvc.cluster.pipeline import run_chunks
 from logicsvc.errors import InputError, LLMUnavailableError
 from logicsvc.evaluation.common import ProgramTally, Tally, open_sink
 from logicsvc.evaluation.items import NLItem
+from logicsvc.fallacies._job_progress import progress_bar
 
 if TYPE_CHECKING:
     from logicsvc.llm import ChatBackend
@@ -231,10 +232,14 @@ def evaluate_on_ray(
                 chunks, plan.worker, plan.worker_args, gpus=plan.gpus, progress=progress
             )
             try:
-                for records in results:
-                    for record in records:
-                        summary.add(record)  # type: ignore[attr-defined]
-                    sink.write_batch(records)  # fsynced per chunk
+                with progress_bar(
+                    progress, len(todo), f"{plan.worker.__name__} on Ray", "eval"
+                ) as advance:
+                    for records in results:
+                        for record in records:
+                            summary.add(record)  # type: ignore[attr-defined]
+                        sink.write_batch(records)  # fsynced per chunk
+                        advance(len(records))
             except Exception as exc:
                 unavailable = reraise_pipeline_error(exc, keep=LLMUnavailableError)
                 if out is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from logicsvc.cluster import connected
 from logicsvc.cluster.errors import reraise_pipeline_error
 from logicsvc.cluster.pipeline import run_chunks
-from logicsvc.errors import LLMUnavailableError
+from logicsvc.errors import LLMUnavailableError, LogicsvcError
 from logicsvc.fallacies import Classifier, Prediction
 from logicsvc.fallacies._job_input import Record, check_source, format_of, identify, read_rows
 from logicsvc.fallacies._job_progress import progress_bar
@@ -50,6 +50,8 @@ class DetectorRecipe:
     settings: Settings | None
     formal: bool = True
     name: str = "detector"
+    detect: bool = True
+    """False: the informal classifier alone, as ``eval fallacies`` scores it."""
 
     def __call__(self) -> Classifier:
         from logicsvc.fallacies.detector import FallacyDetector
@@ -64,7 +66,7 @@ class DetectorRecipe:
             from logicsvc.llm.openai_compat import OpenAICompatBackend
 
             informal = LLMClassifier(OpenAICompatBackend(self.settings))
-        return FallacyDetector(informal, formal=self.formal)
+        return FallacyDetector(informal, formal=self.formal) if self.detect else informal
 
 
 class FallacyWorker:
@@ -157,3 +159,52 @@ def _write(
         done.update(line.id for line in fresh)
         sink.write(count_lines(fresh, summary))
         advance(len(lines))
+
+
+# --- eval fallacies --------------------------------------------------------------------
+
+
+class ClassifyWorker:
+    """``eval fallacies``: each batch's predictions, as ``classifier.classify`` gives them."""
+
+    def __init__(self, build: Callable[[], Classifier]) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._classifier = self._loop.run_until_complete(_in_loop(build))
+
+    def __call__(self, chunks: list[list[str]]) -> list[list[Prediction]]:
+        return [self._loop.run_until_complete(self._classifier.classify(c)) for c in chunks]
+
+
+class _Remote:
+    """The classifier as the driver knows it: a name; the classifying is the actors'."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def classify(self, texts: Sequence[str]) -> list[Prediction]:
+        raise AssertionError("on Ray the actors classify")  # pragma: no cover
+
+
+def evaluate_on_ray(
+    path: Path,
+    build: Callable[[], Classifier],
+    *,
+    address: str,
+    name: str,
+    progress: bool = True,
+    **options: Any,
+) -> dict[str, Any]:
+    """:func:`logicsvc.fallacies.evaluate.evaluate` with the batches classified on Ray."""
+    from logicsvc.fallacies.evaluate import evaluate_async
+
+    async def answerer(batches: list[list[str]]) -> AsyncIterator[list[Prediction]]:
+        for predictions in run_chunks(batches, ClassifyWorker, (build,), progress=progress):
+            yield predictions
+
+    with connected(address):
+        try:
+            return asyncio.run(evaluate_async(path, _Remote(name), answerer=answerer, **options))
+        except LogicsvcError:
+            raise
+        except Exception as exc:
+            reraise_pipeline_error(exc)

@@ -30,7 +30,9 @@ class _RateColumn(ProgressColumn):
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool, total: int | None, name: str) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    enabled: bool, total: int | None, name: str, task: str = "fallacies"
+) -> Iterator[Callable[[int], None]]:
     """A bar on stderr (items/s, ETA; pulsing when the total is unknown), or nothing."""
     if not enabled:
         yield lambda n: None
@@ -44,6 +46,6 @@ def progress_bar(enabled: bool, total: int | None, name: str) -> Iterator[Callab
         TimeRemainingColumn(),
         console=Console(stderr=True),
     )
-    task_id = bar.add_task(f"fallacies ({escape(name)})", total=total)
+    task_id = bar.add_task(f"{task} ({escape(name)})", total=total)
     with bar:
         yield lambda n: bar.advance(task_id, n)
