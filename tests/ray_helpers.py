@@ -70,3 +70,15 @@ def driver_main() -> None:
         progress=False,
     )
     print(json.dumps(summary.to_dict()))
+
+
+class GoneAfter:
+    """A picklable classifier factory whose server "goes away" after ``calls`` batches."""
+
+    name = "scripted"
+
+    def __init__(self, calls: int) -> None:
+        self.calls = calls
+
+    def __call__(self) -> ScriptedClassifier:
+        return ScriptedClassifier(unavailable_from=self.calls)

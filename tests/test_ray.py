@@ -28,7 +28,7 @@ from logicsvc.cli._common import ray_flag_value
 from logicsvc.errors import ConfigurationError
 from logicsvc.fallacies.jobs import run_job
 from tests.fallacy_job_helpers import ScriptedClassifier
-from tests.ray_helpers import FALLACY, SlowScripted, fallacy_texts, write_rows
+from tests.ray_helpers import FALLACY, GoneAfter, SlowScripted, fallacy_texts, write_rows
 
 ray = pytest.importorskip("ray")  # in the dev extra; skips only where logicsvc[ray] is not
 
@@ -247,6 +247,22 @@ def test_kill_minus_9_of_the_driver_then_rerun_gives_the_same_result(
     summary = json.loads(rerun.stdout.strip().splitlines()[-1])
     assert summary["skipped_done"] + summary["processed"] == 400
     assert summary["skipped_done"] >= kept - 1  # at most a torn last line is redone
+    assert lines(out) == _expected(source, tmp_path)
+
+
+def test_an_unreachable_llm_stops_the_job_and_a_rerun_finishes_it(
+    cluster: str, tmp_path: Path
+) -> None:
+    from logicsvc.cluster.fallacies import run_job_on_ray
+
+    source = write_rows(tmp_path / "in.jsonl", [f"post {i} because" for i in range(300)], 300)
+    out = tmp_path / "out.jsonl"
+    options: dict[str, Any] = {"address": cluster, "batch_size": 4, "progress": False}
+    stopped = run_job_on_ray(source, out, GoneAfter(2), concurrency=1, **options)
+    assert stopped.stopped is not None and stopped.stopped["code"] == "llm_unavailable"
+    assert not stopped.complete and stopped.processed < 300
+    finished = run_job_on_ray(source, out, GoneAfter(10_000), **options)
+    assert finished.skipped_done == stopped.processed and finished.complete
     assert lines(out) == _expected(source, tmp_path)
 
 

@@ -1,8 +1,10 @@
-"""What a failed Ray pipeline means to a caller: the typed error a worker raised, if any.
+"""What a failed Ray pipeline means to a caller: one of our typed errors, if any.
 
-Ray re-raises a worker's exception on the driver wrapped (``RayTaskError``, Ray Data's
-``UserCodeException``), with the original somewhere down the cause chain; a command must
-still answer with our error codes, so the chain is searched for them.
+A worker sends our own errors back as results (see :mod:`logicsvc.cluster.pipeline`), so
+the driver raises them as they were.  Anything else Ray re-raises wrapped
+(``RayTaskError``, Ray Data's ``UserCodeException``); a command must still answer with
+our error codes, so the cause chain is searched, and what is not ours becomes
+``ray_failed``.
 """
 
 from __future__ import annotations

@@ -127,7 +127,9 @@ def run_job_on_ray(
         done = sink.open()
         rows = identify(read_rows(source, fmt, text_field, id_field), id_field)
         try:
-            total = progress_total(source, text_field, id_field, len(done), limit)
+            total = (
+                progress_total(source, text_field, id_field, len(done), limit) if progress else None
+            )
             chunks = plan_batches(rows, done, limit, batch_size, summary)
             results = run_chunks(
                 chunks, FallacyWorker, (build,), per_call=concurrency, progress=progress

@@ -14,10 +14,12 @@ import importlib
 import math
 import pickle
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from logicsvc.cluster import require_ray
+from logicsvc.errors import LogicsvcError
 
 WINDOW_CHUNKS = 4096
 """Chunks per Ray Data execution: 65,536 texts of a fallacy job in batches of 16."""
@@ -32,6 +34,14 @@ def pool_size(ray: Any, *, gpus: bool) -> int:
     return max(1, int(resources.get("GPU" if gpus else "CPU", 0)))
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """A worker's typed error, sent back as the result of its chunks: raised in the worker,
+    Ray would hand the driver a wrapper whose cause chain lost it."""
+
+    error: LogicsvcError
+
+
 class _Actor:
     """The map_batches class: unpickles a batch of chunks, hands them to the worker."""
 
@@ -41,7 +51,10 @@ class _Actor:
     def __call__(self, table: Any) -> Any:
         pyarrow = importlib.import_module("pyarrow")  # comes with Ray Data
         chunks = [pickle.loads(data) for data in table.column("chunk").to_pylist()]
-        results = self.worker(chunks)
+        try:
+            results = self.worker(chunks)
+        except LogicsvcError as exc:  # an LLM server gone, say: the driver stops on it
+            results = [_Failed(exc)] * len(chunks)
         return pyarrow.table(
             {"seq": table.column("seq"), "result": [pickle.dumps(r) for r in results]}
         )
@@ -91,7 +104,10 @@ def run_chunks(
                 if seq != next_seq:
                     raise RuntimeError(f"Ray Data lost chunk {next_seq} (got {seq})")
                 next_seq += 1
-                yield pickle.loads(data)
+                result = pickle.loads(data)
+                if isinstance(result, _Failed):
+                    raise result.error
+                yield result
         fed += len(window)
         if next_seq != fed:  # never seen; the check costs nothing
             raise RuntimeError(f"Ray Data returned {next_seq} of {fed} chunks")
