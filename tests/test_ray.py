@@ -176,6 +176,25 @@ def test_eval_fallacies_on_ray_scores_as_on_one_machine(
     assert lines(there) == lines(here)
 
 
+def test_a_collection_larger_than_a_window_goes_through_in_order(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows (one Ray Data execution each) join up: 25 batches in windows of 13."""
+    from logicsvc.cluster import pipeline
+    from logicsvc.cluster.fallacies import run_job_on_ray
+
+    monkeypatch.setattr(pipeline, "WINDOW_CHUNKS", 13)
+    source = write_rows(
+        tmp_path / "in.jsonl", [f"{i}: either this or that" for i in range(97)], 100
+    )
+    out = tmp_path / "out.jsonl"
+    summary = run_job_on_ray(
+        source, out, ScriptedClassifier, address=cluster, batch_size=4, progress=False
+    )
+    assert summary.processed == 100 and summary.complete
+    assert lines(out) == _expected(source, tmp_path)
+
+
 # --- faults ----------------------------------------------------------------------------
 
 
