@@ -61,4 +61,8 @@ app.command("mcp")(agents.mcp)
 
 
 def main() -> None:
-    app()
+    import sys
+
+    from logicsvc.cli._common import ray_flag_value
+
+    app(args=ray_flag_value(sys.argv[1:]))

@@ -115,6 +115,28 @@ GrammarOpt = Annotated[
     ),
 ]
 
+RAY_LOCAL = "local"
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        metavar="[ADDRESS]",
+        help="Run as a Ray Data pipeline: no ADDRESS (or 'local') starts Ray on this "
+        "machine; 'auto', HOST:PORT or ray://HOST:10001 joins a cluster. Needs logicsvc[ray].",
+    ),
+]
+
+
+def ray_flag_value(args: list[str]) -> list[str]:
+    """``--ray`` with no value (last, or before another option) means ``--ray local``:
+    click has no option with an optional value."""
+    out: list[str] = []
+    for index, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--ray" and (index + 1 == len(args) or args[index + 1].startswith("-")):
+            out.append(RAY_LOCAL)
+    return out
+
 
 def read_source(source: str) -> str:
     if source == "-":

@@ -15,6 +15,7 @@ from logicsvc.cli._common import (
     OutOpt,
     OverwriteOpt,
     ProgramsOpt,
+    RayOpt,
     ReportOpt,
     ResumeOpt,
     RoundsOpt,
@@ -35,6 +36,7 @@ from logicsvc.cli._common import (
 from logicsvc.errors import LogicsvcError
 
 if TYPE_CHECKING:
+    from logicsvc.cluster.evaluation import EvalPlan
     from logicsvc.evaluation.common import Tally
     from logicsvc.llm.loop import LoopOptions
 
@@ -58,23 +60,59 @@ def folio_gold(
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
     overwrite: OverwriteOpt = False,
+    ray: RayOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
     import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
-    require_file(path, out=out, report=report, keep=overwrite)
+    require_file(path, out=out, report=report, keep=overwrite or resume)
+    summary: Tally
     try:
-        summary = evaluate(
-            path,
-            lenient=not strict,
-            limits=provers.Limits(timeout_s=timeout),
-            backend=backend.value,
-            out=out,
-        )
+        if ray is not None:
+            _require_ray()
+            from logicsvc.cluster.evaluation import gold_plan
+
+            plan = gold_plan(
+                path,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+            )
+            summary = _on_ray(plan, ray, out, resume)
+        else:
+            _no_resume(resume)
+            summary = evaluate(
+                path,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+                out=out,
+            )
     except LogicsvcError as exc:
         fail(exc)
     finish(summary, summary.to_dict(), report, f"FOLIO gold FOL: {path.name}")
+
+
+def _no_resume(resume: bool) -> None:
+    if resume:
+        raise LogicsvcError(
+            "--resume is for LLM translators and --ray runs; this one reruns in seconds",
+            code="invalid_option",
+        )
+
+
+def _require_ray() -> None:
+    from logicsvc.cluster import require_ray
+
+    require_ray()  # before the data is read: a missing extra is said at once
+
+
+def _on_ray(plan: EvalPlan, address: str, out: Path | None, resume: bool) -> Tally:
+    from logicsvc.cluster.evaluation import evaluate_on_ray
+
+    return evaluate_on_ray(plan, address=address, out=out, resume=resume)
 
 
 def _natural_language(
@@ -88,6 +126,7 @@ def _natural_language(
     resume: bool,
     choice: bool = False,
     overwrite: bool = False,
+    ray: str | None = None,
 ) -> None:
     """Natural-language evaluation with any translator; the summary is printed last."""
     require_file(path, out=out, report=report, keep=resume or overwrite)
@@ -100,7 +139,12 @@ def _natural_language(
                 "use --translator llm, vllm or replay",
                 code="invalid_option",
             )
-        if translator is TranslatorChoice.rules:
+        if ray is not None:
+            _require_ray()
+            summary = _on_ray(
+                _natural_language_plan(path, translator, programs, options), ray, out, resume
+            )
+        elif translator is TranslatorChoice.rules:
             if resume:
                 raise LogicsvcError(
                     "--resume is for LLM translators; the rules translator reruns in seconds",
@@ -140,6 +184,35 @@ def _natural_language(
     finish(summary, payload, report, title)
 
 
+def _natural_language_plan(
+    path: Path, translator: TranslatorChoice, programs: list[Path] | None, options: LoopOptions
+) -> EvalPlan:
+    """What the actors of a ``--ray`` run need: the rules translator's options, or how to
+    build the chat backend (the configured server's settings, the recordings, vLLM)."""
+    from logicsvc.cluster import evaluation
+
+    if translator is TranslatorChoice.rules:
+        return evaluation.offline_plan(
+            path,
+            translator=translator.value,
+            world=options.world,
+            backend=options.backend,
+            limits=options.limits,
+        )
+    from logicsvc.evaluation.llm_eval import CHUNK
+    from logicsvc.settings import get_settings
+
+    settings = get_settings()
+    recipe = evaluation.ChatRecipe(translator.value, settings, chat_for(translator, programs)
+                                   if translator is TranslatorChoice.replay else None)  # fmt: skip
+    chunk = settings.vllm_max_batch if translator is TranslatorChoice.vllm else CHUNK
+    if translator is TranslatorChoice.llm and not settings.llm_base_url:
+        from logicsvc.llm.openai_compat import OpenAICompatBackend
+
+        OpenAICompatBackend(settings)  # raises the single-machine path's LLMError
+    return evaluation.llm_plan(path, recipe=recipe, options=options, chunk=chunk)
+
+
 def proofwriter(
     path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
     out: OutOpt = None,
@@ -165,6 +238,7 @@ def proofwriter(
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
     overwrite: OverwriteOpt = False,
+    ray: RayOpt = None,
 ) -> None:
     """Rule-base QA end to end; the last stdout line is the JSON summary."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
@@ -189,6 +263,7 @@ def proofwriter(
         report=report,
         resume=resume,
         overwrite=overwrite,
+        ray=ray,
     )
 
 
@@ -208,6 +283,7 @@ def folio(
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
     overwrite: OverwriteOpt = False,
+    ray: RayOpt = None,
 ) -> None:
     """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
     options = loop_options(
@@ -228,6 +304,7 @@ def folio(
         report=report,
         resume=resume,
         overwrite=overwrite,
+        ray=ray,
     )
 
 
@@ -388,22 +465,40 @@ def programs(
     backend: BackendOpt = BackendChoice.auto,
     timeout: TimeoutOpt = 10.0,
     overwrite: OverwriteOpt = False,
+    ray: RayOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Score recorded programs with no LLM call; last stdout line: the summary."""
     import provers
     from logicsvc.evaluation.programs import evaluate
 
-    require_file(path, out=out, report=report, keep=overwrite)
+    require_file(path, out=out, report=report, keep=overwrite or resume)
+    summary: Tally
     try:
-        summary = evaluate(
-            path,
-            fmt=fmt,
-            lenient=not strict,
-            limits=provers.Limits(timeout_s=timeout),
-            backend=backend.value,
-            world=world.value if world else None,
-            out=out,
-        )
+        if ray is not None:
+            _require_ray()
+            from logicsvc.cluster.evaluation import programs_plan
+
+            plan = programs_plan(
+                path,
+                fmt=fmt,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+                world=world.value if world else None,
+            )
+            summary = _on_ray(plan, ray, out, resume)
+        else:
+            _no_resume(resume)
+            summary = evaluate(
+                path,
+                fmt=fmt,
+                lenient=not strict,
+                limits=provers.Limits(timeout_s=timeout),
+                backend=backend.value,
+                world=world.value if world else None,
+                out=out,
+            )
     except LogicsvcError as exc:
         fail(exc)
     finish(summary, summary.to_dict(), report, f"recorded programs: {path.name}")

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from logicsvc.cli._common import OutOpt, OverwriteOpt, ReportOpt, emit, fail, require_file
+from logicsvc.cli._common import (
+    OutOpt,
+    OverwriteOpt,
+    RayOpt,
+    ReportOpt,
+    emit,
+    fail,
+    require_file,
+)
 from logicsvc.errors import LogicsvcError
 
 
@@ -70,6 +78,7 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
     formal: Annotated[bool, typer.Option(help="Prove formalisable arguments first.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    ray: RayOpt = None,
 ) -> None:
     """Label every text; rerunning after a crash resumes where it stopped."""
     from logicsvc.fallacies.detector import FallacyDetector
@@ -77,6 +86,25 @@ def run(
 
     require_file(source, out=out)
     try:
+        if ray is not None:
+            from logicsvc.cluster import require_ray
+            from logicsvc.cluster.fallacies import run_job_on_ray
+
+            require_ray()  # before the model loads: a missing extra is said at once
+
+            summary = run_job_on_ray(
+                source,
+                out,
+                _recipe(model, llm, formal),
+                address=ray,
+                text_field=text_field,
+                id_field=id_field,
+                limit=limit,
+                concurrency=concurrency,
+                progress=progress,
+            )
+            _finish_job(summary.to_dict(), bool(summary.stopped))
+            return
         detector = FallacyDetector(_classifier(model, llm), formal=formal)
         summary = asyncio.run(
             run_job(
@@ -92,12 +120,36 @@ def run(
         )
     except LogicsvcError as exc:
         fail(exc)
-    emit(summary.to_dict())
-    if summary.stopped:
+    _finish_job(summary.to_dict(), bool(summary.stopped))
+
+
+def _finish_job(summary: dict[str, Any], stopped: bool) -> None:
+    emit(summary)
+    if stopped:
         typer.echo(
             "stopped: the LLM server is unreachable; rerun the same command to resume", err=True
         )
         raise typer.Exit(1)
+
+
+def _recipe(model: Path | None, llm: bool, formal: bool, *, detect: bool = True) -> Any:
+    """What each Ray actor builds: the detector ``run`` builds around :func:`_classifier`'s
+    classifier, or (``detect=False``) that classifier alone."""
+    from logicsvc.cluster.fallacies import DetectorRecipe
+
+    if model is not None:
+        from logicsvc.fallacies.baseline import BaselineModel
+
+        return DetectorRecipe(BaselineModel.load(model), None, formal=formal, detect=detect)
+    if llm:
+        from logicsvc.errors import LLMError
+        from logicsvc.settings import get_settings
+
+        settings = get_settings()
+        if not settings.llm_base_url:
+            raise LLMError("no LLM is configured: set LOGICSVC_LLM_BASE_URL (or OPENAI_BASE_URL)")
+        return DetectorRecipe(None, settings, formal=formal, detect=detect)
+    return _classifier(model, llm)  # raises: no classifier chosen
 
 
 def train(
@@ -137,6 +189,7 @@ def evaluate(
     out: OutOpt = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    ray: RayOpt = None,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores; last stdout line: the summary."""
     try:
@@ -147,6 +200,24 @@ def evaluate(
 
     require_file(path, out=out, report=report, keep=overwrite)
     try:
+        if ray is not None:
+            from logicsvc.cluster import require_ray
+            from logicsvc.cluster.fallacies import evaluate_on_ray
+
+            require_ray()
+            recipe = _recipe(model, llm, False, detect=False)
+            summary = evaluate_on_ray(
+                path,
+                recipe,
+                address=ray,
+                name="baseline" if model is not None else "llm",
+                text_field=text_field,
+                label_field=label_field,
+                out=out,
+                report=report,
+            )
+            emit(summary)
+            return
         summary = evaluate_fallacies(
             path,
             _classifier(model, llm),

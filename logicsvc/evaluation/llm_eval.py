@@ -115,6 +115,50 @@ def _llm_error_record(item: NLItem, error: LLMError) -> dict[str, Any]:
     }
 
 
+def records_of(chunk: list[NLItem], outcomes: list[LoopResult | LLMError]) -> list[dict[str, Any]]:
+    """The output lines of a chunk :func:`~logicsvc.llm.loop.solve_many` answered."""
+    return [
+        _llm_error_record(item, outcome)
+        if isinstance(outcome, LLMError)
+        else record_of(item, outcome)
+        for item, outcome in zip(chunk, outcomes, strict=True)
+    ]
+
+
+def take_previous(
+    previous: list[dict[str, Any]], known: set[str], out: Path | None, summary: Summary
+) -> set[str]:
+    """Count the records ``--resume`` keeps and return their ids, refusing a file this run
+    cannot go on from; a record of a transient failure is asked again, and a later record
+    of the same id supersedes it (one machine and Ray alike)."""
+    kept: dict[str, dict[str, Any]] = {}
+    for record in previous:
+        earlier = kept.get(record["id"])
+        if earlier is not None and not _retried(earlier):
+            raise InputError(
+                f"{out}: holds two records for id {record['id']!r}; keep one and resume",
+                code="invalid_output",
+            )
+        if "llm_calls" not in record:  # e.g. an 'eval programs' output of the same items
+            raise InputError(
+                f"{out}: the record for id {record['id']!r} was not written by an LLM "
+                "evaluation; resume only from the file such a run wrote",
+                code="invalid_output",
+            )
+        if record["id"] not in known:
+            raise InputError(
+                f"{out}: holds a record for id {record['id']!r}, which is not in this "
+                "dataset; resume only from the file a run of the same dataset wrote",
+                code="invalid_output",
+            )
+        kept[record["id"]] = record  # a later record supersedes a retried one
+    done = {key for key, record in kept.items() if not _retried(record)}
+    for key in done:
+        summary.add(kept[key])
+    summary.resumed = len(done)
+    return done
+
+
 async def evaluate_async(
     path: Path,
     *,
@@ -161,31 +205,7 @@ async def _evaluate(
     with open_sink(
         out, resume=resume, on_record=previous.append, total=len(items), name=chat.name
     ) as sink:
-        kept: dict[str, dict[str, Any]] = {}
-        for record in previous:
-            earlier = kept.get(record["id"])
-            if earlier is not None and not _retried(earlier):
-                raise InputError(
-                    f"{out}: holds two records for id {record['id']!r}; keep one and resume",
-                    code="invalid_output",
-                )
-            if "llm_calls" not in record:  # e.g. an 'eval programs' output of the same items
-                raise InputError(
-                    f"{out}: the record for id {record['id']!r} was not written by an LLM "
-                    "evaluation; resume only from the file such a run wrote",
-                    code="invalid_output",
-                )
-            if record["id"] not in known:
-                raise InputError(
-                    f"{out}: holds a record for id {record['id']!r}, which is not in this "
-                    "dataset; resume only from the file a run of the same dataset wrote",
-                    code="invalid_output",
-                )
-            kept[record["id"]] = record  # a later record supersedes a retried one
-        done = {key for key, record in kept.items() if not _retried(record)}
-        for key in done:
-            summary.add(kept[key])
-        summary.resumed = len(done)
+        done = take_previous(previous, known, out, summary)
         todo = [item for item in items if item.id not in done]
         size = max(1, concurrency)
         for start in range(0, len(todo), size):

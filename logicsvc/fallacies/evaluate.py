@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,17 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     }
 
 
+Answerer = Callable[[list[list[str]]], AsyncIterator[list[Prediction]]]
+"""Batches of texts in, each batch's predictions out, in order."""
+
+
+async def _one_by_one(
+    classifier: Classifier, batches: list[list[str]]
+) -> AsyncIterator[list[Prediction]]:
+    for batch in batches:
+        yield await classifier.classify(batch)
+
+
 async def evaluate_async(
     path: Path,
     classifier: Classifier,
@@ -77,6 +88,7 @@ async def evaluate_async(
     out: Path | None = None,
     report: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
+    answerer: Answerer | None = None,
 ) -> dict[str, Any]:
     """Classify every row of ``path`` and score it; returns the summary dict.
 
@@ -84,7 +96,8 @@ async def evaluate_async(
     recall, f1, support), ``confusion`` (gold → predicted → count, non-zero
     cells), plus ``path``, ``classifier``, ``skipped`` (empty texts), ``failed``
     (texts the classifier could not answer, scored as misses under :data:`FAILED`)
-    and ``elapsed_s``.
+    and ``elapsed_s``.  ``answerer`` classifies all the batches (in order) some other way
+    than one ``classifier.classify`` call after another: on a Ray cluster, say.
     """
     rows = read_labeled_rows(path, text_field, label_field)
     if not rows.texts:
@@ -93,9 +106,12 @@ async def evaluate_async(
     predicted: list[str] = []
     failed = 0
     with open_sink(out, total=len(rows.texts), name=path.name) as sink:
-        for start in range(0, len(rows.texts), max(1, batch_size)):
-            batch = rows.texts[start : start + max(1, batch_size)]
-            answers: list[Prediction] = await classifier.classify(batch)
+        size = max(1, batch_size)
+        batches = [rows.texts[start : start + size] for start in range(0, len(rows.texts), size)]
+        stream = answerer(batches) if answerer is not None else _one_by_one(classifier, batches)
+        start = 0
+        async for answers in stream:
+            batch = batches[start // size]
             if len(answers) != len(batch):
                 raise LogicsvcError(
                     f"classifier {classifier.name!r} answered {len(answers)} predictions "
@@ -117,6 +133,7 @@ async def evaluate_async(
                     rationale=answer.rationale,
                 )
                 sink.write(record)
+            start += size
     summary: dict[str, Any] = {
         "path": str(path),
         "classifier": classifier.name,

@@ -74,7 +74,17 @@ from logicsvc.fallacies._job_input import (
 from logicsvc.progress import progress_bar
 from logicsvc.resultfile import ResultFile, check_outputs, encode_line
 
-__all__ = ["BAD_ROW_CODES", "JobSummary", "run_job"]
+__all__ = [
+    "BAD_ROW_CODES",
+    "JobSummary",
+    "Line",
+    "classify_batch",
+    "count_lines",
+    "plan_batches",
+    "progress_total",
+    "result_lines",
+    "run_job",
+]
 
 _MAX_CHUNK_ROWS = 1024
 """A batch also closes after this many rows, so a run of bad or blank rows stays bounded."""
@@ -159,14 +169,8 @@ async def run_job(
     done = sink.open()
     rows = identify(read_rows(source, fmt, text_field, id_field), id_field)
     try:
-        total: int | None = None
-        if progress:
-            count = count_records(source, fmt, text_field, id_field)
-            if count is not None:
-                total = max(count - len(done), 0)
-            if limit is not None:
-                total = limit if total is None else min(total, limit)
-        chunks = _plan(rows, done, limit, batch_size, summary)
+        total = progress_total(source, text_field, id_field, len(done), limit) if progress else None
+        chunks = plan_batches(rows, done, limit, batch_size, summary)
         with progress_bar(progress, total, classifier.name) as advance:
             await _pump(chunks, classifier, concurrency, sink, summary, advance)
     finally:
@@ -176,10 +180,23 @@ async def run_job(
     return summary
 
 
+def progress_total(
+    source: Path, text_field: str, id_field: str | None, done: int, limit: int | None
+) -> int | None:
+    """The rows a run will write, for the bar's ETA (``None``: too big to count first)."""
+    total: int | None = None
+    count = count_records(source, format_of(source), text_field, id_field)
+    if count is not None:
+        total = max(count - done, 0)
+    if limit is not None:
+        total = limit if total is None else min(total, limit)
+    return total
+
+
 # --- batches -------------------------------------------------------------------------
 
 
-def _plan(
+def plan_batches(
     records: Iterator[Record],
     done: set[str],
     limit: int | None,
@@ -209,31 +226,39 @@ def _plan(
 # --- result lines --------------------------------------------------------------------
 
 
-def _error_of(exc: BaseException) -> dict[str, str]:
+def _error_of(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, LogicsvcError):
         return {"code": exc.code, "message": exc.message}
     return {"code": "classifier_error", "message": f"{type(exc).__name__}: {exc}"}
 
 
-def _lines(
-    chunk: list[Record], result: list[Prediction] | BaseException, summary: JobSummary
-) -> list[bytes]:
-    """The chunk's lines, in order, counted into ``summary``."""
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One encoded result line and where :class:`JobSummary` counts it."""
+
+    id: str
+    data: bytes
+    kind: str
+    """``labels`` (an ``ok`` line), ``bad_rows`` (``skipped``) or ``errors``."""
+    key: str
+    """The label, or the error code."""
+
+
+def result_lines(chunk: list[Record], result: list[Prediction] | BaseException) -> list[Line]:
+    """The chunk's lines, in order: what every runner (here, or on Ray) writes."""
     predictions = iter(result) if isinstance(result, list) else iter(())
-    lines: list[bytes] = []
+    lines: list[Line] = []
     for record in chunk:
         head: dict[str, Any] = {"id": record.id, "row": record.row}
         if record.error is not None:
             code, message = record.error
             obj = {**head, "status": "skipped", "error": {"code": code, "message": message}}
-            summary.bad_rows[code] += 1
-        elif isinstance(result, BaseException):
+            lines.append(Line(record.id, encode_line(obj), "bad_rows", code))
+            continue
+        if isinstance(result, BaseException):
             error = _error_of(result)
-            obj = {**head, "status": "error", "error": error}
-            summary.errors[error["code"]] += 1
         elif (prediction := next(predictions)).error is not None:
-            obj = {**head, "status": "error", "error": prediction.error}
-            summary.errors[str(prediction.error.get("code"))] += 1
+            error = prediction.error
         else:
             try:
                 obj = {**head, "status": "ok"}
@@ -243,22 +268,27 @@ def _lines(
             except (TypeError, ValueError) as exc:
                 message = f"the prediction cannot be written as JSON: {exc}"
                 error = {"code": "unserializable_prediction", "message": message}
-                obj = {**head, "status": "error", "error": error}
-                summary.errors[error["code"]] += 1
             else:
-                lines.append(line)
-                summary.labels[prediction.label] += 1
-                summary.processed += 1
+                lines.append(Line(record.id, line, "labels", prediction.label))
                 continue
-        lines.append(encode_line(obj))
-        summary.processed += 1
+        obj = {**head, "status": "error", "error": error}
+        lines.append(Line(record.id, encode_line(obj), "errors", str(error.get("code"))))
     return lines
+
+
+def count_lines(lines: list[Line], summary: JobSummary) -> list[bytes]:
+    """Count ``lines`` into ``summary``; their bytes, to write."""
+    for line in lines:
+        counter: Counter[str] = getattr(summary, line.kind)
+        counter[line.key] += 1
+    summary.processed += len(lines)
+    return [line.data for line in lines]
 
 
 # --- the pump ------------------------------------------------------------------------
 
 
-async def _classify(classifier: Classifier, texts: list[str]) -> list[Prediction]:
+async def classify_batch(classifier: Classifier, texts: list[str]) -> list[Prediction]:
     if not texts:
         return []
     predictions = list(await classifier.classify(texts))
@@ -301,7 +331,7 @@ async def _pump(
                     exhausted = True
                     break
                 texts = [record.text for record in chunk if record.text is not None]
-                window.append((chunk, asyncio.create_task(_classify(classifier, texts))))
+                window.append((chunk, asyncio.create_task(classify_batch(classifier, texts))))
                 running += 1
             while window and window[0][1].done():
                 chunk, task = window.popleft()
@@ -310,7 +340,8 @@ async def _pump(
                     summary.stopped = exc.to_dict()
                     summary.complete = False
                     return  # everything before this batch is written; a rerun resumes here
-                sink.write(_lines(chunk, task.result() if exc is None else exc, summary))
+                lines = result_lines(chunk, task.result() if exc is None else exc)
+                sink.write(count_lines(lines, summary))
                 advance(len(chunk))
             if not window:
                 if exhausted or halted:
