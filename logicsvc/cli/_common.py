@@ -42,6 +42,7 @@ class WorldChoice(StrEnum):
 
 class TranslatorChoice(StrEnum):
     rules = "rules"
+    auto = "auto"
     llm = "llm"
     vllm = "vllm"
     replay = "replay"
@@ -71,7 +72,8 @@ PortOpt = Annotated[int, typer.Option(help="TCP port.", min=1, max=65_535)]
 TranslatorOpt = Annotated[
     TranslatorChoice,
     typer.Option(
-        help="rules: offline controlled English; llm: the configured LLM server; "
+        help="rules: offline controlled English; auto: rules, and the LLM for an item "
+        "(eval) or text (reason) it cannot read; llm: the configured LLM server; "
         "vllm: LOGICSVC_VLLM_MODEL in this process, batched; "
         "replay: recorded programs (--programs), no model."
     ),

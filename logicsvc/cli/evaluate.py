@@ -78,13 +78,15 @@ def _natural_language(
     require_file(path, out=out, report=report)
     summary: Tally
     try:
-        if translator is TranslatorChoice.rules and choice:
-            raise LogicsvcError(
-                "the rules translator does not read multiple-choice puzzles yet; "
-                "use --translator llm, vllm or replay",
-                code="invalid_option",
+        if translator is TranslatorChoice.auto:
+            from logicsvc.evaluation import fallback
+
+            if resume:
+                raise LogicsvcError("--resume is for LLM translators", code="invalid_option")
+            summary = fallback.evaluate(
+                path, chat=chat_for(translator, programs), options=options, out=out, choice=choice
             )
-        if translator is TranslatorChoice.rules:
+        elif translator is TranslatorChoice.rules:
             if resume:
                 raise LogicsvcError(
                     "--resume is for LLM translators; the rules translator reruns in seconds",
@@ -99,6 +101,7 @@ def _natural_language(
                 backend=options.backend,
                 limits=options.limits,
                 out=out,
+                choice=choice,
             )
         else:
             from logicsvc.evaluation import llm_eval
@@ -292,7 +295,7 @@ def logical_deduction(
     path: PuzzleFile,
     out: OutOpt = None,
     report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.llm,
+    translator: TranslatorOpt = TranslatorChoice.rules,
     programs: ProgramsOpt = None,
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
@@ -300,7 +303,7 @@ def logical_deduction(
     grammar: GrammarOpt = True,
     resume: ResumeOpt = False,
 ) -> None:
-    """LogicalDeduction's ordering puzzles through the LLM loop; last line: the summary."""
+    """LogicalDeduction's ordering puzzles, offline by default; last line: the summary."""
     _puzzles(
         path,
         out=out,

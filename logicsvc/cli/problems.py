@@ -27,7 +27,7 @@ from logicsvc.cli._common import (
     loop_options,
     read_source,
 )
-from logicsvc.errors import FragmentError, LogicsvcError
+from logicsvc.errors import FragmentError, LogicsvcError, UntranslatableError
 from logicsvc.syntax.ast import ChoiceProblem
 
 if TYPE_CHECKING:
@@ -126,19 +126,24 @@ def reason(
     try:
         if context is not None:
             texts.append(read_source(context))
-        if translator is TranslatorChoice.rules:
-            outcome = run_reason(
-                texts,
-                conclusion,
-                world=options.world,
-                backend=options.backend,
-                limits=options.limits,
-            )
-        else:
+        outcome: Reasoned | None = None
+        if translator in (TranslatorChoice.rules, TranslatorChoice.auto):
+            try:
+                outcome = run_reason(
+                    texts,
+                    conclusion,
+                    world=options.world,
+                    backend=options.backend,
+                    limits=options.limits,
+                )
+            except UntranslatableError:
+                if translator is TranslatorChoice.rules:
+                    raise
+        if outcome is None:
             chat = chat_for(translator, programs)
 
             async def run() -> Reasoned:
-                name = translator.value
+                name = "llm" if translator is TranslatorChoice.auto else translator.value
                 if chat is not None:
                     return await reason_with_llm(
                         texts, conclusion, chat=chat, translator=name, options=options
