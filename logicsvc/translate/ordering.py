@@ -44,6 +44,7 @@ from logicsvc.syntax.ast import (
     Signature,
     SortDecl,
     Statement,
+    looks_like_variable,
 )
 from logicsvc.syntax.printer import problem_to_dsl
 from logicsvc.translate import ordering_words as words
@@ -106,7 +107,7 @@ class _Puzzle:
             if key in self.objects:
                 raise _Unsupported(f"'{' '.join(key)}' is listed twice")
             name = "_".join(w.replace("-", "_").replace("'", "") for w in key)
-            if name in _RESERVED or not name[0].isalpha():
+            if name in _RESERVED or not name[0].isalpha() or looks_like_variable(name):
                 name += "_"
             self.objects[key] = _Object(key, name, " ".join(key))
         self.count, self.inventory = count, index
