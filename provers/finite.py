@@ -5,8 +5,9 @@ positions: ``green_book : Position`` with ``Position = 1..5``) and whose formula
 have no quantifiers, predicates or functions with arguments has finitely many
 models, few enough to list: all-different over seven constants leaves at most
 7! assignments before any other premise prunes them. One backtracking search
-(each premise checked as soon as its constants are set; ``distinct`` and
-top-level conjunctions split so they prune early) answers every option at
+(each premise checked as soon as its constants are set; top-level
+conjunctions split so they prune early; ``distinct`` over constants skips the
+values already taken) answers every option at
 once, exactly: *entailed* is true in every model, *possible* true in one.
 There is no solver context to build per problem, which is what lets hundreds of
 puzzles be decided in a second where Z3 spends tens of milliseconds on each.
@@ -63,6 +64,12 @@ class _Constraint:
     test: Test
     uses: frozenset[int]
     premise: int
+    different: tuple[int, ...] = ()
+    """All-different over these constants: the search skips taken values (``test`` unused)."""
+
+
+def _always(assignment: Sequence[Value]) -> bool:
+    return True
 
 
 class _Vocabulary:
@@ -138,6 +145,10 @@ class _Vocabulary:
                 formula.right, premise
             )
         if isinstance(formula, Distinct):
+            names = [t.name for t in formula.terms if isinstance(t, Const)]
+            indices = [self.index[n] for n in names if n in self.index]
+            if len(indices) == len(formula.terms) == len(set(indices)):
+                return [_Constraint(_always, frozenset(indices), premise, tuple(indices))]
             out = []
             for k, first in enumerate(formula.terms):
                 for second in formula.terms[k + 1 :]:
@@ -188,8 +199,13 @@ class _Search:
         size = len(self.domains)
         domains = [list(d) for d in self.domains]
         at_level: list[list[Test]] = [[] for _ in range(size)]
+        taken: list[list[set[Value]]] = [[] for _ in range(size)]
         for c in constraints:
-            if len(c.uses) == 1:  # unary: filter the domain once
+            if c.different:
+                values: set[Value] = set()
+                for i in c.different:
+                    taken[i].append(values)
+            elif len(c.uses) == 1:  # unary: filter the domain once
                 (i,) = c.uses
                 probe: list[Value] = [0] * size
                 kept = []
@@ -202,13 +218,15 @@ class _Search:
         order = sorted(range(size), key=lambda i: (len(domains[i]), -degree[i]))
         position = {var: k for k, var in enumerate(order)}
         for c in constraints:
+            if c.different:
+                continue
             if not c.uses:
                 if not c.test([]):
                     return
             elif len(c.uses) > 1:
                 at_level[max(position[i] for i in c.uses)].append(c.test)
         assignment: list[Value] = [0] * size
-        yield from self._extend(0, order, domains, at_level, assignment)
+        yield from self._extend(0, order, domains, at_level, taken, assignment)
 
     def _extend(
         self,
@@ -216,19 +234,26 @@ class _Search:
         order: list[int],
         domains: list[list[Value]],
         at_level: list[list[Test]],
+        taken: list[list[set[Value]]],
         assignment: list[Value],
     ) -> Iterator[Model]:
         if level == len(order):
             yield tuple(assignment)
             return
-        var, tests = order[level], at_level[level]
+        var, tests, groups = order[level], at_level[level], taken[order[level]]
         for value in domains[var]:
             self.nodes += 1
             if self.nodes % _CHECK_EVERY == 0 and time.monotonic() > self.deadline:
                 raise _OutOfTime
+            if any(value in group for group in groups):
+                continue
             assignment[var] = value
             if all(t(assignment) for t in tests):
-                yield from self._extend(level + 1, order, domains, at_level, assignment)
+                for group in groups:
+                    group.add(value)
+                yield from self._extend(level + 1, order, domains, at_level, taken, assignment)
+                for group in groups:
+                    group.discard(value)
 
     def satisfiable(self, constraints: Sequence[_Constraint]) -> bool:
         return next(self.models(constraints), None) is not None
