@@ -53,6 +53,8 @@ Model = tuple[Value, ...]
 Test = Callable[[Sequence[Value]], bool]
 _CHECK_EVERY = 4096
 """Search nodes between two looks at the clock."""
+MAX_CONSTANTS = 64
+"""More unknowns than this go to Z3 (the search recurses once per constant)."""
 
 
 class _OutOfTime(Exception):
@@ -93,6 +95,8 @@ class _Vocabulary:
                 raise FragmentError(f"'{function.name}' is not a constant of a finite sort")
             self.names.append(function.name)
             self.domains.append(sorts[function.result])
+        if len(self.names) > MAX_CONSTANTS:
+            raise FragmentError(f"more than {MAX_CONSTANTS} constants to search over")
         self.index = {name: i for i, name in enumerate(self.names)}
 
     def term(self, term: Term) -> tuple[Callable[[Sequence[Value]], Value], frozenset[int]]:

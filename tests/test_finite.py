@@ -102,3 +102,10 @@ def test_same_answers_as_z3_on_gpt4s_logical_deduction_programs() -> None:
         ]
         checked += 1
     assert checked >= 30
+
+
+def test_problems_with_many_constants_are_left_to_z3() -> None:
+    names = [f"p{i}" for i in range(finite.MAX_CONSTANTS + 1)]
+    text = "Sorts:\nN = 1..2\nFunctions:\n" + "".join(f"{n} : N\n" for n in names)
+    text += "Premises:\np0 = 1\nQuestion: must be true\nOptions:\nA) p0 = 1\n"
+    assert not finite.accepts(load_task(text).problem)  # type: ignore[arg-type]

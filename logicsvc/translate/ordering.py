@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import lark
 from lark import Token, Tree
@@ -205,7 +205,7 @@ def _number(text: str) -> int:
     return int(text) if text.isdigit() else words.NUMBERS[text]
 
 
-@cache
+@lru_cache(maxsize=65536)
 def _parse(sentence: str) -> Tree[Token]:
     """Puzzles repeat their sentences (every option shares a shape): parse each once."""
     tree = _parser().parse(sentence.lower())
