@@ -4,12 +4,14 @@ errors outside the fragment, and the exact figures on the real train and dev-A s
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import provers
-from logicsvc.errors import UntranslatableError
+from logicsvc.errors import InputError, UntranslatableError
 from logicsvc.evaluation import fallback, offline
 from logicsvc.llm.fake import ScriptedChat
 from logicsvc.llm.loop import LoopOptions
@@ -32,11 +34,19 @@ SETTINGS = {
     "golfers": "In a golf tournament, there were three golfers: Ana, Eve, and Joe.",
 }
 
+OPTIONS = {
+    "books": "The red book is the leftmost.",
+    "vehicles": "The bus is the oldest.",
+    "fruits": "The apples are the cheapest.",
+    "golfers": "Ana finished first.",
+}
+
 
 def premises(setting: str, sentence: str) -> list[str]:
     """The formulas of a puzzle's relation sentence (after the all-different premise)."""
     text = PREAMBLE + SETTINGS[setting] + " " + sentence
-    translation = OrderingTranslator().translate([text], "Which of the following is true?")
+    question = f"Which of the following is true?\nA) {OPTIONS[setting]}"
+    translation = OrderingTranslator().translate([text], question)
     assert translation.choice is not None
     return [to_dsl(s.formula) for s in translation.choice.premises[1:]]
 
@@ -101,7 +111,9 @@ def rules() -> Translator:
     return get_translator("rules")
 
 
-def refusal(context: str, conclusion: str = "Which of the following is true?") -> str:
+def refusal(
+    context: str, conclusion: str = "Which is true?\nA) The red book is the leftmost."
+) -> str:
     with pytest.raises(UntranslatableError) as caught:
         OrderingTranslator().translate([context], conclusion)
     error = caught.value
@@ -186,3 +198,24 @@ def test_auto_asks_the_llm_only_for_the_puzzle_it_cannot_read(tmp_path: Path) ->
     summary = fallback.evaluate(path, chat=chat, options=options, choice=True).to_dict()
     assert summary["n"] == 2 and summary["llm_calls"] == 1 and summary["correct"] == 1
     assert "Nobody knows why." in chat.requests[0].messages[-1].content
+
+
+def test_a_question_without_options_is_refused() -> None:
+    with pytest.raises(InputError, match="at least one option"):
+        OrderingTranslator().translate([SETTINGS["books"]], "Which of the following is true?")
+
+
+def test_eval_logical_deduction_is_offline_by_default(tmp_path: Path) -> None:
+    items = json.loads(dataset("dev-A").read_text(encoding="utf-8"))[:3]
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "logicsvc.cli", "eval", "logical-deduction", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["translator"] == "rules" and summary["llm_calls"] == 0
+    assert summary["correct"] == summary["n"] == 3

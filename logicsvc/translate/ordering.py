@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 import lark
 from lark import Token, Tree
 
-from logicsvc.errors import Span, UntranslatableError
+from logicsvc.errors import InputError, Span, UntranslatableError
 from logicsvc.resources import read_grammar
 from logicsvc.syntax.ast import (
     ChoiceProblem,
@@ -341,6 +341,8 @@ class OrderingTranslator:
         options: Sequence[tuple[str, str, int]],
         conclusion: str = "",
     ) -> Translation:
+        if not options:
+            raise InputError("a question needs at least one option", code="no_options")
         located = _context(premises)
         puzzle, statements = _read_context(located)
         chosen = []
