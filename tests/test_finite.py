@@ -1,4 +1,5 @@
-"""The finite-domain backend (model listing) against Z3 on real programs, and its edges."""
+"""The finite-domain backend (model listing) against Z3 on real programs and random ground
+puzzles (hypothesis), and its edges."""
 
 from __future__ import annotations
 
@@ -6,10 +7,32 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logicsvc.errors import FragmentError, LogicsvcError
 from logicsvc.load import load_task
-from logicsvc.syntax.ast import ChoiceProblem
+from logicsvc.syntax.ast import (
+    Arith,
+    ArithOp,
+    Binary,
+    ChoiceProblem,
+    Compare,
+    CompareOp,
+    Const,
+    Distinct,
+    Equals,
+    Formula,
+    FunctionDecl,
+    Not,
+    Op,
+    Option,
+    Question,
+    QuestionKind,
+    Signature,
+    SortDecl,
+    Statement,
+)
 from logicsvc.translate.formats import load_choice_program
 from provers import Limits, choice, finite
 
@@ -109,3 +132,48 @@ def test_problems_with_many_constants_are_left_to_z3() -> None:
     text = "Sorts:\nN = 1..2\nFunctions:\n" + "".join(f"{n} : N\n" for n in names)
     text += "Premises:\np0 = 1\nQuestion: must be true\nOptions:\nA) p0 = 1\n"
     assert not finite.accepts(load_task(text).problem)  # type: ignore[arg-type]
+
+
+# Random ground puzzles: a, b, c of N = 1..3 and k of S = {red, blue}.
+SIGNATURE = Signature(
+    (SortDecl("N", low=1, high=3), SortDecl("S", ("red", "blue"))),
+    (*(FunctionDecl(n, (), "N") for n in ("a", "b", "c")), FunctionDecl("k", (), "S")),
+)
+N_TERMS = st.recursive(
+    st.sampled_from([Const(n) for n in ("a", "b", "c", "0", "1", "2", "3")]),
+    lambda inner: st.builds(Arith, st.sampled_from([ArithOp.ADD, ArithOp.SUB]), inner, inner),
+    max_leaves=3,
+)
+S_TERMS = st.sampled_from([Const("k"), Const("red"), Const("blue")])
+ATOMS = st.one_of(
+    st.builds(Compare, st.sampled_from(list(CompareOp)), N_TERMS, N_TERMS),
+    st.builds(Equals, N_TERMS, N_TERMS),
+    st.builds(Equals, S_TERMS, S_TERMS),
+    st.builds(lambda ts: Distinct(tuple(ts)), st.lists(N_TERMS, min_size=2, max_size=3)),
+)
+FORMULAS = st.recursive(
+    ATOMS,
+    lambda inner: st.one_of(
+        st.builds(Not, inner), st.builds(Binary, st.sampled_from(list(Op)), inner, inner)
+    ),
+    max_leaves=4,
+)
+KINDS = [k for k in QuestionKind if k is not QuestionKind.ACCURATE_LIST]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(FORMULAS, min_size=1, max_size=3),
+    st.lists(FORMULAS, min_size=1, max_size=4),
+    st.sampled_from(KINDS),
+)
+def test_listing_models_decides_as_z3_does(
+    premises: list[Formula], options: list[Formula], kind: QuestionKind
+) -> None:
+    question = Question(kind, tuple(Option("ABCD"[i], (f,)) for i, f in enumerate(options)))
+    problem = ChoiceProblem(tuple(Statement(p) for p in premises), question, (), SIGNATURE)
+    mine, z3s = finite.choose(problem), choice.choose(problem)
+    assert (mine.status, mine.selected) == (z3s.status, z3s.selected)
+    assert [(o.entailed, o.possible) for o in mine.options] == [
+        (o.entailed, o.possible) for o in z3s.options
+    ]
