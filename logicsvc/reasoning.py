@@ -85,9 +85,22 @@ def translate_choice(
     translator: Translator,
 ) -> tuple[Translation, ChoiceProblem]:
     """A multiple-choice question through a sentence translator: each option is translated
-    as the conclusion would be, beside the same premises (raises ``UntranslatableError``)."""
+    as the conclusion would be, beside the same premises (raises ``UntranslatableError``).
+
+    The offline translator reads ordering puzzles whole (the objects, then where they
+    stand: :mod:`logicsvc.translate.ordering`); other text goes option by option."""
     if not options:
         raise InputError("a question needs at least one option", code="no_options")
+    if translator.name == "rules":
+        from logicsvc.translate.ordering import NotAnOrderingPuzzle, OrderingTranslator
+
+        try:
+            whole = OrderingTranslator().translate_choice(premises, options, kind)
+        except NotAnOrderingPuzzle:
+            pass
+        else:
+            assert whole.choice is not None
+            return whole, whole.choice
     per_option = [translator.translate(premises, text) for _, text in options]
     built = [t.problem for t in per_option]
     if any(p is None for p in built):

@@ -13,7 +13,9 @@ Backends:
   requested world, else ``z3`` (only the open world is z3's).
 
 Multiple-choice questions (a :class:`ChoiceProblem`) go to :func:`choose`,
-which judges every option with Z3 (see :mod:`provers.choice`).
+which judges every option with Z3 (see :mod:`provers.choice`), or, for a puzzle
+whose unknowns are all constants of finite sorts, by listing its models
+(:mod:`provers.finite`).
 
 Worlds: ``open`` is classical logic; ``closed`` is negation as failure;
 ``explicit`` is the open world of RuleTaker/ProofWriter: ``¬P`` holds only when
@@ -59,9 +61,12 @@ __all__ = [
 
 
 def choose(problem: ChoiceProblem, limits: Limits | None = None) -> ChoiceResult:
-    """Which option of a multiple-choice question its kind selects (always with Z3)."""
-    from provers import choice
+    """Which option of a multiple-choice question its kind selects: a puzzle over constants
+    of finite sorts by listing its models (:mod:`provers.finite`), anything else with Z3."""
+    from provers import choice, finite
 
+    if finite.accepts(problem):
+        return finite.choose(problem, limits)
     return choice.choose(problem, limits)
 
 

@@ -70,3 +70,29 @@ def test_batch_mixes_conclusions_and_options(base_url: str) -> None:
         )
     results = response.json()["results"]
     assert results[0]["verdict"] == "true" and results[1]["answer"] == "A"
+
+
+def test_reason_answers_an_ordering_puzzle_offline(base_url: str) -> None:
+    request = {
+        "premises": [
+            "On a branch, there are three birds: a quail, an owl, and a raven. "
+            "The owl is the leftmost. The raven is to the left of the quail."
+        ],
+        "options": [
+            "A) The quail is the second from the left.",
+            "B) The raven is the second from the left.",
+        ],
+    }
+    body = httpx.post(f"{base_url}/v1/reason", json=request, timeout=30).json()
+    assert body["status"] == "ok" and body["answer"] == "B" and body["llm_calls"] == 0
+    assert "B) raven = 2" in body["program"] and body["translator"] == "rules"
+    assert body["used_sentences"] == [
+        "On a branch, there are three birds: a quail, an owl, and a raven.",
+        "The owl is the leftmost.",
+        "The raven is to the left of the quail.",
+    ]
+    request["premises"] = [request["premises"][0] + " The owl is heavier than the quail."]
+    response = httpx.post(f"{base_url}/v1/reason", json=request, timeout=30)
+    error = response.json()["error"]
+    assert response.status_code == 422 and error["code"] == "untranslatable"
+    assert error["sentence_index"] == 3 and error["sentence"].startswith("The owl is heavier")

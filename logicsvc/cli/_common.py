@@ -80,8 +80,9 @@ PortOpt = Annotated[int, typer.Option(help="TCP port.", min=1, max=65_535)]
 TranslatorOpt = Annotated[
     TranslatorChoice,
     typer.Option(
-        help="auto (default): rules, and the configured LLM (LOGICSVC_LLM_BASE_URL) where "
-        "they cannot translate; rules: offline controlled English; llm: the configured LLM server; "
+        help="auto (default): rules, and the configured LLM (LOGICSVC_LLM_BASE_URL) for an "
+        "item (eval) or text (reason) they cannot read; rules: offline controlled English; "
+        "llm: the configured LLM server; "
         "vllm: LOGICSVC_VLLM_MODEL in this process, batched; "
         "replay: recorded programs (--programs), no model."
     ),

@@ -132,19 +132,27 @@ def _natural_language(
     require_file(path, out=out, report=report, keep=resume or overwrite)
     summary: Tally
     try:
-        translator = resolve_auto(translator)
-        if translator is TranslatorChoice.rules and choice:
-            raise LogicsvcError(
-                "the rules translator does not read multiple-choice puzzles yet; "
-                "use --translator llm, vllm or replay",
-                code="invalid_option",
+        if (
+            translator is TranslatorChoice.auto
+            and ray is None
+            and resolve_auto(translator) is TranslatorChoice.llm
+        ):  # an LLM is configured: the rules for every item, the LLM for what they miss
+            from logicsvc.evaluation import fallback
+
+            if resume:
+                raise LogicsvcError("--resume is for LLM translators", code="invalid_option")
+            summary = fallback.evaluate(
+                path, chat=chat_for(translator, programs), options=options, out=out, choice=choice
             )
-        if ray is not None:
+        elif ray is not None:
             _require_ray()
             summary = _on_ray(
-                _natural_language_plan(path, translator, programs, options), ray, out, resume
+                _natural_language_plan(path, resolve_auto(translator), programs, options),
+                ray,
+                out,
+                resume,
             )
-        elif translator is TranslatorChoice.rules:
+        elif resolve_auto(translator) is TranslatorChoice.rules:  # no LLM for auto either
             if resume:
                 raise LogicsvcError(
                     "--resume is for LLM translators; the rules translator reruns in seconds",
@@ -154,11 +162,12 @@ def _natural_language(
 
             summary = offline.evaluate(
                 path,
-                translator=translator.value,
+                translator="rules",
                 world=options.world,
                 backend=options.backend,
                 limits=options.limits,
                 out=out,
+                choice=choice,
             )
         else:
             from logicsvc.evaluation import llm_eval
@@ -393,7 +402,7 @@ def logical_deduction(
     path: PuzzleFile,
     out: OutOpt = None,
     report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.llm,
+    translator: TranslatorOpt = TranslatorChoice.rules,
     programs: ProgramsOpt = None,
     timeout: TimeoutOpt = 10.0,
     samples: SamplesOpt = 1,
@@ -402,7 +411,7 @@ def logical_deduction(
     resume: ResumeOpt = False,
     overwrite: OverwriteOpt = False,
 ) -> None:
-    """LogicalDeduction's ordering puzzles through the LLM loop; last line: the summary."""
+    """LogicalDeduction's ordering puzzles, offline by default; last line: the summary."""
     _puzzles(
         path,
         out=out,

@@ -158,7 +158,7 @@ def reason(
     try:
         if context is not None:
             texts.append(read_source(context))
-        outcome = None
+        outcome: Reasoned | None = None
         if translator in (TranslatorChoice.rules, TranslatorChoice.auto):
             try:
                 outcome = run_reason(
@@ -179,7 +179,7 @@ def reason(
             chat = chat_for(translator, programs)
 
             async def run() -> Reasoned:
-                name = translator.value
+                name = "llm" if translator is TranslatorChoice.auto else translator.value
                 if chat is not None:
                     return await reason_with_llm(
                         texts, conclusion, chat=chat, translator=name, options=options

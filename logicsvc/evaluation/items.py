@@ -71,6 +71,18 @@ def choice_text(question: str, options: list[str]) -> str:
     return "\n".join([question.strip(), *(o.strip() for o in options)])
 
 
+def split_choice_text(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The inverse of :func:`choice_text`: the question, and each option's letter and text."""
+    question, options = [], []
+    for line in text.splitlines():
+        match = _LETTER.match(line)
+        if match:
+            options.append((match.group(1), line[match.end() :].strip()))
+        elif line.strip():
+            question.append(line.strip())
+    return " ".join(question), options
+
+
 def _choice(path: Path, data: list[Any]) -> Iterator[NLItem]:
     """Logic-LM's option-style items (LogicalDeduction, AR-LSAT): the gold is a letter."""
     for index, raw in enumerate(data):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from logicsvc.syntax.ast import Problem
+from logicsvc.syntax.ast import ChoiceProblem, Problem
 
 # A sentence runs to a . ! or ? followed by white space (or to the end).
 _SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|\Z)|\Z)", re.S)
@@ -30,6 +30,8 @@ class Translation:
     problem: Problem | None = None
     """The AST the program prints from, when the translator built one itself:
     parsing ``program`` gives exactly this (tested), so it need not be re-parsed."""
+    choice: ChoiceProblem | None = None
+    """The same for a multiple-choice question (a translator that reads options)."""
 
 
 class Translator(Protocol):
