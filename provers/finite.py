@@ -292,6 +292,8 @@ def choose(problem: ChoiceProblem, limits: Limits | None = None) -> ChoiceResult
     kind = problem.question.kind.value
     try:
         result = _decide(problem, vocabulary, constraints, search)
+        if time.monotonic() > search.deadline:  # the deadline covers the whole call
+            raise _OutOfTime
     except _OutOfTime:
         warning = f"the finite-domain search ran past {limits.timeout_s} s"
         result = ChoiceResult("timeout", kind, warnings=(warning,), backend=BACKEND)

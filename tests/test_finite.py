@@ -69,9 +69,10 @@ def test_models_answer_every_kind_as_z3_does() -> None:
             mine, z3s = finite.choose(puzzle(kind, extra)), choice.choose(puzzle(kind, extra))
             assert mine.backend == "finite"
             assert (mine.status, mine.selected) == (z3s.status, z3s.selected), kind
-            assert [(o.entailed, o.possible) for o in mine.options] == [
-                (o.entailed, o.possible) for o in z3s.options
-            ]
+            for m, z in zip(mine.options, z3s.options, strict=True):
+                # Z3 runs only the check the kind reads: what it knows must agree
+                assert z.entailed is None or z.entailed == m.entailed, kind
+                assert z.possible is None or z.possible == m.possible, kind
 
 
 def test_the_answer_names_its_premises_and_a_possible_option_its_witness() -> None:
@@ -120,9 +121,10 @@ def test_same_answers_as_z3_on_gpt4s_logical_deduction_programs() -> None:
             continue
         mine, z3s = finite.choose(problem), choice.choose(problem)
         assert (mine.status, mine.selected) == (z3s.status, z3s.selected), item["id"]
-        assert [(o.entailed, o.possible) for o in mine.options] == [
-            (o.entailed, o.possible) for o in z3s.options
-        ]
+        for m, z in zip(mine.options, z3s.options, strict=True):
+            # Z3 runs only the check the kind reads: what it knows must agree
+            assert z.entailed is None or z.entailed == m.entailed, item["id"]
+            assert z.possible is None or z.possible == m.possible, item["id"]
         checked += 1
     assert checked >= 30
 
@@ -174,6 +176,7 @@ def test_listing_models_decides_as_z3_does(
     problem = ChoiceProblem(tuple(Statement(p) for p in premises), question, (), SIGNATURE)
     mine, z3s = finite.choose(problem), choice.choose(problem)
     assert (mine.status, mine.selected) == (z3s.status, z3s.selected)
-    assert [(o.entailed, o.possible) for o in mine.options] == [
-        (o.entailed, o.possible) for o in z3s.options
-    ]
+    for m, z in zip(mine.options, z3s.options, strict=True):
+        # Z3 runs only the check the kind reads: what it knows must agree
+        assert z.entailed is None or z.entailed == m.entailed
+        assert z.possible is None or z.possible == m.possible
