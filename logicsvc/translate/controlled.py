@@ -41,6 +41,8 @@ from logicsvc.syntax.ast import (
 from logicsvc.syntax.printer import problem_to_dsl
 from logicsvc.translate import lexicon
 from logicsvc.translate.base import Translation, sentences_with_offsets
+from logicsvc.translate.everyday import translate_everyday
+from logicsvc.translate.everyday_syntax import Refusal
 
 NAME = "rules"
 _VAR = "x"
@@ -127,6 +129,8 @@ class _Sentence:
                 raise _Unsupported("a verb with no subject")
             return Const(lexicon.constant(words[:-1])), verb
         if kind == "name_verb":
+            if lexicon.singular(words[0]) != words[0]:  # "Cats chase the mouse": no name
+                raise _Unsupported(f"'{words[0]}' reads as a plural noun, not a name")
             return Const(lexicon.constant(words[:1])), verb
         if kind == "indefinite_verb":
             return self.indefinite(), verb
@@ -269,6 +273,12 @@ def _translate(sentence: str) -> Formula:
     return _Sentence().sentence(_parser().parse(sentence))
 
 
+@lru_cache(maxsize=65536)
+def _everyday(sentence: str) -> Formula:
+    """Case matters here ("Dogs" at the start, "Mary" after a verb): cached as written."""
+    return translate_everyday(sentence)
+
+
 def _span_at(text: str, at: int, length: int) -> Span:
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
@@ -284,12 +294,12 @@ def translate_sentence(
     """
     try:
         return _translate(sentence.lower())
-    except (lark.exceptions.UnexpectedInput, _Unsupported) as exc:
-        if isinstance(exc, lark.exceptions.UnexpectedInput):
-            column = max(getattr(exc, "column", 1), 1)
-            why = f"no reading from character {column}: {sentence[column - 1 : column + 19]!r}"
-        else:
-            why = str(exc)
+    except (lark.exceptions.UnexpectedInput, _Unsupported):
+        pass
+    try:  # everyday English: names, relative clauses, "nobody", comparatives, …
+        return _everyday(sentence)
+    except Refusal as exc:
+        why = str(exc)
         raise UntranslatableError(
             f"sentence {index + 1} is outside the controlled-English fragment ({why}): "
             f"{sentence!r}",

@@ -34,7 +34,11 @@ FUNCTION_WORDS = frozenset(
      "we", "us", "our", "you", "your", "i", "me", "my", "this", "that", "these", "those",
      "all", "every", "each", "some", "any", "most", "many", "few", "several", "both",
      "either", "neither", "only", "none", "nothing", "nobody", "everyone", "everybody",
-     "everything", "anyone", "anybody", "anything", "someone", "somebody", "something"}
+     "everything", "anyone", "anybody", "anything", "someone", "somebody", "something",
+     # prepositions and relatives: "The doctor works at the hospital" is no relation "At"
+     # between a "doctor_works" and the hospital
+     "at", "in", "on", "to", "with", "for", "from", "about", "of", "by", "into", "than",
+     "who", "whom", "whose", "which", "as"}
 )  # fmt: skip
 # Endings of adjectives that must not be read as plural nouns (zorbous, glass).
 _NOT_PLURAL = ("ss", "us", "is", "ous")
