@@ -14,6 +14,7 @@ negative, "Some A are B" existential.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -273,6 +274,33 @@ def _translate(sentence: str) -> Formula:
     return _Sentence().sentence(_parser().parse(sentence))
 
 
+def _names_as_predicates(sentence: str, formula: Formula) -> bool:
+    """ "The cat likes the dog and Bob" is not Bob(cat): the rule-base grammar lower-cases
+    and reads a word after "and" as an adjective, so a capitalised one means a misreading."""
+    words = sentence.split()
+    names = {
+        b.strip(".,").lower()
+        for a, b in itertools.pairwise(words)
+        if a.lower() in ("and", "or") and b[:1].isupper() and not b.isupper()
+    }
+    if not names:
+        return False
+    preds = {p.lower() for p in _predicates(formula)}
+    return bool(names & preds)
+
+
+def _predicates(formula: Formula) -> list[str]:
+    if isinstance(formula, Atom):
+        return [formula.pred]
+    if isinstance(formula, Not):
+        return _predicates(formula.operand)
+    if isinstance(formula, Binary):
+        return _predicates(formula.left) + _predicates(formula.right)
+    if isinstance(formula, Quantified):
+        return _predicates(formula.body)
+    return []
+
+
 @lru_cache(maxsize=65536)
 def _everyday(sentence: str) -> Formula:
     """Case matters here ("Dogs" at the start, "Mary" after a verb): cached as written."""
@@ -293,7 +321,9 @@ def translate_sentence(
     ``source`` and ``offset`` place the sentence in the caller's text, for the span.
     """
     try:
-        return _translate(sentence.lower())
+        formula = _translate(sentence.lower())
+        if not _names_as_predicates(sentence, formula):
+            return formula
     except (lark.exceptions.UnexpectedInput, _Unsupported):
         pass
     try:  # everyday English: names, relative clauses, "nobody", comparatives, …

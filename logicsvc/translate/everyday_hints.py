@@ -7,6 +7,8 @@ out or spells differently.
 
 from __future__ import annotations
 
+import itertools
+
 from logicsvc.translate.everyday_syntax import Parser, Token, is_plural_noun
 from logicsvc.translate.lexicon import singular
 
@@ -53,6 +55,9 @@ def explain(tokens: list[Token], parser: Parser) -> str:
         return "'if' without 'then' (try: 'If Bob is rich then Bob is happy.')"
     if "if" in words and words[0] != "if":
         return "a condition after the main clause (try: 'If A then B.')"
+    for first, second in itertools.pairwise(words):
+        if first in ("is", "are") and second == "the":
+            return "identity ('is the …') (try a noun: 'Bob is a teacher.')"
     if "or" in words and "and" in words:
         return "'and' mixed with 'or' (the grouping would be a guess; split the sentence)"
     at = min(parser.far, len(tokens) - 1)

@@ -121,7 +121,7 @@ def can_be(word: str, upos: str) -> bool:
 
 
 def is_plural_noun(word: str) -> bool:
-    return can_be(word, "NOUN") and lexicon.singular(word) != word
+    return word == "people" or (can_be(word, "NOUN") and lexicon.singular(word) != word)
 
 
 @dataclass(frozen=True)
@@ -247,12 +247,27 @@ class Parser:
         return i > 0 and lexicon.singular(word) == word and not word.endswith("ly")
 
     def np(self, i: int, subject: bool, nested: bool = False) -> Iterator[tuple[NP, int]]:
+        """A noun phrase, or several joined by one connective (read distributively)."""
+        for first, j in self.np1(i, subject, nested):
+            yield first, j
+            if not nested:
+                yield from self._np_list([first], j, subject)
+
+    def _np_list(self, parts: list[NP], j: int, subject: bool) -> Iterator[tuple[NP, int]]:
+        if self.w(j) == ",":
+            for nxt, k in self.np1(j + 1, subject, nested=True):
+                yield from self._np_list([*parts, nxt], k, subject)
+        sep = j + (self.w(j) == ",")
+        joint = self.w(sep)
+        if joint in ("and", "or"):
+            for nxt, k in self.np1(sep + 1, subject, nested=True):
+                yield NP(joint, parts=(*parts, nxt)), k
+
+    def np1(self, i: int, subject: bool, nested: bool) -> Iterator[tuple[NP, int]]:
         word = self.w(i)
         if self.name(i):
-            single = NP("name", word=word)
-            yield single, i + 1
-            if not nested:
-                yield from self._name_list(i, single)
+            end = self.name_end(i)
+            yield NP("name", word="_".join(t.word for t in self.t[i:end])), end
             return
         if word in ("either", "neither") and not nested:
             joint = "or" if word == "either" else "nor"
@@ -287,24 +302,17 @@ class Parser:
         if not subject and self.content(i) and self.mass(i):
             # "plays basketball", "is at home": a bare singular noun names one thing
             yield NP("the", the_words=(word,)), i + 1
-        if subject and not nested:  # bare plurals: "Dogs bark.", "Honest people do not lie."
+        if subject:  # bare plurals: "Dogs bark.", "Honest people do not lie."
             for nbar, j in self.nbar(i, plural=True):
                 if nbar.plural:
                     yield NP("every", word="", nbar=nbar), j
 
-    def _name_list(self, i: int, first: NP) -> Iterator[tuple[NP, int]]:
-        names = [first]
+    def name_end(self, i: int) -> int:
+        """ "Harry Potter", "Mr Smith": capitalised words in a row are one name."""
         j = i + 1
-        while True:
-            if self.w(j) == "," and self.name(j + 1):
-                names.append(NP("name", word=self.w(j + 1)))
-                j += 2
-                continue
-            joint = self.w(j + (self.w(j) == ","))
-            k = j + (self.w(j) == ",") + 1
-            if joint in ("and", "or") and self.name(k):
-                yield NP(joint, parts=(*names, NP("name", word=self.w(k)))), k + 1
-            return
+        while j < len(self.t) and self.t[j].capitalised and self.t[j].word not in CLOSED:
+            j += 1
+        return j
 
     def nbar(self, i: int, plural: bool) -> Iterator[tuple[Nbar, int]]:
         """Adjectives then a noun; then "of NP" or a relative clause."""
@@ -390,12 +398,26 @@ class Parser:
                 yield VP("rel", pred=pred, obj=obj), k
 
     def complement(self, i: int) -> Iterator[tuple[VP, int]]:
+        """One complement, or several joined by one connective: "a doctor or a lawyer"."""
+        for first, j in self.complement1(i):
+            yield first, j
+            for joint in ("and", "or"):
+                k = j + (self.w(j) == ",")
+                if self.w(k) != joint:
+                    continue
+                for rest, end in self.complement(k + 1):
+                    if rest.kind in ("and", "or") and rest.kind != joint:
+                        continue
+                    parts = rest.parts if rest.kind == joint else (rest,)
+                    yield VP(joint, (first, *parts)), end
+
+    def complement1(self, i: int) -> Iterator[tuple[VP, int]]:
         word = self.w(i)
         if word in ("either", "neither"):
             joint = "or" if word == "either" else "nor"
-            for a, j in self.complement(i + 1):
+            for a, j in self.complement1(i + 1):
                 if self.w(j) == joint:
-                    for b, k in self.complement(j + 1):
+                    for b, k in self.complement1(j + 1):
                         yield VP(joint, (a, b)), k
             return
         if word in ("a", "an"):
@@ -419,16 +441,7 @@ class Parser:
         if not self.content(i):
             return
         if can_be(word, "ADJ"):
-            adjective = VP("adj", pred=lexicon.adjective_predicate(word))
-            yield adjective, i + 1
-            for joint in ("and", "or"):
-                j = i + 1 + (self.w(i + 1) == ",")
-                if self.w(j) == joint:
-                    for rest, k in self.complement(j + 1):
-                        if rest.kind in ("and", "or") and rest.kind != joint:
-                            continue
-                        parts = rest.parts if rest.kind == joint else (rest,)
-                        yield VP(joint, (adjective, *parts)), k
+            yield VP("adj", pred=lexicon.adjective_predicate(word)), i + 1
             if self.w(i + 1) in PREPOSITIONS:  # "afraid of the dog"
                 pred = lexicon.adjective_predicate(word) + self.w(i + 1).capitalize()
                 for obj, j in self.np(i + 2, subject=False):
