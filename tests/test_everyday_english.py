@@ -8,6 +8,7 @@ A refusal (``untranslatable``) is allowed; a wrong verdict never is.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -119,3 +120,12 @@ def test_a_pronoun_never_refers_to_its_own_clause_subject() -> None:
     assert to_dsl(translate_sentence("If someone visits Bob then Bob likes them.")) == (
         "∀x (Visit(x, bob) → Like(bob, x))"
     )
+
+
+def test_the_readme_table_is_what_the_translator_does() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme[readme.index("### Everyday English") :]
+    section = section[: section.index("Readings fixed on purpose")]
+    rows = re.findall(r"^\| [^|]+ \| `([^`]+)` \| `([^`]+)` \|$", section, re.M)
+    assert len(rows) >= 30
+    assert [to_dsl(translate_sentence(s)) for s, _ in rows] == [f for _, f in rows]
