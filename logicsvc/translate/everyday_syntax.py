@@ -424,6 +424,8 @@ class Parser:
             for nbar, j in self.nbar(i + 1, plural=False):
                 yield VP("noun", nbar=nbar), j
             return
+        if word in ("on", "off") and self.w(i + 1) in ("", "and", "or", "then", ","):
+            yield VP("adj", pred=word.capitalize()), i + 1  # "the light is on"
         if word in PREPOSITIONS:  # "at the hospital"
             for obj, j in self.np(i + 1, subject=False):
                 yield VP("rel", pred=word.capitalize(), obj=obj), j
@@ -447,5 +449,6 @@ class Parser:
                 for obj, j in self.np(i + 2, subject=False):
                     yield VP("rel", pred=pred, obj=obj), j
         for nbar, j in self.nbar(i, plural=True):  # "are doctors", "are big animals"
-            if nbar.plural and nbar.rel is None:
+            mass = j == i + 1 and nbar.of is None and self.mass(i)  # "is gold"
+            if (nbar.plural or mass) and nbar.rel is None:
                 yield VP("noun", nbar=nbar), j
