@@ -79,6 +79,12 @@ NEWCOMER = [
     ("Neither Bob nor Anne is rich.", "¬Rich(bob) ∧ ¬Rich(anne)"),
     ("Dogs bark.", "∀x (Dog(x) → Bark(x))"),
     ("Cats chase the mouse.", "∀x (Cat(x) → Chase(x, mouse))"),
+    # APE's regression text 295 (tests/acetexts.pl): the DRS ACE gives, "it" is the donkey
+    (
+        "Every farmer who owns a donkey beats it.",
+        "∀x ∀y (Farmer(x) ∧ Donkey(y) ∧ Own(x, y) → Beat(x, y))",
+    ),
+    ("It is not the case that every dog barks.", "¬∀x (Dog(x) → Bark(x))"),
     (
         "If a farmer owns a donkey then the farmer beats the donkey.",
         "∀x ∀y (Farmer(x) ∧ Donkey(y) ∧ Own(x, y) → Beat(x, y))",
@@ -103,6 +109,10 @@ REFUSED = [
     ("If Bob is rich Bob is happy.", "'if' without 'then'"),
     ("Bob loves himself.", "reflexive"),
     ("It is big.", "'it' with nothing to refer to"),
+    ("Bob does not sing and dance.", "scope"),
+    ("Bob is not a doctor or a lawyer.", "scope"),
+    ("Not every dog barks.", "It is not the case that every dog barks."),
+    ("Bob is the teacher.", "Bob is a teacher."),
 ]
 
 

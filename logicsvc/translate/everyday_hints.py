@@ -55,6 +55,13 @@ def explain(tokens: list[Token], parser: Parser) -> str:
         return "'if' without 'then' (try: 'If Bob is rich then Bob is happy.')"
     if "if" in words and words[0] != "if":
         return "a condition after the main clause (try: 'If A then B.')"
+    if words and words[0] == "not":
+        return "'not' before a quantifier (try: 'It is not the case that every dog barks.')"
+    if "not" in words and {"and", "or"} & set(words[words.index("not") :]):
+        return (
+            "'not' before a coordination: its scope would be a guess "
+            "(try: 'Bob does not sing and does not dance.' or 'It is not the case that …')"
+        )
     for first, second in itertools.pairwise(words):
         if first in ("is", "are") and second == "the":
             return "identity ('is the …') (try a noun: 'Bob is a teacher.')"

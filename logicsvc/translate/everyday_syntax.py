@@ -360,6 +360,8 @@ class Parser:
                 k = j + (self.w(j) == ",")
                 if self.w(k) != joint:
                     continue
+                if first.kind == "not" and self.w(k + 1) not in ("does", "do", "is", "are"):
+                    continue  # "does not sing and dance": the scope of "not" is a guess
                 for rest, end in self.vp(k + 1):
                     if rest.kind in ("and", "or") and rest.kind != joint:
                         continue
@@ -382,6 +384,8 @@ class Parser:
             negated = self.w(i + 1) == "not"
             j = i + 2 if negated else i + 1
             for comp, k in self.complement(j):
+                if negated and comp.kind in ("and", "or"):
+                    continue  # "is not a doctor and a lawyer": the scope of "not" is a guess
                 yield (VP("not", (comp,)) if negated else comp), k
             return
         if word in ("does", "do"):
