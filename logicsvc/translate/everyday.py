@@ -46,6 +46,7 @@ WEATHER = frozenset(
     {"Rain", "Snow", "Hail", "Thunder", "Drizzle", "Sunny", "Cloudy", "Windy", "Rainy", "Foggy",
      "Snowy", "Stormy", "Hot", "Cold", "Warm", "Dark", "Raining", "Snowing", "Hailing"}
 )  # fmt: skip
+_WEATHER_VERBS = frozenset({"Rain", "Snow", "Hail", "Thunder", "Drizzle"})
 _NAMES = ("x", "y", "z", "u", "v", "w")
 T = TypeVar("T")
 
@@ -306,7 +307,12 @@ class Meaning:
         if args and args[0] is _WEATHER:
             if pred not in WEATHER or len(args) > 1:
                 raise Refusal("'it' with nothing to refer to (only weather: 'It rains.')")
-            return Atom(lexicon.verb_predicate(pred.lower()) if pred.endswith("ing") else pred, ())
+            if pred.endswith("ing"):  # "it is raining" is "it rains"
+                return Atom(lexicon.verb_predicate(pred.lower()), ())
+            if pred in _WEATHER_VERBS:
+                return Atom(pred, ())
+            # "It is cold" must not clash with "The soup is cold" (Cold/1)
+            return Atom("ItIs" + pred, ())
         if _WEATHER in args:
             raise Refusal("'it' with nothing to refer to")
         return Atom(pred, args)
