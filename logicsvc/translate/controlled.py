@@ -68,6 +68,13 @@ def _words(node: Tree[Token]) -> list[str]:
     return words
 
 
+def _adjective(node: Tree[Token], word: str | None = None) -> str:
+    word = word if word is not None else _words(node)[0]
+    if lexicon.passive_participle(word):
+        raise _Unsupported(f"'{word}' is a passive, read by the everyday-English reader")
+    return word
+
+
 def _conjoin(parts: Sequence[Formula]) -> Formula:
     if not parts:
         raise _Unsupported("nothing to assert")
@@ -173,12 +180,12 @@ class _Sentence:
                 preds.append(lexicon.noun_predicate(words[-1]))
                 body = _conjoin([Atom(p, (subject,)) for p in preds])
                 return Not(body) if negated else body
-            word = _words(kids[-1])[0]
+            word = _adjective(kids[-1])
             return _literal(lexicon.adjective_predicate(word), (subject,), negated)
         if kind == "more_adjective":
             if self.last_subject is None:
                 raise _Unsupported("an adjective with no subject")
-            word = _words(kids[-1])[0]
+            word = _adjective(kids[-1])
             return _literal(lexicon.adjective_predicate(word), (self.last_subject,), negated)
         if kind == "relation":
             subject, verb = self.subject_verb(kids[0])
@@ -259,7 +266,7 @@ class _Sentence:
             preds = [lexicon.adjective_predicate(w) for w in words[:-1]]
             preds.append(lexicon.noun_predicate(words[-1]))
         else:
-            preds = [lexicon.word_predicate(words[0])]
+            preds = [lexicon.word_predicate(_adjective(node, words[0]))]
         body = _conjoin([Atom(p, (x,)) for p in preds])
         return Not(body) if negated else body
 

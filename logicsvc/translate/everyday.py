@@ -290,6 +290,10 @@ class Meaning:
             if len(people) == 1:
                 candidates = people
         terms = [r.term for r in candidates]
+        variables = [t for t in terms if isinstance(t, Var)]
+        if len(terms) > 1 and len(variables) == 1:
+            # the rule-base convention: a pronoun refers to the rule's one variable
+            terms = variables
         if len(terms) == 1:
             return terms[0]
         if not terms and word == "it":
@@ -338,6 +342,12 @@ class Meaning:
             if vp.nbar.rel is not None and vp.nbar.of is not None:
                 raise Refusal("a relational noun with a relative clause")
             self.restrict_term(vp.nbar, subject, box)
+        elif kind == "passive":  # "Bob is loved": someone loves Bob
+            pred = vp.pred
+            if vp.obj is None:
+                box.conds.append(self.atom(pred, (self.fresh(box), subject)))
+            else:
+                self.np(vp.obj, box, lambda a, b: b.conds.append(self.atom(pred, (a, subject))))
         elif kind == "rel" and vp.gap:
             assert vp.subject is not None
             pred = vp.pred

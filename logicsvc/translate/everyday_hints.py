@@ -17,9 +17,9 @@ _WORD_HINTS: dict[frozenset[str], str] = {
         "the quantity word '{w}' has no first-order reading here "
         "(try 'every', 'some' or 'no': 'Every bird flies.')"
     ),
-    frozenset({"can", "could", "may", "might", "must", "should", "would", "will", "shall"}): (
-        "the modal or future verb '{w}' (try the plain present: 'Tweety flies.')"
-    ),
+    frozenset(
+        {"can", "cannot", "could", "may", "might", "must", "should", "would", "will", "shall"}
+    ): ("the modal or future verb '{w}' (try the plain present: 'Tweety flies.')"),
     frozenset({"was", "were", "did", "had", "been", "yesterday", "tomorrow", "today"}): (
         "tense and time ('{w}') (try the plain present: 'Bob is happy.')"
     ),
@@ -76,7 +76,7 @@ def explain(tokens: list[Token], parser: Parser) -> str:
             f"the bare plural '{word}' as an object (try 'every {singular(word)}' or "
             f"'a {singular(word)}': 'Bob likes every {singular(word)}.')"
         )
-    if word.endswith("ly"):
+    if word.endswith("ly") and len(word) > 4:
         return f"the adverb '{word}' (try an adjective: 'Bob is {word[:-2]}.')"
     return (
         f"no reading from the word {tokens[at].text!r} (word {at + 1}); the fragment reads "

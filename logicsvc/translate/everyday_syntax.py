@@ -97,7 +97,7 @@ CLOSED = (
     | PREPOSITIONS
     | RELATIVES
     | {"than", "as", "whose", "what", "nor", "either", "neither", "case", "both", "noone"}
-    | {"can", "could", "may", "might", "must", "should", "would", "will", "shall"}
+    | {"can", "cannot", "could", "may", "might", "must", "should", "would", "will", "shall"}
     | {"himself", "herself", "itself", "themselves", "myself", "yourself", "other", "another"}
     | {"there", "here", "very", "too", "also", "always", "never", "sometimes", "often", "usually"}
     | {"when", "whenever", "where", "while", "because", "since", "unless", "although", "though"}
@@ -446,12 +446,20 @@ class Parser:
             return
         if not self.content(i):
             return
-        if can_be(word, "ADJ"):
+        passive = lexicon.passive_participle(word)
+        if passive:  # "is loved (by Mary)": ∃y Love(y, x), Love(mary, x)
+            pred = lexicon.verb_predicate(passive)
+            yield VP("passive", pred=pred), i + 1
+            if self.w(i + 1) == "by":
+                for agent, j in self.np(i + 2, subject=False):
+                    yield VP("passive", pred=pred, obj=agent), j
+        if can_be(word, "ADJ") and not passive:
             yield VP("adj", pred=lexicon.adjective_predicate(word)), i + 1
-            if self.w(i + 1) in PREPOSITIONS:  # "afraid of the dog"
-                pred = lexicon.adjective_predicate(word) + self.w(i + 1).capitalize()
-                for obj, j in self.np(i + 2, subject=False):
-                    yield VP("rel", pred=pred, obj=obj), j
+        preposition = self.w(i + 1)
+        if (can_be(word, "ADJ") or passive) and preposition in PREPOSITIONS - {"by"}:
+            pred = lexicon.adjective_predicate(word) + preposition.capitalize()
+            for obj, j in self.np(i + 2, subject=False):  # "afraid of the dog", "made of wood"
+                yield VP("rel", pred=pred, obj=obj), j
         for nbar, j in self.nbar(i, plural=True):  # "are doctors", "are big animals"
             mass = j == i + 1 and nbar.of is None and self.mass(i)  # "is gold"
             if (nbar.plural or mass) and nbar.rel is None:

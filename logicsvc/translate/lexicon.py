@@ -84,6 +84,17 @@ def word_predicate(word: str) -> str:
 
 
 @cache
+def passive_participle(word: str) -> str | None:
+    """``loved`` → ``love``: a verb form that is no adjective ("Bob is loved" is a passive,
+    ∃y Love(y, bob), not an adjective Loved that "Mary loves Bob" could never give)."""
+    known = lemminflect.getAllLemmas(word)
+    if "VERB" not in known or "ADJ" in known or word.endswith(("s", "ing")):
+        return None
+    lemma = str(known["VERB"][0])
+    return lemma if lemma != word else None
+
+
+@cache
 def verb_predicate(word: str) -> str:
     """``sees``, ``see`` → ``See``."""
     lemma = lemminflect.getLemma(word, upos="VERB", lemmatize_oov=True)
