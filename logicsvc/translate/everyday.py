@@ -290,7 +290,7 @@ class Meaning:
             if len(people) == 1:
                 candidates = people
         terms = [r.term for r in candidates]
-        variables = [t for t in terms if isinstance(t, Var)]
+        variables: list[Term] = [t for t in terms if isinstance(t, Var)]
         if len(terms) > 1 and len(variables) == 1:
             # the rule-base convention: a pronoun refers to the rule's one variable
             terms = variables
