@@ -113,6 +113,7 @@ REFUSED = [
     ("Bob is not a doctor or a lawyer.", "scope"),
     ("Not every dog barks.", "It is not the case that every dog barks."),
     ("Bob is the teacher.", "Bob is a teacher."),
+    ("A dog is an animal.", "try 'Every dog …' or 'Some dog …'"),
 ]
 
 

@@ -199,6 +199,12 @@ class Meaning:
                 f"'{np.word}' as the object of a positive sentence "
                 "(try 'everyone'/'everything', or 'does not … anyone')"
             )
+        elif kind == "some" and subject and np.word in ("a", "an") and not self.downward:
+            noun = np.nbar.noun if np.nbar else "dog"
+            raise Refusal(
+                f"'{np.word} {noun}' as the subject of a statement may mean one {noun} or every "
+                f"{noun} (try 'Every {noun} …' or 'Some {noun} …')"
+            )
         elif kind == "some" or (kind == "any" and self.downward):
             assert np.nbar is not None
             var = self.fresh(box, self._noun(np.nbar), np.word)
