@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 
+import lemminflect
+
 from logicsvc.translate.everyday_syntax import Parser, Token, is_plural_noun
 from logicsvc.translate.lexicon import singular
 
@@ -49,6 +51,9 @@ def explain(tokens: list[Token], parser: Parser) -> str:
         for word in words:
             if word in group:
                 return hint.format(w=word)
+    for word in words:
+        if word.endswith("ly") and set(lemminflect.getAllLemmas(word)) == {"ADV"}:
+            return f"the adverb '{word}' (try an adjective or leave it out)"
     if any(w.isdigit() for w in words):
         return "numbers (try words the fragment reads: 'Bob has a dog.')"
     if "if" in words and "then" not in words:
@@ -76,8 +81,6 @@ def explain(tokens: list[Token], parser: Parser) -> str:
             f"the bare plural '{word}' as an object (try 'every {singular(word)}' or "
             f"'a {singular(word)}': 'Bob likes every {singular(word)}.')"
         )
-    if word.endswith("ly") and len(word) > 4:
-        return f"the adverb '{word}' (try an adjective: 'Bob is {word[:-2]}.')"
     return (
         f"no reading from the word {tokens[at].text!r} (word {at + 1}); the fragment reads "
         "'Name verb Name.', 'Every/No/A noun (who …) verb …', 'If … then …' — see the README"
