@@ -114,6 +114,8 @@ REFUSED = [
     ("Not every dog barks.", "It is not the case that every dog barks."),
     ("Bob is the teacher.", "Bob is a teacher."),
     ("A dog is an animal.", "try 'Every dog …' or 'Some dog …'"),
+    ("Mary is the tallest.", "Mary is taller than John."),
+    ("Anne is happily sad.", "adverb 'happily'"),
 ]
 
 

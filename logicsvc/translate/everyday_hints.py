@@ -68,6 +68,9 @@ def explain(tokens: list[Token], parser: Parser) -> str:
             "(try: 'Bob does not sing and does not dance.' or 'It is not the case that …')"
         )
     for first, second in itertools.pairwise(words):
+        if first == "the" and second.endswith("est") and len(second) > 4:
+            return f"the superlative '{second}' (try a comparative: 'Mary is taller than John.')"
+    for first, second in itertools.pairwise(words):
         if first in ("is", "are") and second == "the":
             return "identity ('is the …') (try a noun: 'Bob is a teacher.')"
     if "or" in words and "and" in words:
