@@ -80,9 +80,11 @@ def explain(tokens: list[Token], parser: Parser) -> str:
         return "an empty sentence"
     word = tokens[at].word
     if at > 0 and is_plural_noun(word) and tokens[at - 1].word not in ("are", "all", "some"):
+        one = singular(word)
+        article = "an" if one[:1] in "aeiou" else "a"
         return (
-            f"the bare plural '{word}' as an object (try 'every {singular(word)}' or "
-            f"'a {singular(word)}': 'Bob likes every {singular(word)}.')"
+            f"the bare plural '{word}' as an object (try 'every {one}' or "
+            f"'{article} {one}': 'Bob likes every {one}.')"
         )
     return (
         f"no reading from the word {tokens[at].text!r} (word {at + 1}); the fragment reads "
