@@ -341,7 +341,7 @@ NOT_DERIVED = {
     "explicit": "unknown",
     "closed": "false",
     "closed-stated": "false",
-    "complete": "false",
+    "complete": "false",  # the explicit world under ¬P ← not P
 }
 
 

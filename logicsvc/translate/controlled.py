@@ -14,6 +14,7 @@ negative, "Some A are B" existential.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -41,6 +42,8 @@ from logicsvc.syntax.ast import (
 from logicsvc.syntax.printer import problem_to_dsl
 from logicsvc.translate import lexicon
 from logicsvc.translate.base import Translation, sentences_with_offsets
+from logicsvc.translate.everyday import translate_everyday
+from logicsvc.translate.everyday_syntax import Refusal
 
 NAME = "rules"
 _VAR = "x"
@@ -63,6 +66,13 @@ def _words(node: Tree[Token]) -> list[str]:
         if word in lexicon.FUNCTION_WORDS:
             raise _Unsupported(f"'{word}' cannot stand where a name, adjective, noun or verb does")
     return words
+
+
+def _adjective(node: Tree[Token], word: str | None = None) -> str:
+    word = word if word is not None else _words(node)[0]
+    if lexicon.passive_participle(word):
+        raise _Unsupported(f"'{word}' is a passive, read by the everyday-English reader")
+    return word
 
 
 def _conjoin(parts: Sequence[Formula]) -> Formula:
@@ -127,6 +137,8 @@ class _Sentence:
                 raise _Unsupported("a verb with no subject")
             return Const(lexicon.constant(words[:-1])), verb
         if kind == "name_verb":
+            if lexicon.singular(words[0]) != words[0]:  # "Cats chase the mouse": no name
+                raise _Unsupported(f"'{words[0]}' reads as a plural noun, not a name")
             return Const(lexicon.constant(words[:1])), verb
         if kind == "indefinite_verb":
             return self.indefinite(), verb
@@ -168,12 +180,12 @@ class _Sentence:
                 preds.append(lexicon.noun_predicate(words[-1]))
                 body = _conjoin([Atom(p, (subject,)) for p in preds])
                 return Not(body) if negated else body
-            word = _words(kids[-1])[0]
+            word = _adjective(kids[-1])
             return _literal(lexicon.adjective_predicate(word), (subject,), negated)
         if kind == "more_adjective":
             if self.last_subject is None:
                 raise _Unsupported("an adjective with no subject")
-            word = _words(kids[-1])[0]
+            word = _adjective(kids[-1])
             return _literal(lexicon.adjective_predicate(word), (self.last_subject,), negated)
         if kind == "relation":
             subject, verb = self.subject_verb(kids[0])
@@ -254,7 +266,7 @@ class _Sentence:
             preds = [lexicon.adjective_predicate(w) for w in words[:-1]]
             preds.append(lexicon.noun_predicate(words[-1]))
         else:
-            preds = [lexicon.word_predicate(words[0])]
+            preds = [lexicon.word_predicate(_adjective(node, words[0]))]
         body = _conjoin([Atom(p, (x,)) for p in preds])
         return Not(body) if negated else body
 
@@ -267,6 +279,39 @@ def _words_or_tokens(node: Tree[Token]) -> str:
 def _translate(sentence: str) -> Formula:
     """Rule bases repeat their sentences across questions: read each once."""
     return _Sentence().sentence(_parser().parse(sentence))
+
+
+def _names_as_predicates(sentence: str, formula: Formula) -> bool:
+    """ "The cat likes the dog and Bob" is not Bob(cat): the rule-base grammar lower-cases
+    and reads a word after "and" as an adjective, so a capitalised one means a misreading."""
+    words = sentence.split()
+    names = {
+        b.strip(".,").lower()
+        for a, b in itertools.pairwise(words)
+        if a.lower() in ("and", "or") and b[:1].isupper() and not b.isupper()
+    }
+    if not names:
+        return False
+    preds = {p.lower() for p in _predicates(formula)}
+    return bool(names & preds)
+
+
+def _predicates(formula: Formula) -> list[str]:
+    if isinstance(formula, Atom):
+        return [formula.pred]
+    if isinstance(formula, Not):
+        return _predicates(formula.operand)
+    if isinstance(formula, Binary):
+        return _predicates(formula.left) + _predicates(formula.right)
+    if isinstance(formula, Quantified):
+        return _predicates(formula.body)
+    return []
+
+
+@lru_cache(maxsize=65536)
+def _everyday(sentence: str) -> Formula:
+    """Case matters here ("Dogs" at the start, "Mary" after a verb): cached as written."""
+    return translate_everyday(sentence)
 
 
 def _span_at(text: str, at: int, length: int) -> Span:
@@ -283,13 +328,15 @@ def translate_sentence(
     ``source`` and ``offset`` place the sentence in the caller's text, for the span.
     """
     try:
-        return _translate(sentence.lower())
-    except (lark.exceptions.UnexpectedInput, _Unsupported) as exc:
-        if isinstance(exc, lark.exceptions.UnexpectedInput):
-            column = max(getattr(exc, "column", 1), 1)
-            why = f"no reading from character {column}: {sentence[column - 1 : column + 19]!r}"
-        else:
-            why = str(exc)
+        formula = _translate(sentence.lower())
+        if not _names_as_predicates(sentence, formula):
+            return formula
+    except (lark.exceptions.UnexpectedInput, _Unsupported):
+        pass
+    try:  # everyday English: names, relative clauses, "nobody", comparatives, …
+        return _everyday(sentence)
+    except Refusal as exc:
+        why = str(exc)
         raise UntranslatableError(
             f"sentence {index + 1} is outside the controlled-English fragment ({why}): "
             f"{sentence!r}",

@@ -34,7 +34,11 @@ FUNCTION_WORDS = frozenset(
      "we", "us", "our", "you", "your", "i", "me", "my", "this", "that", "these", "those",
      "all", "every", "each", "some", "any", "most", "many", "few", "several", "both",
      "either", "neither", "only", "none", "nothing", "nobody", "everyone", "everybody",
-     "everything", "anyone", "anybody", "anything", "someone", "somebody", "something"}
+     "everything", "anyone", "anybody", "anything", "someone", "somebody", "something",
+     # prepositions and relatives: "The doctor works at the hospital" is no relation "At"
+     # between a "doctor_works" and the hospital
+     "at", "in", "on", "to", "with", "for", "from", "about", "of", "by", "into", "than",
+     "who", "whom", "whose", "which", "as"}
 )  # fmt: skip
 # Endings of adjectives that must not be read as plural nouns (zorbous, glass).
 _NOT_PLURAL = ("ss", "us", "is", "ous")
@@ -77,6 +81,17 @@ def word_predicate(word: str) -> str:
     if "ADJ" in known or (not known and (not word.endswith("s") or word.endswith(_NOT_PLURAL))):
         return _name(word)
     return _name(singular(word))
+
+
+@cache
+def passive_participle(word: str) -> str | None:
+    """``loved`` → ``love``: a verb form that is no adjective ("Bob is loved" is a passive,
+    ∃y Love(y, bob), not an adjective Loved that "Mary loves Bob" could never give)."""
+    known = lemminflect.getAllLemmas(word)
+    if "VERB" not in known or "ADJ" in known or word.endswith(("s", "ing")):
+        return None
+    lemma = str(known["VERB"][0])
+    return lemma if lemma != word else None
 
 
 @cache
