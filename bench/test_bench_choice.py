@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import LogicsvcError
+from logicsvc.provers import Limits
 from logicsvc.syntax.ast import ChoiceProblem
 from logicsvc.translate.formats import load_choice_program
-from provers import Limits
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 LIMITS = Limits(timeout_s=10.0)

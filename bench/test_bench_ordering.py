@@ -15,10 +15,10 @@ import pytest
 
 from logicsvc.evaluation import offline
 from logicsvc.evaluation.items import read_nl_items
+from logicsvc.provers import Limits, choice
 from logicsvc.syntax.ast import ChoiceProblem
 from logicsvc.translate import ordering
 from logicsvc.translate.ordering import OrderingTranslator
-from provers import Limits, choice
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "logical_deduction"
 

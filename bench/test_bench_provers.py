@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import provers
 from bench.rulebases import rule_base
+from logicsvc import provers
 from logicsvc.load import load_formulas
 from logicsvc.syntax import problem_to_tptp
 from logicsvc.syntax.ast import Problem

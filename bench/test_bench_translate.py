@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.reasoning import reason
 from logicsvc.translate.controlled import ControlledEnglishTranslator, _translate

@@ -17,8 +17,7 @@ from typing import Any, Literal
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-import provers
-from logicsvc import __version__
+from logicsvc import __version__, provers
 from logicsvc.errors import InputError, LogicsvcError, UntranslatableError
 from logicsvc.service.responses import ProveResponse, ReasonResponse, TranslateResponse
 from logicsvc.settings import Settings, get_settings

@@ -6,19 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.checks import CheckedChoice, check_program, check_task
 from logicsvc.errors import InputError
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.loop import LoopOptions, solve
 from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem, load_task
+from logicsvc.provers import Backend, Limits, Result, World
+from logicsvc.provers.result import ChoiceResult
 from logicsvc.syntax import problem_to_dsl, to_dsl
 from logicsvc.syntax.ast import ChoiceProblem, Option, Program, Question, QuestionKind
 from logicsvc.szs import szs_of_record, szs_status
 from logicsvc.translate import Translation, Translator, get_translator
-from provers import Backend, Limits, Result, World
-from provers.result import ChoiceResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,12 +35,12 @@ import dataclasses
 from typing import TYPE_CHECKING, Literal
 
 from logicsvc.errors import FragmentError
+from logicsvc.provers.result import Limits, Result, Status, Verdict, World
 from logicsvc.syntax.ast import Not, Problem
-from provers.result import Limits, Result, Status, Verdict, World
 
 if TYPE_CHECKING:
+    from logicsvc.provers.result import ChoiceResult
     from logicsvc.syntax.ast import ChoiceProblem
-    from provers.result import ChoiceResult
 
 Backend = Literal["auto", "z3", "backward"]
 BACKENDS: tuple[Backend, ...] = ("auto", "z3", "backward")
@@ -63,7 +63,7 @@ __all__ = [
 def choose(problem: ChoiceProblem, limits: Limits | None = None) -> ChoiceResult:
     """Which option of a multiple-choice question its kind selects: a puzzle over constants
     of finite sorts by listing its models (:mod:`provers.finite`), anything else with Z3."""
-    from provers import choice, finite
+    from logicsvc.provers import choice, finite
 
     if finite.accepts(problem):
         return finite.choose(problem, limits)
@@ -91,11 +91,11 @@ def prove(
     if backend == "z3" and world != "open":
         raise FragmentError(f"the {world} world needs the backward chainer, not z3")
     if world == "complete":
-        from provers import backward
+        from logicsvc.provers import backward
 
         return _complete(problem, backward.prove(problem, limits, world="explicit"))
     if backend != "z3":
-        from provers import backward
+        from logicsvc.provers import backward
 
         try:
             chained = backward.prove(problem, limits, world=world)
@@ -110,13 +110,13 @@ def prove(
             left = limits.timeout_s - chained.elapsed_ms / 1000
             if left <= 0.01:
                 return chained
-            from provers import z3_backend
+            from logicsvc.provers import z3_backend
 
             decided = z3_backend.prove(problem, dataclasses.replace(limits, timeout_s=left))
             note = f"{chained.warnings[0]}; z3 decided" if chained.warnings else "z3 decided"
             return dataclasses.replace(decided, warnings=(note, *decided.warnings))
-    from provers import z3_backend
-    from provers.replay import with_proof
+    from logicsvc.provers import z3_backend
+    from logicsvc.provers.replay import with_proof
 
     return with_proof(problem, z3_backend.prove(problem, limits), limits)
 

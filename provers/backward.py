@@ -28,11 +28,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from logicsvc.syntax.ast import Const, Problem, Var
-from provers import derived
-from provers.prooftree import ProofNode, proof_graph, to_json
-from provers.result import Limits, Result, Status, Verdict, World
-from provers.rulebase import (
+from logicsvc.provers import derived
+from logicsvc.provers.prooftree import ProofNode, proof_graph, to_json
+from logicsvc.provers.result import Limits, Result, Status, Verdict, World
+from logicsvc.provers.rulebase import (
     GroundAtom,
     Lit,
     Rule,
@@ -41,7 +40,8 @@ from provers.rulebase import (
     compile_problem,
     explicit_negation,
 )
-from provers.rulebase import format_atom as _fmt
+from logicsvc.provers.rulebase import format_atom as _fmt
+from logicsvc.syntax.ast import Const, Problem, Var
 
 __all__ = ["proof_graph", "prove"]
 

@@ -34,11 +34,11 @@ from typing import Any
 import z3
 
 from logicsvc.errors import SemanticError
+from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
+from logicsvc.provers.z3_backend import Budget, describe_model, literal_name, new_solver
+from logicsvc.provers.z3_encoding import Encoder, FreeVariable, shared_context
 from logicsvc.syntax.ast import ChoiceProblem, Formula, QuestionKind
 from logicsvc.syntax.sorts import infer
-from provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
-from provers.z3_backend import Budget, describe_model, literal_name, new_solver
-from provers.z3_encoding import Encoder, FreeVariable, shared_context
 
 _K = QuestionKind
 _TESTS = {

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import z3
 
 if TYPE_CHECKING:
-    from provers.z3_encoding import Encoder
+    from logicsvc.provers.z3_encoding import Encoder
 
 MAX_FACTS = 200
 

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from provers.rulebase import GroundAtom, RuleBase, format_atom
+from logicsvc.provers.rulebase import GroundAtom, RuleBase, format_atom
 
 MAX_FACTS = 200
 """The same cap as Z3's countermodels: a person reads it, so it stays short."""

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from logicsvc.errors import FragmentError
+from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
 from logicsvc.syntax.ast import (
     Arith,
     ArithOp,
@@ -45,7 +46,6 @@ from logicsvc.syntax.ast import (
     Term,
     is_numeral,
 )
-from provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
 
 BACKEND = "finite"
 Value = int | str

@@ -11,7 +11,7 @@ from typing import Any
 
 import networkx as nx
 
-from provers.result import Result
+from logicsvc.provers.result import Result
 
 
 @dataclass(frozen=True, slots=True, eq=False)

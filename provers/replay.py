@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 
 from logicsvc.errors import FragmentError
+from logicsvc.provers.result import Limits, Result
 from logicsvc.syntax.ast import Problem
-from provers.result import Limits, Result
 
 REPLAY_S = 0.5
 """The chainer's time to replay: an explanation, never worth a slow answer."""
@@ -26,7 +26,7 @@ def with_proof(problem: Problem, decided: Result, limits: Limits) -> Result:
         return decided
     if not decided.used_premises:
         return decided
-    from provers import backward
+    from logicsvc.provers import backward
 
     used = decided.used_premises
     sub = Problem(tuple(problem.premises[i] for i in used), problem.conclusion, problem.predicates)

@@ -18,6 +18,7 @@ from typing import cast
 import networkx as nx
 
 from logicsvc.errors import FragmentError
+from logicsvc.provers.result import World
 from logicsvc.syntax.ast import (
     Atom,
     Binary,
@@ -33,7 +34,6 @@ from logicsvc.syntax.ast import (
     Quantifier,
     Var,
 )
-from provers.result import World
 
 GroundAtom = tuple[str, tuple[str, ...]]
 """``(predicate, constant names)``: the only kind of goal the chainer solves."""

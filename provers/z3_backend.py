@@ -19,11 +19,11 @@ from typing import Literal
 import z3
 
 from logicsvc.errors import SemanticError
+from logicsvc.provers.countermodel import render, render_typed
+from logicsvc.provers.result import Limits, Result
+from logicsvc.provers.z3_encoding import Encoder, FreeVariable
 from logicsvc.syntax.ast import Problem
 from logicsvc.syntax.sorts import infer
-from provers.countermodel import render, render_typed
-from provers.result import Limits, Result
-from provers.z3_encoding import Encoder, FreeVariable
 
 _UINT_MAX = 2**32 - 1
 _BUDGET_REASONS = ("timeout", "canceled", "cancelled", "resource", "rlimit", "memory")

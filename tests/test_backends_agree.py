@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logicsvc.provers import backward
+from logicsvc.provers.result import Limits, World
 from logicsvc.syntax.ast import Atom, Binary, Const, Formula, Not, Op, Problem, Quantified, Var
 from logicsvc.syntax.ast import Quantifier as Q
-from provers import backward
-from provers.result import Limits, World
 
 LIMITS = Limits(timeout_s=30)
 CONSTANTS = ("a", "b", "c")
@@ -177,7 +177,7 @@ def _chainer(case: Case, world: World) -> tuple[str, str | None]:
 @settings(max_examples=200, deadline=None)
 @given(cases())
 def test_open_world_agrees_with_z3(case: Case) -> None:
-    from provers import z3_backend
+    from logicsvc.provers import z3_backend
 
     expected = z3_backend.prove(case.problem(), LIMITS)
     assert _chainer(case, "open") == (expected.status, expected.verdict)

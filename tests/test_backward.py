@@ -9,6 +9,8 @@ import networkx as nx
 import pytest
 
 from logicsvc.errors import FragmentError
+from logicsvc.provers import backward
+from logicsvc.provers.result import Limits, Result, World
 from logicsvc.syntax.ast import (
     Atom,
     Binary,
@@ -22,8 +24,6 @@ from logicsvc.syntax.ast import (
     Quantifier,
     Var,
 )
-from provers import backward
-from provers.result import Limits, Result, World
 
 
 def A(pred: str, *args: str) -> Atom:

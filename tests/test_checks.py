@@ -89,7 +89,7 @@ def test_every_stage_takes_what_the_depth_bound_lets_through(shape: str) -> None
     it is refused up front. Parsing alone took 450 levels, then pickling crashed (a 500)."""
     import pickle
 
-    import provers
+    from logicsvc import provers
     from logicsvc.checks import MAX_DEPTH
     from logicsvc.errors import FragmentError, InputError
     from logicsvc.load import load_formulas

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import DSLSyntaxError, InputError
 from logicsvc.syntax.ast import QuestionKind
 from logicsvc.translate.formats import (

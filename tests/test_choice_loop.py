@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.evaluation import llm_eval
 from logicsvc.llm.fake import ScriptedChat
 from logicsvc.llm.loop import LoopOptions

@@ -160,7 +160,7 @@ def test_eval_proofwriter_on_both_formats(tmp_path: Path) -> None:
 
 
 def test_cli_choices_match_the_provers() -> None:
-    import provers
+    from logicsvc import provers
     from logicsvc.cli import BackendChoice, WorldChoice
 
     assert tuple(c.value for c in BackendChoice) == provers.BACKENDS

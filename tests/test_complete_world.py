@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import FragmentError
 from logicsvc.evaluation import offline
 from logicsvc.load import load_problem

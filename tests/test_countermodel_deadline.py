@@ -8,9 +8,9 @@ from typing import Any
 
 import z3
 
-import provers
+from logicsvc import provers
 from logicsvc.load import load_formulas
-from provers.countermodel import render
+from logicsvc.provers.countermodel import render
 
 
 def _problem(constants: int) -> provers.Problem:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from logicsvc.evaluation.programs import Summary, evaluate
-from provers import Limits
+from logicsvc.provers import Limits
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 

@@ -17,7 +17,7 @@ import pytest
 from logicsvc.errors import InputError
 from logicsvc.evaluation.common import EXECUTED
 from logicsvc.evaluation.programs import Summary, evaluate, evaluate_item
-from provers import Limits
+from logicsvc.provers import Limits
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 MODELS = ("gpt-4", "gpt-3.5-turbo", "text-davinci-003")

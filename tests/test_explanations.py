@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-import provers
+from logicsvc import provers
 from logicsvc.load import load_formulas
-from provers import backward
-from provers.result import Limits
+from logicsvc.provers import backward
+from logicsvc.provers.result import Limits
 from tests.test_backends_agree import Case, cases
 from tests.test_z3_backend import assert_countermodel
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from logicsvc.errors import FragmentError, LogicsvcError
 from logicsvc.load import load_task
+from logicsvc.provers import Limits, choice, finite
 from logicsvc.syntax.ast import (
     Arith,
     ArithOp,
@@ -34,7 +35,6 @@ from logicsvc.syntax.ast import (
     Statement,
 )
 from logicsvc.translate.formats import load_choice_program
-from provers import Limits, choice, finite
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 

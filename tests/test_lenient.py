@@ -115,7 +115,7 @@ def test_quantifier_scan_agrees_with_the_pattern_it_replaces(text: str) -> None:
 def test_widening_moves_only_the_quantifiers_that_capture() -> None:
     """`∀x ∃y (…) → Rich(x)`: only ∀x captures; ∃y stays inside the antecedent. Widening
     both made the premise nearly vacuous, and the answer `unknown` instead of `true`."""
-    import provers
+    from logicsvc import provers
     from logicsvc.syntax import problem_to_dsl
 
     premises = ["∀x ∃y (Owns(x, y) ∧ Car(y)) → Rich(x)", "Owns(bob, c1)", "Car(c1)"]
@@ -207,7 +207,7 @@ def test_a_comment_or_gloss_is_never_repaired(line: str) -> None:
 def test_free_variables_read_where_one_reading_is_clear(
     premises: list[str], conclusion: str, closed: str, verdict: str
 ) -> None:
-    import provers
+    from logicsvc import provers
     from logicsvc.syntax import problem_to_dsl
 
     checked = load_formulas(premises, conclusion, lenient=True)
@@ -223,7 +223,7 @@ def test_free_variables_read_where_one_reading_is_clear(
 def test_a_free_variable_under_a_denied_existential_is_part_of_what_does_not_exist() -> None:
     """``¬∃x (… y …)`` is ``¬∃x ∃y (…)``, i.e. ``∀y ¬∃x (…)``; ``∃y`` outside would hold of
     anything that is not a mine, so the reading is not a guess."""
-    import provers
+    from logicsvc import provers
     from logicsvc.syntax import problem_to_dsl
 
     denial = "¬∃x (Range(x) ∧ In(x, texas) ∧ Mine(y) ∧ Donated(y) ∧ LocatedIn(y, x))"

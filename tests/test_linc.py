@@ -11,7 +11,7 @@ import pytest
 
 from logicsvc.evaluation.linc import evaluate, evaluate_item, read_sample, run_sample
 from logicsvc.evaluation.programs import read_items
-from provers import Limits
+from logicsvc.provers import Limits
 
 LINC = ("llm_programs", "linc")
 SAMPLE = (

@@ -23,7 +23,8 @@ def test_wheel_ships_grammars_and_prompts_and_works_outside_the_repo(tmp_path: P
     names = zipfile.ZipFile(wheel).namelist()
     assert "logicsvc/_resources/grammars/fol.lark" in names
     assert any(n.startswith("logicsvc/_resources/prompts/") for n in names)
-    assert "provers/z3_backend.py" in names
+    assert "logicsvc/provers/z3_backend.py" in names
+    assert not any(n.startswith("provers/") for n in names)  # no top-level package
     for asset in ("index.html", "app.js", "style.css"):  # the playground, served from here
         assert f"logicsvc/service/static/{asset}" in names
     site = tmp_path / "site"
@@ -31,7 +32,7 @@ def test_wheel_ships_grammars_and_prompts_and_works_outside_the_repo(tmp_path: P
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
     code = (
-        "import logicsvc.resources as r, logicsvc.load as l, provers;"
+        "import logicsvc.resources as r, logicsvc.load as l, logicsvc.provers as provers;"
         "print(r.resource_dir('grammars'));"
         "p = l.load_problem('Premises:\\nP(a)\\nConclusion:\\nP(a)\\n').problem;"
         "print(provers.prove(p).verdict)"
@@ -53,7 +54,7 @@ def test_wheel_ships_grammars_and_prompts_and_works_outside_the_repo(tmp_path: P
 
 def test_provers_import_no_llm_or_http_code() -> None:
     code = (
-        "import sys, provers, provers.z3_backend, provers.backward;"
+        "import sys, logicsvc.provers.z3_backend, logicsvc.provers.backward;"
         "heavy = {'fastapi', 'starlette', 'uvicorn', 'httpx', 'openai', 'vllm', 'typer'};"
         "print(sorted(heavy & set(sys.modules)))"
     )
@@ -83,7 +84,7 @@ def test_the_wheel_carries_the_license_and_type_markers(tmp_path: Path) -> None:
         timeout=300,
     )  # fmt: skip
     names = zipfile.ZipFile(next(tmp_path.glob("logicsvc-*.whl"))).namelist()
-    assert "logicsvc/py.typed" in names and "provers/py.typed" in names
+    assert "logicsvc/py.typed" in names and "logicsvc/provers/py.typed" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     import tomllib
 

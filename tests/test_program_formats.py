@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import DSLSyntaxError, SemanticError
 from logicsvc.load import load_problem
 from logicsvc.translate.formats import detect_style, to_dsl_program

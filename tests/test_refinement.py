@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import LLMError, LLMUnavailableError
 from logicsvc.llm import ChatRequest, ChatResponse, Completion
 from logicsvc.llm.fake import ScriptedChat
@@ -17,7 +17,7 @@ from logicsvc.llm.loop import LoopOptions, solve, solve_many
 from logicsvc.llm.outcome import LoopResult
 from logicsvc.llm.prompts import dsl_reference, extract_program, first_messages, load_template
 from logicsvc.load import load_problem
-from provers import Result
+from logicsvc.provers import Result
 
 PREMISES = ["All men are mortal.", "Socrates is a man."]
 CONCLUSION = "Socrates is mortal."

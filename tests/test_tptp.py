@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import provers
+from logicsvc import provers
 from logicsvc.load import load_formulas, load_problem
 from logicsvc.syntax import problem_to_tptp
 

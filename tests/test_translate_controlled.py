@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from logicsvc.errors import Span, UntranslatableError
+from logicsvc.provers import World
 from logicsvc.reasoning import reason
 from logicsvc.syntax import parse_program, to_dsl
 from logicsvc.syntax.ast import Quantified
 from logicsvc.translate import get_translator, split_sentences
 from logicsvc.translate.controlled import ControlledEnglishTranslator, translate_sentence
-from provers import World
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 QUESTION = "Based on the above information, is the following statement true, false, or unknown? "

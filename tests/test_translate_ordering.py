@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import InputError, UntranslatableError
 from logicsvc.evaluation import fallback, offline
 from logicsvc.llm.fake import ScriptedChat

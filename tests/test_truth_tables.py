@@ -13,6 +13,8 @@ from typing import Any
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from logicsvc.provers import z3_backend
+from logicsvc.provers.result import Limits, Result
 from logicsvc.syntax.ast import (
     Atom,
     Binary,
@@ -29,8 +31,6 @@ from logicsvc.syntax.ast import (
     atoms,
     constants,
 )
-from provers import z3_backend
-from provers.result import Limits, Result
 
 LIMITS = Limits(timeout_s=20)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import provers
+from logicsvc import provers
 from logicsvc.syntax import parse_program, problem_to_dsl
 from logicsvc.syntax.ast import (
     App,

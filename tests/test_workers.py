@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import DSLSyntaxError, FragmentError
 from logicsvc.load import load_problem
+from logicsvc.provers import Limits, Result
 from logicsvc.service.workers import TIMEOUT_WARNING, ProverPool
 from logicsvc.syntax.ast import Problem
-from provers import Limits, Result
 from tests.workers_helpers import misbehave
 
 SOCRATES = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(s)\nConclusion:\nMortal(s)\n"

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import FragmentError
 from logicsvc.load import load_problem
+from logicsvc.provers import Backend, Result, World, backward
 from logicsvc.syntax.ast import Atom, Binary, Const, Formula, Op, Problem, Quantified, Var
 from logicsvc.syntax.ast import Quantifier as Q
-from provers import Backend, Result, World, backward
 
 
 def problem(premises: list[str], conclusion: str) -> Problem:

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import z3
 
+from logicsvc.provers import z3_backend
+from logicsvc.provers.result import Limits, Result
 from logicsvc.syntax.ast import (
     Atom,
     Binary,
@@ -24,8 +26,6 @@ from logicsvc.syntax.ast import (
     Term,
     Var,
 )
-from provers import z3_backend
-from provers.result import Limits, Result
 
 LIMITS = Limits(timeout_s=10)
 
@@ -462,7 +462,7 @@ def test_a_long_rule_chain_is_proved_not_given_up() -> None:
     """At Z3's default E-matching thresholds a chain of ~45 rules came back 'incomplete
     quantifiers' (status error); `auto` sends such a problem to Z3 when the conclusion
     leaves the rule fragment, as this one does."""
-    import provers
+    from logicsvc import provers
     from logicsvc.load import load_formulas
 
     n = 80
@@ -477,7 +477,7 @@ def test_a_long_rule_chain_is_proved_not_given_up() -> None:
 def test_auto_hands_a_chain_past_the_chainers_depth_bound_to_z3() -> None:
     """The backward chainer stops at max_depth (200 steps); in the open world Z3 then gets
     the time left instead of the answer being `timeout`."""
-    import provers
+    from logicsvc import provers
     from logicsvc.load import load_formulas
 
     n = 250

@@ -13,10 +13,10 @@ import os
 import time
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import DSLSyntaxError, FragmentError, Span
+from logicsvc.provers import Limits, Result
 from logicsvc.syntax.ast import Atom, Problem
-from provers import Limits, Result
 
 
 def misbehave(problem: Problem, limits: Limits, **options: Any) -> Result:

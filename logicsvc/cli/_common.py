@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from logicsvc.llm import ChatBackend
     from logicsvc.llm.loop import LoopOptions
     from logicsvc.llm.prompts import PromptStyle
-    from provers import World
+    from logicsvc.provers import World
 
 INVALID_INPUT = 2
 
@@ -209,7 +209,7 @@ def loop_options(
     grammar: bool,
 ) -> LoopOptions:
     """The LLM loop's settings from the options every LLM command takes."""
-    import provers
+    from logicsvc import provers
     from logicsvc.llm.loop import LoopOptions
 
     return LoopOptions(

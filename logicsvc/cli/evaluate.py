@@ -64,7 +64,7 @@ def folio_gold(
     resume: ResumeOpt = False,
 ) -> None:
     """Prove FOLIO's gold FOL and score the labels; last stdout line is the summary."""
-    import provers
+    from logicsvc import provers
     from logicsvc.evaluation.folio_gold import evaluate
 
     require_file(path, out=out, report=report, keep=overwrite or resume)
@@ -478,7 +478,7 @@ def programs(
     resume: ResumeOpt = False,
 ) -> None:
     """Score recorded programs with no LLM call; last stdout line: the summary."""
-    import provers
+    from logicsvc import provers
     from logicsvc.evaluation.programs import evaluate
 
     require_file(path, out=out, report=report, keep=overwrite or resume)

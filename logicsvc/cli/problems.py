@@ -33,8 +33,8 @@ from logicsvc.sources import used_sources
 from logicsvc.syntax.ast import ChoiceProblem
 
 if TYPE_CHECKING:
+    from logicsvc.provers.result import ChoiceResult
     from logicsvc.reasoning import Reasoned
-    from provers.result import ChoiceResult
 
 
 SyntaxOpt = Annotated[
@@ -57,7 +57,7 @@ def prove(
 ) -> None:
     """Decide whether the premises entail the conclusion (true/false/unknown), or which
     option a multiple-choice question (Question:/Options:) selects."""
-    import provers
+    from logicsvc import provers
     from logicsvc.checks import CheckedChoice
     from logicsvc.syntax import problem_to_dsl
     from logicsvc.syntaxes import load_in_syntax

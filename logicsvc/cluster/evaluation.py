@@ -31,8 +31,8 @@ from logicsvc.progress import progress_bar
 if TYPE_CHECKING:
     from logicsvc.llm import ChatBackend
     from logicsvc.llm.loop import LoopOptions
+    from logicsvc.provers import Backend, Limits, World
     from logicsvc.settings import Settings
-    from provers import Backend, Limits, World
 
 PROVER_CHUNK = 8
 """Items per actor call where each costs a proof: small, so a timeout holds few others."""
@@ -75,7 +75,7 @@ def offline_plan(
 ) -> EvalPlan:
     from logicsvc.evaluation.items import read_nl_items
     from logicsvc.evaluation.offline import Summary
-    from provers import Limits
+    from logicsvc.provers import Limits
 
     items = list(read_nl_items(path))
     args = (translator, world, backend, limits or Limits())

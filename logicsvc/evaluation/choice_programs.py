@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.provers import Limits
 from logicsvc.translate.formats import Style, load_choice_program
-from provers import Limits
 
 LETTERS = "ABCDEFGHIJ"
 

@@ -20,8 +20,8 @@ from logicsvc.evaluation.items import NLItem, read_nl_items
 from logicsvc.evaluation.llm_eval import CHUNK, record_of
 from logicsvc.llm import ChatBackend
 from logicsvc.llm.loop import LoopOptions, solve_many
+from logicsvc.provers import Limits
 from logicsvc.translate import get_translator
-from provers import Limits
 
 
 async def _ask(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.evaluation.common import ProgramTally, open_sink, read_jsonl
 from logicsvc.load import load_formulas
-from provers import Backend, Limits
+from logicsvc.provers import Backend, Limits
 
 _LABELS = {"true": "true", "false": "false", "uncertain": "unknown", "unknown": "unknown"}
 

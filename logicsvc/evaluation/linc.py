@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.checks import check_program
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.llm.outcome import agreement_of, vote
+from logicsvc.provers import Backend, Limits, World
 from logicsvc.syntax.ast import Program, Statement
 from logicsvc.syntax.prover9 import parse_prover9_formula
 from logicsvc.szs import szs_status
-from provers import Backend, Limits, World
 
 _LABELS = {"true": "true", "false": "false", "uncertain": "unknown", "unknown": "unknown"}
 THRESHOLDS = (0.5, 0.7, 0.9)

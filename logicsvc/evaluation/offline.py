@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import LogicsvcError
 from logicsvc.evaluation.common import Tally, open_sink
 from logicsvc.evaluation.items import NLItem, read_nl_items, split_choice_text
+from logicsvc.provers import Backend, Limits, World
 from logicsvc.reasoning import reason, translate_choice
 from logicsvc.translate import Translator, get_translator
-from provers import Backend, Limits, World
 
 
 @dataclass

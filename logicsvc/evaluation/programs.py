@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.evaluation.choice_programs import evaluate_choice_item
 from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.load import load_problem
+from logicsvc.provers import Backend, Limits, World
 from logicsvc.translate.formats import CHOICE_STYLES, Style, detect_style, to_dsl_program
-from provers import Backend, Limits, World
 
 FORMATS = ("logiclm", "linc")
 _ANSWERS = {"A": "true", "B": "false", "C": "unknown"}

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import provers
+from logicsvc import provers
 from logicsvc.errors import LogicsvcError
 from logicsvc.syntax.ast import Atom, Binary, Formula, Not, Op, Problem, Quantified, Quantifier
 from logicsvc.translate.base import split_sentences

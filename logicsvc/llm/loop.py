@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import provers
+from logicsvc import provers
 from logicsvc.checks import CheckedChoice, CheckedProblem
 from logicsvc.errors import FragmentError, LLMError, LLMUnavailableError, LogicsvcError
 from logicsvc.llm import ChatBackend, ChatRequest, ChatResponse, Completion, Message
@@ -34,6 +34,8 @@ from logicsvc.llm.prompts import (
     truncated_error,
 )
 from logicsvc.load import load_task
+from logicsvc.provers import Backend, Limits, Result, World
+from logicsvc.provers.result import ChoiceResult
 from logicsvc.syntax import problem_to_dsl
 from logicsvc.syntax.ast import ChoiceProblem, Problem
 from logicsvc.translate.formats import (
@@ -42,8 +44,6 @@ from logicsvc.translate.formats import (
     load_choice_program,
     to_dsl_program,
 )
-from provers import Backend, Limits, Result, World
-from provers.result import ChoiceResult
 
 SAMPLING_TEMPERATURE = 0.7
 """Round 0 with several samples; one sample, and every refinement, is greedy (0)."""

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, cast
 
-from provers import Result
-from provers.result import ChoiceResult
+from logicsvc.provers import Result
+from logicsvc.provers.result import ChoiceResult
 
 __all__ = [
     "Attempt",

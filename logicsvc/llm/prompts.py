@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from logicsvc.errors import source_lines
 from logicsvc.llm import Message
+from logicsvc.provers import Result
+from logicsvc.provers.result import ChoiceResult
 from logicsvc.resources import resource_dir
 from logicsvc.syntax.ast import ChoiceProblem, Problem
-from provers import Result
-from provers.result import ChoiceResult
 
 PromptStyle = Literal["folio", "rulebase", "choice"]
 STYLES: tuple[PromptStyle, ...] = ("folio", "rulebase", "choice")

@@ -30,6 +30,8 @@ from logicsvc.fallacies import Classifier
 from logicsvc.fallacies.detector import FallacyDetector
 from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
+from logicsvc.provers import Backend, Limits, Result, World
+from logicsvc.provers.result import ChoiceResult
 from logicsvc.reasoning import Reasoned, option_text, reason_with_llm, translate_choice
 from logicsvc.service.limits import (
     check_count,
@@ -65,8 +67,6 @@ from logicsvc.syntax.ast import ChoiceProblem, Problem, QuestionKind
 from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
 from logicsvc.szs import szs_of_record
 from logicsvc.translate.controlled import ControlledEnglishTranslator
-from provers import Backend, Limits, Result, World
-from provers.result import ChoiceResult
 
 router = APIRouter()
 log = logging.getLogger("logicsvc.service")

@@ -11,7 +11,7 @@ from typing import Literal, Self
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from provers import World
+from logicsvc.provers import World
 
 Translator = Literal["auto", "rules", "llm"]
 QuestionKindName = Literal[

@@ -36,9 +36,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from logicsvc.errors import ProverError
+from logicsvc.provers import Backend, World, choose, prove
+from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, Result
 from logicsvc.syntax.ast import ChoiceProblem, Problem
-from provers import Backend, World, choose, prove
-from provers.result import ChoiceResult, ChoiceStatus, Limits, Result
 
 TIMEOUT_WARNING = "the prover exceeded its deadline and was stopped"
 STARTUP_TIMEOUT_S = 60.0
@@ -80,7 +80,7 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = memory_mb * 2**20 if hard == resource.RLIM_INFINITY else min(memory_mb * 2**20, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    from provers import backward, z3_backend  # noqa: F401  imported once, not per job
+    from logicsvc.provers import backward, z3_backend  # noqa: F401  imported once, not per job
 
     conn.send(("ready", os.getpid()))
     while True:
