@@ -107,10 +107,21 @@ def test_random_walks_under_the_choice_grammar_parse_to_questions(
 
 def test_keywords_of_the_typed_language_are_not_names(tokenizer: llguidance.LLTokenizer) -> None:
     """`distinct(` and `count` are keywords to Lark's lexer; the decoder must agree."""
-    grammar = decoding_grammar()
+    grammar = GRAMMARS["choice"](DecodingLimits())
+    ask = "Question: must be true\nOptions:\nA) Q\n"
     for formula in ("distinct()", "P(count)", "count(a)"):
+        assert not accepts(tokenizer, grammar, f"Premises:\n{formula}\n{ask}")
+    assert accepts(tokenizer, grammar, f"Premises:\ndistinct(a, b)\n{ask}")
+
+
+def test_yes_no_programs_decode_in_the_untyped_language(tokenizer: llguidance.LLTokenizer) -> None:
+    """The folio/rulebase prompts teach untyped logic: their decoding grammar is exactly it
+    (a random sampler under every typed branch rarely reaches the conclusion)."""
+    grammar = decoding_grammar()
+    for formula in ("distinct(a, b)", "x + 1 < 2", "∀c:Child P(c)", "f(a) = b"):
         assert not accepts(tokenizer, grammar, f"Premises:\n{formula}\nConclusion:\nQ\n")
-    assert accepts(tokenizer, grammar, "Premises:\ndistinct(a, b)\nConclusion:\nQ\n")
+    assert not accepts(tokenizer, grammar, "Sorts:\nS = {a}\nPremises:\nP(a)\nConclusion:\nQ\n")
+    assert accepts(tokenizer, grammar, "Premises:\n∀x (P(x) → x = a)\nConclusion:\n-Q\n")
 
 
 def test_the_decoding_grammar_asks_for_exactly_one_conclusion(

@@ -231,7 +231,7 @@ def test_a_free_variable_under_a_denied_existential_is_part_of_what_does_not_exi
     checked = load_formulas([denial, *facts], "¬In(picuris, texas)", lenient=True)
     assert "¬∃x ∃y (Range(x) ∧ In(x, texas)" in problem_to_dsl(checked.problem)
     assert checked.warnings == (
-        "premise 0: read free variable(s) y under '¬∃x' as part of what does not exist "
+        "premise 1: read free variable(s) y under '¬∃x' as part of what does not exist "
         "(¬∃x ∃y (…), the same as universally quantified outside)",
     )
     assert provers.prove(checked.problem).verdict == "true"
@@ -272,7 +272,7 @@ def test_a_conjunction_premise_with_only_negated_mentions_stays_universal() -> N
     """Unchanged from before: ∀ for a quantifier-free premise that is not facts-naming."""
     checked = load_formulas(["¬Unicorn(x) ∧ Horse(a)"], "¬Unicorn(a)", lenient=True)
     assert checked.warnings == (
-        "premise 0: read free variable(s) x of a premise as universally quantified",
+        "premise 1: read free variable(s) x of a premise as universally quantified",
     )
 
 

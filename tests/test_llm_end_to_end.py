@@ -66,7 +66,7 @@ def replay_server(path: Path) -> Iterator[str]:
 @pytest.mark.parametrize(
     ("name", "command"),
     [
-        ("FOLIO_dev-A_gpt-4.json", ["eval", "folio"]),
+        ("FOLIO_dev-A_gpt-4.json", ["eval", "folio", "--translator", "llm"]),
         ("ProofWriter_dev-A_gpt-4.json", ["eval", "proofwriter", "--translator", "llm"]),
     ],
 )

@@ -71,6 +71,29 @@ def keywords(grammar: str) -> tuple[str, ...]:
     return tuple(sorted(_KEYWORD.findall(grammar)))
 
 
+_UNTYPED = [
+    (
+        "quantified: (_forall | _exists) NAME [sort_of] quant_rest",
+        "quantified: (_forall | _exists) NAME quant_rest",
+    ),
+    (
+        "           | NAME [sort_of] quant_rest    -> more_vars",
+        "           | NAME quant_rest    -> more_vars",
+    ),
+    (
+        '           | "," NAME [sort_of] quant_rest -> more_vars',
+        '           | "," NAME quant_rest -> more_vars',
+    ),
+    ("       | term (LT | LE | GT | GE) term     -> compare\n", ""),
+    ('       | DISTINCT_OPEN term ("," term)* ")" -> distinct\n', ""),
+    ("?term: sum", "?term: NAME -> name"),
+]
+"""A yes/no program (the ``folio`` and ``rulebase`` prompts) is decoded in the untyped
+language those prompts teach: every branch the typed language adds is one more place a
+sampler can wander before the conclusion (a random model under the full grammar rarely
+ends), and the checker would refuse sorts in such a program's prompt context anyway."""
+
+
 @cache
 def decoding_grammar(limits: DecodingLimits = DecodingLimits(), *, choice: bool = False) -> str:
     """fol.lark, bounded as the module docstring says, in the Lark dialect llguidance reads.
@@ -83,7 +106,9 @@ def decoding_grammar(limits: DecodingLimits = DecodingLimits(), *, choice: bool 
     words = " | ".join(f'"{w}"' for w in keywords(text))
     if not words:
         raise RuntimeError("grammars/fol.lark changed: no *_WORD keyword terminals found")
+    edits = [] if choice else _UNTYPED
     for old, new in (
+        *edits,
         (
             "predicates: PREDICATES_HEADER _NL (predicate_decl _NL)*",
             f"predicates: PREDICATES_HEADER _NL (predicate_decl _NL){{0,{n.max_predicates}}}",
@@ -97,8 +122,10 @@ def decoding_grammar(limits: DecodingLimits = DecodingLimits(), *, choice: bool 
             "conclusion: CONCLUSION_HEADER _NL statement _NL",
         ),
         (
-            "premises (conclusion | question)",
-            "premises question" if choice else "premises conclusion",
+            "problem: _NL? sorts? functions? predicates? premises (conclusion | question)",
+            "problem: _NL? sorts? functions? predicates? premises question"
+            if choice
+            else "problem: _NL? predicates? premises conclusion",
         ),
         (
             "sorts: SORTS_HEADER _NL (sort_decl _NL)*",
