@@ -321,7 +321,7 @@ def prontoqa(
     path: Annotated[Path, typer.Argument(help="ProntoQA in Logic-LM's JSON (answer A/B).")],
     out: OutOpt = None,
     report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.llm,
+    translator: TranslatorOpt = TranslatorChoice.rules,
     programs: ProgramsOpt = None,
     world: Annotated[
         WorldChoice,
