@@ -11,10 +11,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -33,7 +35,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
+def _wait(url: str, proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -42,7 +44,8 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"server did not start: {proc.stderr.read()!r}")  # type: ignore[union-attr]
+            log.seek(0)
+            raise RuntimeError(f"server did not start: {log.read()!r}")
         time.sleep(0.1)
 
 
@@ -50,19 +53,22 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
 def serve(*args: str, **env: str) -> Iterator[str]:
     """``logicsvc <args> --port P`` in a subprocess; yields its base URL."""
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "logicsvc.cli", *args, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(f"{url}/healthz" if args[0] == "serve" else f"{url}/v1/models", proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    # the server's log goes to a file: a pipe nobody drains fills up (64 KiB of JSON log
+    # lines) and then blocks the server mid-request
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "logicsvc.cli", *args, "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env={**os.environ, **env},
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait(f"{url}/healthz" if args[0] == "serve" else f"{url}/v1/models", proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
