@@ -131,12 +131,12 @@ def translate_choice(
 
 def option_text(options: Sequence[tuple[str, str]], kind: QuestionKind) -> str:
     """The question and its options as the choice prompt shows them to an LLM."""
-    lines = [f"Which one of the following {kind.value.replace(' except', '')}"]
-    if kind.value.endswith("except"):
-        lines[0] = f"Each of the following {kind.value.replace(' except', '')} EXCEPT:"
+    test = kind.value.removesuffix(" except")
+    if test == kind.value:
+        ask = f"Which one of the following {test}?"
     else:
-        lines[0] += "?"
-    return "\n".join([*lines, *(f"{label}) {text}" for label, text in options)])
+        ask = f"Each of the following {test} EXCEPT:"
+    return "\n".join([ask, *(f"{label}) {text}" for label, text in options)])
 
 
 async def reason_with_llm(

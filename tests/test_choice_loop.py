@@ -176,3 +176,16 @@ def test_declared_values_may_look_like_variables() -> None:
     assert provers.choose(load_task(text).problem).answer == "A"
     with pytest.raises(Exception, match="variable 'x' is not bound"):
         load_task("Premises:\nP(x)\nConclusion:\nP(a)\n")
+
+
+def test_the_question_an_llm_is_shown_names_its_kind() -> None:
+    from logicsvc.reasoning import option_text
+    from logicsvc.syntax.ast import QuestionKind
+
+    options = [("A", "Bob is big."), ("B", "Bob is small.")]
+    assert option_text(options, QuestionKind.MUST_BE_TRUE) == (
+        "Which one of the following must be true?\nA) Bob is big.\nB) Bob is small."
+    )
+    assert option_text(options, QuestionKind.COULD_BE_TRUE_EXCEPT).startswith(
+        "Each of the following could be true EXCEPT:\nA) "
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -357,103 +358,60 @@ def prontoqa(
     )
 
 
-def _puzzles(
-    path: Path,
-    *,
-    out: Path | None,
-    report: Path | None,
-    translator: TranslatorChoice,
-    programs: list[Path] | None,
-    timeout: float,
-    samples: int,
-    rounds: int,
-    grammar: bool,
-    resume: bool,
-    overwrite: bool,
-) -> None:
-    options = loop_options(
-        style="choice",
-        samples=samples,
-        rounds=rounds,
-        world="open",
-        backend=BackendChoice.z3,
-        timeout=timeout,
-        grammar=grammar,
-    )
-    _natural_language(
-        path,
-        translator=translator,
-        programs=programs,
-        options=options,
-        out=out,
-        report=report,
-        resume=resume,
-        choice=True,
-        overwrite=overwrite,
-    )
-
-
 PuzzleFile = Annotated[
     Path, typer.Argument(help="Logic-LM's option-style JSON: context, question, options, answer.")
 ]
 
 
-def logical_deduction(
-    path: PuzzleFile,
-    out: OutOpt = None,
-    report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.rules,
-    programs: ProgramsOpt = None,
-    timeout: TimeoutOpt = 10.0,
-    samples: SamplesOpt = 1,
-    rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = True,
-    resume: ResumeOpt = False,
-    overwrite: OverwriteOpt = False,
-) -> None:
-    """LogicalDeduction's ordering puzzles, offline by default; last line: the summary."""
-    _puzzles(
-        path,
-        out=out,
-        report=report,
-        translator=translator,
-        programs=programs,
-        timeout=timeout,
-        samples=samples,
-        rounds=rounds,
-        grammar=grammar,
-        resume=resume,
-        overwrite=overwrite,
-    )
+def _puzzle_command(default: TranslatorChoice, doc: str) -> Callable[..., None]:
+    """One multiple-choice eval command (they differ only in their default translator)."""
+
+    def command(
+        path: PuzzleFile,
+        out: OutOpt = None,
+        report: ReportOpt = None,
+        translator: TranslatorOpt = default,
+        programs: ProgramsOpt = None,
+        timeout: TimeoutOpt = 10.0,
+        samples: SamplesOpt = 1,
+        rounds: RoundsOpt = 3,
+        grammar: GrammarOpt = True,
+        resume: ResumeOpt = False,
+        overwrite: OverwriteOpt = False,
+    ) -> None:
+        options = loop_options(
+            style="choice",
+            samples=samples,
+            rounds=rounds,
+            world="open",
+            backend=BackendChoice.z3,
+            timeout=timeout,
+            grammar=grammar,
+        )
+        _natural_language(
+            path,
+            translator=translator,
+            programs=programs,
+            options=options,
+            out=out,
+            report=report,
+            resume=resume,
+            choice=True,
+            overwrite=overwrite,
+        )
+
+    command.__doc__ = doc
+    return command
 
 
-def ar_lsat(
-    path: PuzzleFile,
-    out: OutOpt = None,
-    report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.llm,
-    programs: ProgramsOpt = None,
-    timeout: TimeoutOpt = 10.0,
-    samples: SamplesOpt = 1,
-    rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = True,
-    resume: ResumeOpt = False,
-    overwrite: OverwriteOpt = False,
-) -> None:
-    """AR-LSAT's analytical-reasoning games through the LLM loop; last line: the summary."""
-    _puzzles(
-        path,
-        out=out,
-        report=report,
-        translator=translator,
-        programs=programs,
-        timeout=timeout,
-        samples=samples,
-        rounds=rounds,
-        grammar=grammar,
-        resume=resume,
-        overwrite=overwrite,
-    )
+logical_deduction = _puzzle_command(
+    TranslatorChoice.rules,
+    "LogicalDeduction's ordering puzzles, offline by default; last line: the summary.",
+)
+ar_lsat = _puzzle_command(
+    TranslatorChoice.llm,
+    "AR-LSAT's analytical-reasoning games through the LLM loop; last line: the summary.",
+)
 
 
 def programs(

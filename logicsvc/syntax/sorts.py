@@ -135,6 +135,8 @@ class _Inference:
                 if param in self.sorts or param in BUILTIN:
                     self._meet(("pred", p.name, str(i)), param, p.span)
         self.elaborated: dict[int, str] = {}
+        self.bindings_by_id: dict[str, Slot] = {}
+        """Each quantifier's slot, by its binding number (what ``elaborated`` records)."""
         self.numeral_spans: dict[Slot, Span | None] = {}
         self.term_text: dict[Slot, str] = {}
 
@@ -332,9 +334,7 @@ class _Inference:
             slot = self._bind(f.var, f.sort, f.span)
             self.elaborated[id(f)] = slot[1]
             self.formula(f.body, {**env, f.var: slot})
-            self._slots_of_binding[slot[1]] = slot
-
-    _slots_of_binding: dict[str, Slot]
+            self.bindings_by_id[slot[1]] = slot
 
     # --- results ----------------------------------------------------------------
 
@@ -370,7 +370,6 @@ def infer(
 ) -> Sorted:
     """Infer every sort; raise :class:`SemanticError` at the first inconsistency."""
     run = _Inference(signature or Signature(), predicates)
-    run._slots_of_binding = {}
     for formula in formulas:
         run.formula(formula, {})
     run.check_numerals()
@@ -384,7 +383,7 @@ def infer(
     for pred, arity in run.pred_arity.items():
         predicates_out[pred] = tuple(run.resolve(("pred", pred, str(i))) for i in range(arity))
     typing = Typing(run.sorts, run.functions, constants, predicates_out, run.enum_values)
-    sorts = {key: run.resolve(slot) for key, slot in run._slots_of_binding.items()}
+    sorts = {key: run.resolve(slot) for key, slot in run.bindings_by_id.items()}
     out = tuple(_elaborate(f, run.elaborated, sorts) for f in formulas)
     return Sorted(out, typing)
 
