@@ -96,3 +96,14 @@ def test_reason_answers_an_ordering_puzzle_offline(base_url: str) -> None:
     error = response.json()["error"]
     assert response.status_code == 422 and error["code"] == "untranslatable"
     assert error["sentence_index"] == 3 and error["sentence"].startswith("The owl is heavier")
+
+
+def test_a_question_kind_without_options_is_refused(base_url: str) -> None:
+    request = {
+        "premises": ["Bob is big."],
+        "conclusion": "Bob is big.",
+        "question": "could be true",
+    }
+    response = httpx.post(f"{base_url}/v1/reason", json=request, timeout=30)
+    assert response.status_code == 422
+    assert "'question' goes with 'options'" in response.json()["error"]["message"]

@@ -242,10 +242,7 @@ async def _reason(svc: Service, body: TranslateRequest, deadline: float | None =
             check_count(svc.settings, len(translation.problem.premises))
             result = await svc.prove(translation.problem, limits, body.prover, body.world)
             return Reasoned(translation, result)
-    if svc.llm is None:
-        raise InputError(
-            "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
-        )
+    _require_llm(svc)
     options = LoopOptions(
         samples=body.samples,
         rounds=body.rounds,
@@ -259,6 +256,13 @@ async def _reason(svc: Service, body: TranslateRequest, deadline: float | None =
     outcome = await _within(svc, deadline, body.premises, conclusion, options)
     _count_llm(svc, outcome)
     return outcome
+
+
+def _require_llm(svc: Service) -> None:
+    if svc.llm is None:
+        raise InputError(
+            "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
+        )
 
 
 async def _within(
@@ -289,7 +293,7 @@ async def _reason_choice(
 ) -> Reasoned:
     """A question with options: offline when every sentence is in the fragment, else the
     LLM writes a multiple-choice program (the ``choice`` prompt)."""
-    options, kind = body.lettered(), QuestionKind(body.question)
+    options, kind = body.lettered(), QuestionKind(body.question or "must be true")
     if body.translator != "llm":
         try:
             translation, problem = await svc.off_loop(
@@ -303,10 +307,7 @@ async def _reason_choice(
         else:
             check_count(svc.settings, len(problem.premises))
             return Reasoned(translation, await svc.choose(problem, limits))
-    if svc.llm is None:
-        raise InputError(
-            "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"
-        )
+    _require_llm(svc)
     loop_options = LoopOptions(
         style="choice",
         samples=body.samples,

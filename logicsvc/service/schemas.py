@@ -104,11 +104,11 @@ class TranslateRequest(_Request):
         description="Instead of a conclusion: the options, lettered A, B, … in order (a "
         "leading 'A)' or '(A)' is read as the letter).",
     )
-    question: QuestionKindName = Field(
-        "must be true",
-        description="What the options are asked: must be true, could be true, cannot be "
-        "true, must be false, could be false, cannot be false (each optionally + ' except'), "
-        "accurate list.",
+    question: QuestionKindName | None = Field(
+        None,
+        description="With options: what they are asked (default must be true): must be "
+        "true, could be true, cannot be true, must be false, could be false, cannot be false "
+        "(each optionally + ' except'), accurate list.",
     )
     translator: Translator = Field(
         "auto",
@@ -138,6 +138,8 @@ class TranslateRequest(_Request):
     def _conclusion_or_options(self) -> TranslateRequest:
         if (self.conclusion is None) == (self.options is None):
             raise ValueError("send either 'conclusion' or 'options'")
+        if self.question is not None and self.options is None:
+            raise ValueError("'question' goes with 'options', not with 'conclusion'")
         return self
 
     def lettered(self) -> list[tuple[str, str]]:
