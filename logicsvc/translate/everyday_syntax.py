@@ -5,9 +5,8 @@ newcomer types ("John loves Mary.", "Nobody who is honest lies.") is read here.
 Words are an open class, so one sentence can split into names, nouns, verbs and
 adjectives in more than one way: the parser (``everyday_parser.py``) is a small
 backtracking one that returns *every* complete parse (lemminflect prunes word
-classes), and the
-meaning layer (``everyday.py``) accepts a sentence only when all its parses
-mean the same formula.  Nothing here builds formulas.
+classes), and the meaning layer (``everyday.py``) accepts a sentence only when all
+its parses mean the same formula.  Nothing here builds formulas.
 """
 
 from __future__ import annotations
