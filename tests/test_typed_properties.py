@@ -268,3 +268,29 @@ def test_options_chosen_by_z3_equal_brute_force(
         assert result.status == "ok" and result.answer == expected[0]
     else:
         assert result.status == ("no_option" if not expected else "several_options")
+
+
+COUNTED = """Sorts:
+Child = {ann, bob, cid}
+Functions:
+age(Child) : Int
+Premises:
+∀c:Child (age(c) ≥ 1 ∧ age(c) ≤ 3)
+count c:Child (∃n (n = age(c) ∧ n ≥ 2)) ≥ {k}
+Conclusion:
+age(ann) ≥ 2
+"""
+
+
+def test_an_untyped_quantifier_inside_count_gets_its_inferred_sort() -> None:
+    """``∃n`` in a count's body is inferred Int; it reached Z3 untyped (a 'sort mismatch'
+    prover error) until elaboration looked inside terms."""
+    from logicsvc.load import load_problem
+
+    verdicts = []
+    for k in (3, 2):
+        problem = load_problem(COUNTED.replace("{k}", str(k))).problem
+        result = provers.prove(problem, backend="z3")
+        assert result.status == "ok", result.error
+        verdicts.append(result.verdict)
+    assert verdicts == ["true", "unknown"]  # all three are ≥ 2; or ann may be the one < 2

@@ -18,7 +18,6 @@ Every mistake is a :class:`SemanticError` with the span of the offending node.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,13 +36,13 @@ from logicsvc.syntax.ast import (
     FunctionDecl,
     Not,
     PredicateDecl,
-    Quantified,
     Signature,
     SortDecl,
     Term,
     Var,
     is_numeral,
 )
+from logicsvc.syntax.elaborate import elaborate
 from logicsvc.syntax.printer import term_to_dsl
 
 U = "U"
@@ -384,27 +383,6 @@ def infer(
         predicates_out[pred] = tuple(run.resolve(("pred", pred, str(i))) for i in range(arity))
     typing = Typing(run.sorts, run.functions, constants, predicates_out, run.enum_values)
     sorts = {key: run.resolve(slot) for key, slot in run.bindings_by_id.items()}
-    out = tuple(_elaborate(f, run.elaborated, sorts) for f in formulas)
+    typed = {key: sort for key, sort in sorts.items() if sort != U}
+    out = tuple(elaborate(f, run.elaborated, typed) for f in formulas)
     return Sorted(out, typing)
-
-
-def _elaborate(f: Formula, bindings: dict[int, str], sorts: dict[str, str]) -> Formula:
-    """Write inferred sorts into untyped quantifiers; a plain program comes back unchanged."""
-    if isinstance(f, Not):
-        inner = _elaborate(f.operand, bindings, sorts)
-        return f if inner is f.operand else Not(inner, f.span)
-    if isinstance(f, Binary):
-        left, right = _elaborate(f.left, bindings, sorts), _elaborate(f.right, bindings, sorts)
-        if left is f.left and right is f.right:
-            return f
-        return Binary(f.op, left, right, f.span)
-    if isinstance(f, Quantified):
-        body = _elaborate(f.body, bindings, sorts)
-        sort = f.sort
-        if sort is None:
-            inferred = sorts.get(bindings.get(id(f), ""), U)
-            sort = None if inferred == U else inferred
-        if body is f.body and sort == f.sort:
-            return f
-        return dataclasses.replace(f, body=body, sort=sort)
-    return f
