@@ -107,6 +107,8 @@ def test_every_stage_takes_what_the_depth_bound_lets_through(shape: str) -> None
     with pytest.raises(InputError, match=f"the limit is {MAX_DEPTH}") as refused:
         load_formulas([make(MAX_DEPTH + 1)], "P(a)", lenient=True)
     assert refused.value.code == "too_deep"
+    with pytest.raises(InputError, match="^premise 2 nests") as second:  # counted as read
+        load_formulas(["P(a)", make(MAX_DEPTH + 1)], "P(a)", lenient=True)
 
 
 def test_the_controlled_translator_refuses_a_sentence_nested_past_the_bound() -> None:

@@ -25,7 +25,7 @@ def check_depth(problem: Problem | ChoiceProblem) -> None:
         last, ends = "the conclusion", (problem.conclusion,)
     for index, statement in enumerate((*problem.premises, *ends)):
         if (levels := depth(statement.formula)) > MAX_DEPTH:
-            label = f"premise {index}" if index < len(problem.premises) else last
+            label = f"premise {index + 1}" if index < len(problem.premises) else last  # as read
             raise InputError(
                 f"{label} nests connectives and quantifiers {levels} deep; the limit is "
                 f"{MAX_DEPTH}",
