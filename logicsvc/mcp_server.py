@@ -4,8 +4,11 @@ An agent hands a claim and its premises to the prover and gets the service's own
 answer back (the :mod:`logicsvc.service.responses` models, as structured output).
 Over stdio the tools run in this process; over streamable HTTP the MCP app sits
 behind the API's gate, so ``LOGICSVC_API_KEYS`` guards it exactly as it guards
-``/v1/*``.  A failure the caller caused is a tool error whose text is the API's
-error shape (``{"code", "message", "span"?}``), for the model to read and fix.
+``/v1/*``.  Either way proofs run in the service's prover pool (started on the first
+call), so a runaway proof is killed at its deadline and held to the memory cap, as in the
+API; parsing and translating run in threads.  A failure the caller caused is a tool
+error whose text is the API's error shape (``{"code", "message", "span"?}``), for the
+model to read and fix.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from logicsvc import __version__, provers
 from logicsvc.errors import InputError, LogicsvcError, UntranslatableError
+from logicsvc.provers.result import Result
 from logicsvc.service.responses import ProveResponse, ReasonResponse, TranslateResponse
 from logicsvc.settings import Settings, get_settings
 from logicsvc.sources import used_sources
+from logicsvc.syntax.ast import Problem
 
 Prover = Literal["auto", "z3", "backward"]
 World = Literal["open", "explicit", "closed", "closed-stated"]
@@ -44,6 +49,34 @@ class Tools:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._pool: Any = None  # a ProverPool, once the first proof needs it
+        self._starting = asyncio.Lock()
+
+    async def prove_problem(
+        self,
+        problem: Problem,
+        limits: provers.Limits | None,
+        backend: provers.Backend,
+        world: provers.World,
+    ) -> Result:
+        """One proof in a worker process (the loop's ``prover`` seam too)."""
+        async with self._starting:
+            if self._pool is None:
+                from logicsvc.service.workers import ProverPool
+
+                pool = ProverPool(
+                    self.settings.prover_workers, memory_mb=self.settings.prover_memory_mb
+                )
+                await pool.start()
+                self._pool = pool
+        limits = limits or self.limits(None)
+        result: Result = await self._pool.prove(problem, limits, backend=backend, world=world)
+        return result
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
     def limits(self, timeout_s: float | None) -> provers.Limits:
         cap = self.settings.prover_timeout_s
@@ -70,9 +103,7 @@ class Tools:
             checked = await asyncio.to_thread(
                 load_formulas, premises or [], conclusion or "", lenient=True
             )
-        result = await asyncio.to_thread(
-            provers.prove, checked.problem, self.limits(timeout_s), backend=prover, world=world
-        )
+        result = await self.prove_problem(checked.problem, self.limits(timeout_s), prover, world)
         payload = result.to_dict()
         payload["warnings"] = [*checked.warnings, *result.warnings]
         return payload
@@ -86,22 +117,25 @@ class Tools:
         world: World,
         timeout_s: float | None,
     ) -> dict[str, Any]:
-        from logicsvc.reasoning import reason, reason_with_llm
+        from logicsvc.reasoning import Reasoned, reason_with_llm
+        from logicsvc.translate.controlled import ControlledEnglishTranslator
 
         limits = self.limits(timeout_s)
         if translator != "llm":
             try:
-                outcome = await asyncio.to_thread(
-                    reason, premises, conclusion, world=world, backend=prover, limits=limits
+                translation = await asyncio.to_thread(
+                    ControlledEnglishTranslator().translate, premises, conclusion
                 )
             except UntranslatableError:
                 if translator == "rules" or not self.settings.llm_base_url:
                     raise
             else:
+                assert translation.problem is not None
+                result = await self.prove_problem(translation.problem, limits, prover, world)
+                outcome = Reasoned(translation, result)
                 payload = outcome.to_dict()
-                sentences = outcome.translation.sentences
-                used = outcome.result.used_premises
-                payload["used_sources"] = used_sources(premises, sentences, used)
+                used = result.used_premises
+                payload["used_sources"] = used_sources(premises, translation.sentences, used)
                 return payload
         if not self.settings.llm_base_url:
             raise InputError(
@@ -110,7 +144,9 @@ class Tools:
         from logicsvc.llm.loop import LoopOptions
         from logicsvc.llm.openai_compat import OpenAICompatBackend
 
-        options = LoopOptions(world=world, backend=prover, limits=limits, grammar=True)
+        options = LoopOptions(
+            world=world, backend=prover, limits=limits, grammar=True, prover=self.prove_problem
+        )
         async with OpenAICompatBackend(self.settings) as chat:
             llm_outcome = await reason_with_llm(premises, conclusion, chat=chat, options=options)
         return llm_outcome.to_dict()

@@ -77,3 +77,23 @@ def test_streamable_http_is_behind_the_api_keys() -> None:
         asyncio.run(run())
         denied = httpx2.post(f"{url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
         assert denied.status_code == 401 and denied.json()["error"]["code"] == "unauthorized"
+
+
+def test_tools_prove_in_worker_processes() -> None:
+    """Proofs run in the service's prover pool (killable at the deadline, memory-capped),
+    not in the MCP process's threads, and the pool is closed with the tools."""
+    from logicsvc.mcp_server import Tools
+    from logicsvc.settings import Settings
+
+    tools = Tools(Settings(prover_workers=1, prover_timeout_s=0.5))
+
+    async def run() -> tuple[dict[str, Any], list[int]]:
+        try:
+            proved = await tools.prove(SOCRATES, None, None, "auto", "open", None)
+            return proved, tools._pool.pids()
+        finally:
+            await tools.close()
+
+    proved, pids = asyncio.run(run())
+    assert proved["verdict"] == "true" and pids and os.getpid() not in pids
+    assert tools._pool is None
