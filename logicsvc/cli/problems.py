@@ -135,6 +135,7 @@ def reason(
     as_json: JsonOpt = False,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
+    from logicsvc import provers
     from logicsvc.cli._render import answer, premises_of
     from logicsvc.reasoning import reason as run_reason
     from logicsvc.reasoning import reason_with_llm
@@ -148,14 +149,6 @@ def reason(
                 code="invalid_input",
             )
         )
-    options = loop_options(
-        samples=samples,
-        rounds=rounds,
-        world=world.value,
-        backend=backend,
-        timeout=timeout,
-        grammar=grammar,
-    )
     try:
         if context is not None:
             texts.append(read_source(context))
@@ -165,9 +158,9 @@ def reason(
                 outcome = run_reason(
                     texts,
                     conclusion,
-                    world=options.world,
-                    backend=options.backend,
-                    limits=options.limits,
+                    world=world.value,
+                    backend=backend.value,
+                    limits=provers.Limits(timeout_s=timeout),
                 )
             except UntranslatableError:
                 # auto: the LLM, when one is configured, takes what the rules cannot
@@ -177,6 +170,15 @@ def reason(
                     raise
                 translator = TranslatorChoice.llm
         if outcome is None:
+            # the LLM loop's settings only where it runs: the offline path starts without it
+            options = loop_options(
+                samples=samples,
+                rounds=rounds,
+                world=world.value,
+                backend=backend,
+                timeout=timeout,
+                grammar=grammar,
+            )
             chat = chat_for(translator, programs)
 
             async def run() -> Reasoned:
