@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,25 +43,31 @@ DATASETS = {  # name: (default file, anchor route, what the anchor is)
     "folio": (PROGRAMS / "FOLIO_dev-A_gpt-4.json", "prover9", "Logic-LM's Prover9 stage"),
 }
 BLOW_UP = "FOLIO_dev_68"  # Logic-LM's chart parser runs into its 60 s alarm on it
+_MEASURES = ("wall_s", "cpu_s", "stage_s", "stage_cpu_s")
 TIMEOUT_S = 1800  # per process: a run that hangs must not hang the benchmark
 
 _STAGE = """
 import json, sys, time
 from pathlib import Path
+from bench.anchors import cpu_seconds
 from logicsvc.evaluation import programs
-start = time.perf_counter()
+start, cpu = time.perf_counter(), cpu_seconds()
 tally = programs.evaluate(Path(sys.argv[1]))
-print(json.dumps({"stage_s": time.perf_counter() - start, **tally.to_dict()}))
+stage = {"stage_s": time.perf_counter() - start, "stage_cpu_s": cpu_seconds() - cpu}
+print(json.dumps({**stage, **tally.to_dict()}))
 """
 
 
 @dataclass
 class Series:
-    """One contestant's runs: wall times, in-process stage times, and its last answer counts."""
+    """One contestant's runs (whole process and stage alone, wall and CPU seconds) and
+    its last answer counts."""
 
     label: str
     wall_s: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)
     stage_s: list[float] = field(default_factory=list)
+    stage_cpu_s: list[float] = field(default_factory=list)
     answers: str = ""
 
     def median(self, which: str) -> float | None:
@@ -68,8 +75,10 @@ class Series:
         return statistics.median(values) if values else None
 
 
-def timed(command: list[str]) -> tuple[float, dict[str, Any]]:
-    """Wall seconds of one whole process and the JSON of its last stdout line."""
+def timed(command: list[str]) -> tuple[float, float, dict[str, Any]]:
+    """Wall and CPU seconds of one whole process (its children included) and the JSON of
+    its last stdout line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         command,
@@ -81,7 +90,9 @@ def timed(command: list[str]) -> tuple[float, dict[str, Any]]:
         check=True,
     )
     wall = time.perf_counter() - start
-    return wall, json.loads(done.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def logicsvc_command() -> list[str]:
@@ -111,11 +122,13 @@ def compare(name: str, path: Path, runs: int, exclude: list[str]) -> dict[str, A
         steps.append((anchor_without, command, True))
     for run in range(runs):
         for series, command, stage in steps if run % 2 == 0 else steps[::-1]:
-            wall, summary = timed(command)
+            wall, cpu, summary = timed(command)
             if stage:
                 series.stage_s.append(summary["stage_s"])
+                series.stage_cpu_s.append(summary["stage_cpu_s"])
             if not stage or series is not ours:
                 series.wall_s.append(wall)
+                series.cpu_s.append(cpu)
             executed = summary.get("executed", summary.get("executable"))
             series.answers = f"{summary['n']} items: {executed} run, {summary['correct']} correct"
         print(f"  {name}: run {run + 1}/{runs} done", file=sys.stderr, flush=True)
@@ -131,7 +144,7 @@ def compare(name: str, path: Path, runs: int, exclude: list[str]) -> dict[str, A
     for other in contestants[1:]:
         result["ratios"][other.label] = {
             which: theirs / mine
-            for which in ("wall_s", "stage_s")
+            for which in _MEASURES
             if (mine := ours.median(which)) and (theirs := other.median(which))
         }
     print_table(name, result, contestants)
@@ -143,14 +156,19 @@ def print_table(name: str, result: dict[str, Any], contestants: list[Series]) ->
     print(f"\n{name}: {result['file']} ({result['runs']} alternating runs, medians)")
     if result["not_in_file"]:
         print(f"  (not in this file, nothing to exclude: {', '.join(result['not_in_file'])})")
-    print(f"  {'':48} {'whole process':>14} {'stage only':>11}   answers")
+    print(f"  {'':44} {'whole process, wall / CPU':>26} {'stage only, wall / CPU':>24}   answers")
     for series in contestants:
-        wall, stage = series.median("wall_s"), series.median("stage_s")
-        print(f"  {series.label:48} {_s(wall):>14} {_s(stage):>11}   {series.answers}")
+        whole, stage = _pair(series, "wall_s", "cpu_s"), _pair(series, "stage_s", "stage_cpu_s")
+        print(f"  {series.label:44} {whole:>26} {stage:>24}   {series.answers}")
     for label, ratio in result["ratios"].items():
-        whole, stage = ratio.get("wall_s"), ratio.get("stage_s")
-        print(f"  {label} / logicsvc: whole process {_x(whole)}, stage only {_x(stage)}")
+        wall, cpu, stage, stage_cpu = (_x(ratio.get(m)) for m in _MEASURES)
+        print(f"  {label} / logicsvc: whole process {wall} wall, {cpu} CPU;")
+        print(f"    stage only {stage} wall, {stage_cpu} CPU")
     sys.stdout.flush()
+
+
+def _pair(series: Series, wall: str, cpu: str) -> str:
+    return f"{_s(series.median(wall))} / {_s(series.median(cpu))}"
 
 
 def _x(value: float | None) -> str:
