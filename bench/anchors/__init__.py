@@ -2,7 +2,8 @@
 
 Issue 18 states its speed goals as ratios against Logic-LM (Pan et al., 2023) on the
 same recorded GPT-4 programs, so the reference has to do the work Logic-LM's stage
-does, no less (a cheaper anchor would flatter us) and no more:
+does: more would flatter us, less would understate our lead. Where the anchors depart
+from Logic-LM's code, they are the cheaper (BENCHMARKS.md lists how):
 
 - ProofWriter (:mod:`.pyke_route`): facts and rules written to Pyke knowledge bases,
   compiled by Pyke, the query proved against them (Pyke: ``scitools-pyke``);
