@@ -36,7 +36,12 @@ import z3
 from logicsvc.errors import SemanticError
 from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
 from logicsvc.provers.z3_backend import Budget, describe_model, literal_name, new_solver
-from logicsvc.provers.z3_encoding import Encoder, FreeVariable, shared_context
+from logicsvc.provers.z3_encoding import (
+    Encoder,
+    FreeVariable,
+    drop_shared_context,
+    shared_context,
+)
 from logicsvc.syntax.ast import ChoiceProblem, Formula, QuestionKind
 from logicsvc.syntax.sorts import infer
 
@@ -78,6 +83,7 @@ def choose(problem: ChoiceProblem, limits: Limits | None = None) -> ChoiceResult
     except _Stop as stop:
         result = _gave_up(kind, stop.reason)
     except z3.Z3Exception as exc:
+        drop_shared_context()
         result = ChoiceResult("error", kind, error={"code": "prover_error", "message": str(exc)})
     except (SemanticError, FreeVariable) as exc:
         code = exc.code if isinstance(exc, SemanticError) else "free_variable"

@@ -65,6 +65,15 @@ def shared_context() -> z3.Context:
     return ctx
 
 
+def drop_shared_context() -> None:
+    """Forget this thread's context: the next problem gets a fresh one.
+
+    Called after Z3 raised or ran out of memory mid-problem, when the context's state is
+    no longer to be trusted.
+    """
+    _local.uses = _REUSES
+
+
 _enum_names = itertools.count(1)
 
 
