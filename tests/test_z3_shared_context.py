@@ -156,7 +156,7 @@ def _recorded(datasets: Path, name: str) -> Iterator[Problem]:
     path = datasets / "llm_programs" / "logiclm" / name
     if not path.is_file():
         pytest.skip(f"{name} not found")
-    for item in json.loads(path.read_text(encoding="utf-8")):
+    for item in json.loads(path.read_text(encoding="utf-8"))[:120]:  # parsing is the cost
         try:
             _, dsl, _ = to_dsl_program(item["raw_logic_programs"][0], lenient=True)
             yield load_problem(dsl, lenient=True).problem
