@@ -96,6 +96,11 @@ class Budget:
         if answer == z3.unsat:
             return _Outcome("unsat", core=frozenset(literal_id(lit) for lit in solver.unsat_core()))
         reason = str(solver.reason_unknown())
+        spent = time.monotonic() >= self.deadline or self.used >= self.rlimit
+        if spent and not any(word in reason.lower() for word in _BUDGET_REASONS):
+            # stopped as the budget ran out, Z3 may name the phase it was in instead
+            # ("incomplete quantifiers"): the budget is the cause
+            reason = f"timeout ({reason} when the budget ran out)"
         if "memory" in reason.lower():  # Z3 ran out of memory: its context is not to be trusted
             drop_shared_context()
         return _Outcome("unknown", reason=reason)

@@ -392,6 +392,23 @@ def test_budget_reasons_are_timeouts(monkeypatch: pytest.MonkeyPatch, reason: st
     assert (result.status, result.verdict, result.error) == ("timeout", None, None)
 
 
+def test_giving_up_as_the_deadline_passes_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancelled by its deadline mid-round, Z3 may name the phase it was in ("incomplete
+    quantifiers"; seen on the spinning problem under load): the budget ran out, so it is a
+    ``timeout``, not ``solver_gave_up``."""
+    import time
+
+    def late_unknown(self: z3.Solver, *assumptions: Any) -> Any:
+        time.sleep(0.1)
+        return z3.unknown
+
+    monkeypatch.setattr(z3.Solver, "check", late_unknown)
+    monkeypatch.setattr(z3.Solver, "reason_unknown", lambda self: "(incomplete quantifiers)")
+    result = prove(*SYLLOGISM, Limits(timeout_s=0.05))
+    assert (result.status, result.verdict, result.error) == ("timeout", None, None)
+    assert any("incomplete quantifiers" in w for w in result.warnings)
+
+
 def test_entailment_stands_when_only_the_consistency_check_gives_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
