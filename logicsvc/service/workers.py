@@ -38,6 +38,7 @@ from typing import Any
 from logicsvc.errors import ProverError
 from logicsvc.provers import Backend, World, choose, prove
 from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, Result
+from logicsvc.service.textjobs import PARSE_S_PER_CHAR, Proved, ProveText, prove_text
 from logicsvc.syntax.ast import ChoiceProblem, Problem
 
 TIMEOUT_WARNING = "the prover exceeded its deadline and was stopped"
@@ -81,7 +82,9 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         soft = memory_mb * 2**20 if hard == resource.RLIM_INFINITY else min(memory_mb * 2**20, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     from logicsvc.provers import backward, z3_backend  # noqa: F401  imported once, not per job
+    from logicsvc.syntax.grammar import parser
 
+    parser()  # built once here, not on the first request's clock
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -89,8 +92,10 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         except EOFError:
             return
         try:
-            if isinstance(problem, ChoiceProblem):
-                reply: tuple[Any, ...] = ("ok", choose(problem, limits))
+            if isinstance(problem, ProveText):
+                reply: tuple[Any, ...] = ("ok", prove_text(problem, limits, job))
+            elif isinstance(problem, ChoiceProblem):
+                reply = ("ok", choose(problem, limits))
             else:
                 reply = ("ok", job(problem, limits, backend=backend, world=world))
         except MemoryError:
@@ -190,15 +195,26 @@ class ProverPool:
         result = await self._run(problem, limits, "z3", "open")
         if isinstance(result, ChoiceResult):
             return result
+        assert isinstance(result, Result)
         status: ChoiceStatus = "timeout" if result.status == "timeout" else "error"
         kind = problem.question.kind.value
         return ChoiceResult(
             status, kind, error=result.error, warnings=result.warnings, elapsed_ms=result.elapsed_ms
         )
 
+    async def prove_text(self, request: ProveText, limits: Limits) -> Proved:
+        """Parse, check and prove a request's text on a worker (:mod:`.textjobs`); a worker
+        that times out or dies is answered as :meth:`prove` answers it, without warnings."""
+        outcome = await self._run(request, limits, request.backend, request.world)
+        return outcome if isinstance(outcome, Proved) else Proved(outcome)
+
     async def _run(
-        self, problem: Problem | ChoiceProblem, limits: Limits, backend: Backend, world: World
-    ) -> Result | ChoiceResult:
+        self,
+        problem: Problem | ChoiceProblem | ProveText,
+        limits: Limits,
+        backend: Backend,
+        world: World,
+    ) -> Result | ChoiceResult | Proved:
         await self.start()
         while True:
             if self._closed:
@@ -216,6 +232,8 @@ class ProverPool:
         try:
             worker.conn.send((job_id, problem, limits, backend, world))
             wait_s = limits.timeout_s + self.grace_s
+            if isinstance(problem, ProveText):  # parsing comes before the prover's deadline
+                wait_s += problem.chars() * PARSE_S_PER_CHAR
             ready = await _readable(worker.conn.fileno(), wait_s, self._closing)
             if ready and self._closed:
                 kind = "closed"  # close() stops the worker; its pipe may be closed already
@@ -232,7 +250,7 @@ class ProverPool:
             self._idle.put_nowait(worker)
             if kind == "raise":
                 raise _unpack(*payload)
-            assert isinstance(payload, Result | ChoiceResult)
+            assert isinstance(payload, Result | ChoiceResult | Proved)
             return payload
         self._retire(worker)
         ms = (time.monotonic() - began) * 1000
