@@ -34,6 +34,7 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -124,7 +125,7 @@ def _percentile(ordered: list[float], q: float) -> float:
 
 
 async def prove_case(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     url: str,
     bodies: list[dict[str, object]],
     concurrency: int,
@@ -139,9 +140,10 @@ async def prove_case(
     async def client_loop() -> None:
         for body in queue:
             began = time.perf_counter()
-            response = await client.post(url, json=body)
+            async with client.post(url, json=body) as response:
+                await response.read()
             latencies.append(time.perf_counter() - began)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            statuses[response.status] = statuses.get(response.status, 0) + 1
 
     server_before = _cpu_s(server_pid) if server_pid else (0.0, 0.0)
     own_cpu, started = time.process_time(), time.perf_counter()
@@ -175,16 +177,20 @@ async def main_prove(
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = start(["serve", "--port", str(port)], server_env, f"{url}/healthz")
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # aiohttp, not httpx: it spends ~0.4 ms of CPU per request against httpx's ~1.3 ms,
+    # and this client shares the machine's cores with the server it measures
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=120)
     try:
-        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
             # one warm-up pass; a gold program the DSL refuses (422: five in this file)
             # is not a proving request, so the timed cases cycle the ones answered 200
             programs = []
             for g in gold:
                 body = {"premises": g["premises-FOL"], "conclusion": g["conclusion-FOL"]}
-                if (await client.post(f"{url}/v1/prove", json=body)).status_code == 200:
-                    programs.append(body)
+                async with client.post(f"{url}/v1/prove", json=body) as response:
+                    if response.status == 200:
+                        programs.append(body)
             folio = (programs * (requests // len(programs) + 1))[:requests]
             trivial: list[dict[str, object]] = [{"program": SOCRATES}] * requests
             pid = server.pid if server is not None else None

@@ -97,6 +97,8 @@ def check_texts(settings: Settings, texts: list[str], what: str, *, whole: bool 
                 f"the limit is {settings.max_text_chars}",
                 code="text_too_long",
             )
+        if text.count("(") <= settings.max_nesting:
+            continue  # it cannot nest deeper than it has '('s; the walk costs ~0.3 ms per KB
         depth = deepest = 0
         for ch in text:
             if ch == "(":

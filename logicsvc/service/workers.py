@@ -85,10 +85,10 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
     from logicsvc.syntax.grammar import parser
 
     parser()  # built once here, not on the first request's clock
-    conn.send(("ready", os.getpid()))
+    _send(conn, ("ready", os.getpid()))
     while True:
         try:
-            job_id, problem, limits, backend, world = conn.recv()
+            job_id, problem, limits, backend, world = _recv(conn)
         except EOFError:
             return
         try:
@@ -102,29 +102,48 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
             reply = ("oom", None)
         except Exception as exc:
             reply = ("raise", _pack(exc))
-        conn.send((job_id, *reply))
+        _send(conn, (job_id, *reply))
 
 
-async def _readable(fd: int, timeout: float, stop: asyncio.Event | None = None) -> bool:
-    """Wait, without a thread, until ``fd`` is readable (data or EOF) or ``stop`` is set;
+async def _readable(
+    fd: int, timeout: float, waiting: set[asyncio.Future[bool]] | None = None
+) -> bool:
+    """Wait, without a thread, until ``fd`` is readable (data or EOF) or the pool closes;
     False on timeout.
 
-    ``stop`` exists because EOF alone is not enough: a pipe closed by this process while
-    the reader waits leaves epoll, and its EOF is never reported.
+    ``waiting`` is where the pool finds this wait to end it on close: EOF alone is not
+    enough, a pipe closed by this process while the reader waits leaves epoll, and its
+    EOF is never reported. One future and one timer per wait, no task: this runs on
+    every request.
     """
     loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-    waiters: list[asyncio.Future[Any]] = [ready]
-    if stop is not None:
-        waiters.append(asyncio.ensure_future(stop.wait()))
-    loop.add_reader(fd, lambda: None if ready.done() else ready.set_result(None))
+    ready: asyncio.Future[bool] = loop.create_future()
+
+    def settle(value: bool) -> None:
+        if not ready.done():
+            ready.set_result(value)
+
+    loop.add_reader(fd, settle, True)
+    timer = loop.call_later(timeout, settle, False)
+    if waiting is not None:
+        waiting.add(ready)
     try:
-        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when="FIRST_COMPLETED")
+        return await ready
     finally:
+        timer.cancel()
         loop.remove_reader(fd)
-        for waiter in waiters[1:]:
-            waiter.cancel()
-    return bool(done)
+        if waiting is not None:
+            waiting.discard(ready)
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> None:
+    """Plain ``pickle`` over the pipe: ``Connection.send`` builds a ``ForkingPickler``
+    (and its reducer table) per message, which is for handles, not our data."""
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _recv(conn: Connection) -> Any:
+    return pickle.loads(conn.recv_bytes())
 
 
 class ProverPool:
@@ -144,7 +163,7 @@ class ProverPool:
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_id = 0
         self._started = self._closed = False
-        self._closing = asyncio.Event()  # wakes callers whose worker close() stops
+        self._waiting: set[asyncio.Future[bool]] = set()  # close() wakes these callers
 
     async def __aenter__(self) -> ProverPool:
         await self.start()
@@ -174,7 +193,9 @@ class ProverPool:
     async def close(self) -> None:
         """Stop and reap every worker; busy ones too (their callers get ``prover_crashed``)."""
         self._closed = True
-        self._closing.set()
+        for waiter in self._waiting:
+            if not waiter.done():
+                waiter.set_result(True)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -230,15 +251,15 @@ class ProverPool:
         job_id, began, kind = self._next_id, time.monotonic(), "timeout"
         payload: Any = None
         try:
-            worker.conn.send((job_id, problem, limits, backend, world))
+            _send(worker.conn, (job_id, problem, limits, backend, world))
             wait_s = limits.timeout_s + self.grace_s
             if isinstance(problem, ProveText):  # parsing comes before the prover's deadline
                 wait_s += problem.chars() * PARSE_S_PER_CHAR
-            ready = await _readable(worker.conn.fileno(), wait_s, self._closing)
+            ready = await _readable(worker.conn.fileno(), wait_s, self._waiting)
             if ready and self._closed:
                 kind = "closed"  # close() stops the worker; its pipe may be closed already
             elif ready:
-                reply_id, kind, payload = worker.conn.recv()
+                reply_id, kind, payload = _recv(worker.conn)
                 kind = kind if reply_id == job_id else "died"  # cannot happen; never trust it
         except (EOFError, OSError):
             kind = "died"
@@ -279,7 +300,7 @@ class ProverPool:
         worker = _Worker(process, parent)
         self._workers.add(worker)
         try:
-            if await _readable(parent.fileno(), STARTUP_TIMEOUT_S) and parent.recv()[0] == "ready":
+            if await _readable(parent.fileno(), STARTUP_TIMEOUT_S) and _recv(parent)[0] == "ready":
                 return worker
         except (EOFError, OSError):
             pass
