@@ -19,6 +19,7 @@ from logicsvc.syntax import problem_to_dsl, to_dsl
 from logicsvc.syntax.ast import ChoiceProblem, Option, Program, Question, QuestionKind
 from logicsvc.szs import szs_of_record, szs_status
 from logicsvc.translate import Translation, Translator, get_translator
+from logicsvc.translate.base import WholeQuestionReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,18 +88,13 @@ def translate_choice(
     """A multiple-choice question through a sentence translator: each option is translated
     as the conclusion would be, beside the same premises (raises ``UntranslatableError``).
 
-    The offline translator reads ordering puzzles whole (the objects, then where they
-    stand: :mod:`logicsvc.translate.ordering`); other text goes option by option."""
+    A translator that reads some questions whole (:class:`WholeQuestionReader`: the offline
+    one, for ordering puzzles) is asked first; other text goes option by option."""
     if not options:
         raise InputError("a question needs at least one option", code="no_options")
-    if translator.name == "rules":
-        from logicsvc.translate.ordering import NotAnOrderingPuzzle, OrderingTranslator
-
-        try:
-            whole = OrderingTranslator().translate_choice(premises, options, kind)
-        except NotAnOrderingPuzzle:
-            pass
-        else:
+    if isinstance(translator, WholeQuestionReader):
+        whole = translator.translate_question(premises, options, kind)
+        if whole is not None:
             assert whole.choice is not None
             return whole, whole.choice
     per_option = [translator.translate(premises, text) for _, text in options]

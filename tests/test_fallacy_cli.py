@@ -90,3 +90,42 @@ def test_a_classifier_is_required(tmp_path: Path) -> None:
     proc = run("fallacies", str(source), "-o", str(tmp_path / "o.jsonl"))
     assert proc.returncode == 2
     assert json.loads(proc.stdout)["error"]["code"] == "invalid_option"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOGICSVC_", "OPENAI_"))}
+    return {**env, **extra}
+
+
+def test_fallacies_take_the_translator_vocabulary(tmp_path: Path) -> None:
+    """Issue 17 item 17: `--translator llm` as in `reason` and `eval` (`--llm` is its short
+    form); `auto`, the default, uses the configured LLM when no --model is given."""
+    source = tmp_path / "posts.jsonl"
+    source.write_text('{"text": "Everyone believes it, so it is true."}\n')
+
+    def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "logicsvc.cli", *args],
+            capture_output=True, text=True, timeout=300, env=_env(**env),
+        )  # fmt: skip
+
+    out = str(tmp_path / "o.jsonl")
+    rules = cli("fallacies", str(source), "-o", out, "--translator", "rules")
+    assert rules.returncode == 2, rules.stderr
+    error = json.loads(rules.stdout)["error"]
+    assert error["code"] == "invalid_option" and "--translator llm" in error["message"]
+    both = cli("fallacies", str(source), "-o", out, "--model", "m", "--translator", "llm")
+    assert json.loads(both.stdout)["error"]["code"] == "invalid_option"
+    # no LLM configured: the LLM translator says so, auto asks for a classifier
+    unconfigured = cli("fallacies", str(source), "-o", out, "--translator", "llm")
+    assert unconfigured.returncode == 2 and "LOGICSVC_LLM_BASE_URL" in unconfigured.stdout
+    # configured (a port nobody listens on): auto and --translator llm both go to the LLM,
+    # which is unreachable, so the job stops to be resumed (exit 1), nothing recorded
+    dead = "http://127.0.0.1:9/v1"
+    for flags in ([], ["--translator", "llm"], ["--llm"]):
+        proc = cli("fallacies", str(source), "-o", out, "--no-formal", *flags,
+                   LOGICSVC_LLM_BASE_URL=dead, LOGICSVC_LLM_MAX_RETRIES="0")  # fmt: skip
+        assert proc.returncode == 1, (flags, proc.stdout, proc.stderr)
+        assert "LLM server is unreachable" in proc.stderr

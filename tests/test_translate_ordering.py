@@ -4,6 +4,7 @@ errors outside the fragment, and the exact figures on the real train and dev-A s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -209,13 +210,16 @@ def test_eval_logical_deduction_is_offline_by_default(tmp_path: Path) -> None:
     items = json.loads(dataset("dev-A").read_text(encoding="utf-8"))[:3]
     path = tmp_path / "three.json"
     path.write_text(json.dumps(items), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOGICSVC_", "OPENAI_"))}
     proc = subprocess.run(
         [sys.executable, "-m", "logicsvc.cli", "eval", "logical-deduction", str(path)],
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["translator"] == "rules" and summary["llm_calls"] == 0
+    # the default is auto, as everywhere (issue 17): with no LLM configured, the rules alone
+    assert summary["translator"] == "auto" and summary["llm_calls"] == 0
     assert summary["correct"] == summary["n"] == 3

@@ -322,7 +322,7 @@ def prontoqa(
     path: Annotated[Path, typer.Argument(help="ProntoQA in Logic-LM's JSON (answer A/B).")],
     out: OutOpt = None,
     report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.rules,
+    translator: TranslatorOpt = TranslatorChoice.auto,
     programs: ProgramsOpt = None,
     world: Annotated[
         WorldChoice,
@@ -405,10 +405,11 @@ def _puzzle_command(default: TranslatorChoice, doc: str) -> Callable[..., None]:
 
 
 logical_deduction = _puzzle_command(
-    TranslatorChoice.rules,
-    "LogicalDeduction's ordering puzzles, offline by default; last line: the summary.",
+    TranslatorChoice.auto,
+    "LogicalDeduction's ordering puzzles, offline unless an LLM is configured for what the "
+    "rules cannot read; last line: the summary.",
 )
-ar_lsat = _puzzle_command(
+ar_lsat = _puzzle_command(  # the offline translator reads no AR-LSAT game: auto would be 0/N
     TranslatorChoice.llm,
     "AR-LSAT's analytical-reasoning games through the LLM loop; last line: the summary.",
 )

@@ -15,6 +15,7 @@ from logicsvc.cli._common import (
     OverwriteOpt,
     RayOpt,
     ReportOpt,
+    TranslatorChoice,
     emit,
     fail,
     require_file,
@@ -42,6 +43,38 @@ LabelFieldOpt = Annotated[str, typer.Option(help="The label column.")]
 ModelOpt = Annotated[
     Path | None, typer.Option(help="A baseline model from 'logicsvc fallacies train'.")
 ]
+LLMOpt = Annotated[bool, typer.Option("--llm", help="The same as --translator llm.")]
+ClassifierOpt = Annotated[
+    TranslatorChoice,
+    typer.Option(
+        "--translator",
+        help="auto (default): the --model baseline if given, else the configured LLM "
+        "(LOGICSVC_LLM_BASE_URL); llm: the configured LLM. The other translators of "
+        "'reason' have no fallacy classifier.",
+    ),
+]
+
+
+def _wants_llm(model: Path | None, llm: bool, translator: TranslatorChoice) -> bool:
+    """Whether the LLM classifies: the commands share ``reason``'s ``--translator`` vocabulary
+    (``--llm`` is its short form), and ``auto`` picks what is there, as everywhere else."""
+    if translator not in (TranslatorChoice.auto, TranslatorChoice.llm):
+        raise LogicsvcError(
+            f"--translator {translator.value} has no fallacy classifier: use --model MODEL "
+            "(the offline baseline) or --translator llm",
+            code="invalid_option",
+        )
+    llm = llm or translator is TranslatorChoice.llm
+    if llm and model is not None:
+        raise LogicsvcError(
+            "choose one classifier: --model MODEL or the LLM (--translator llm / --llm)",
+            code="invalid_option",
+        )
+    if llm or model is not None:
+        return llm
+    from logicsvc.settings import get_settings
+
+    return bool(get_settings().llm_base_url)  # auto: the LLM when one is configured
 
 
 def _need_sklearn(why: str) -> None:
@@ -63,7 +96,9 @@ def _classifier(model: Path | None, llm: bool) -> Any:
 
         return LLMClassifier(OpenAICompatBackend())
     raise LogicsvcError(
-        "choose a classifier: --model MODEL (offline baseline) or --llm", code="invalid_option"
+        "choose a classifier: --model MODEL (the offline baseline), or configure an LLM "
+        "(LOGICSVC_LLM_BASE_URL) and use --translator llm",
+        code="invalid_option",
     )
 
 
@@ -71,7 +106,8 @@ def run(
     source: Annotated[Path, typer.Argument(help="CSV or JSONL of texts.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="JSONL results (appended; resumable).")],
     model: ModelOpt = None,
-    llm: Annotated[bool, typer.Option("--llm", help="Classify with the configured LLM.")] = False,
+    llm: LLMOpt = False,
+    translator: ClassifierOpt = TranslatorChoice.auto,
     text_field: TextFieldOpt = None,
     id_field: Annotated[str | None, typer.Option(help="A field holding stable ids.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Process at most N new rows.")] = None,
@@ -86,6 +122,7 @@ def run(
 
     require_file(source, out=out)
     try:
+        llm = _wants_llm(model, llm, translator)
         if ray is not None:
             from logicsvc.cluster import require_ray
             from logicsvc.cluster.fallacies import run_job_on_ray
@@ -183,7 +220,8 @@ def train(
 def evaluate(
     path: Annotated[Path, typer.Argument(help="Labelled CSV to score.")],
     model: ModelOpt = None,
-    llm: Annotated[bool, typer.Option("--llm", help="Score the configured LLM.")] = False,
+    llm: LLMOpt = False,
+    translator: ClassifierOpt = TranslatorChoice.auto,
     text_field: TextFieldOpt = None,
     label_field: LabelFieldOpt = "updated_label",
     out: OutOpt = None,
@@ -200,6 +238,7 @@ def evaluate(
 
     require_file(path, out=out, report=report, keep=overwrite)
     try:
+        llm = _wants_llm(model, llm, translator)
         if ray is not None:
             from logicsvc.cluster import require_ray
             from logicsvc.cluster.fallacies import evaluate_on_ray

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from logicsvc.syntax.ast import ChoiceProblem, Problem
+
+if TYPE_CHECKING:
+    from logicsvc.syntax.ast import QuestionKind
 
 # A sentence runs to a . ! or ? followed by white space (or to the end).
 _SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|\Z)|\Z)", re.S)
@@ -40,6 +43,18 @@ class Translator(Protocol):
     name: str
 
     def translate(self, premises: Sequence[str], conclusion: str) -> Translation: ...
+
+
+@runtime_checkable
+class WholeQuestionReader(Protocol):
+    """A translator that can read some multiple-choice questions whole (premises and options
+    together, as an ordering puzzle must be), before falling back to one option at a time."""
+
+    def translate_question(
+        self, premises: Sequence[str], options: Sequence[tuple[str, str]], kind: QuestionKind
+    ) -> Translation | None:
+        """The question's translation (``choice`` set), or None when this reader does not
+        recognise the question's shape; other failures raise as ``translate`` does."""
 
 
 def sentences_with_offsets(text: str) -> list[tuple[str, int]]:

@@ -35,6 +35,7 @@ from logicsvc.syntax.ast import (
     Problem,
     Quantified,
     Quantifier,
+    QuestionKind,
     Statement,
     Term,
     Var,
@@ -350,6 +351,18 @@ class ControlledEnglishTranslator:
     """The embedded default translator: deterministic, offline, fast."""
 
     name = NAME
+
+    def translate_question(
+        self, premises: Sequence[str], options: Sequence[tuple[str, str]], kind: QuestionKind
+    ) -> Translation | None:
+        """Ordering puzzles are read whole (:mod:`logicsvc.translate.ordering`); any other
+        question goes option by option through :meth:`translate`."""
+        from logicsvc.translate.ordering import NotAnOrderingPuzzle, OrderingTranslator
+
+        try:
+            return OrderingTranslator().translate_choice(premises, options, kind)
+        except NotAnOrderingPuzzle:
+            return None
 
     def translate(self, premises: Sequence[str], conclusion: str) -> Translation:
         source = " ".join(premises)  # spans point into the premises joined by spaces

@@ -39,7 +39,8 @@ from logicsvc.syntax.ast import (
 )
 from logicsvc.translate import lexicon
 from logicsvc.translate.everyday_hints import explain
-from logicsvc.translate.everyday_syntax import NP, VP, Nbar, Parser, Refusal, S, tokenize
+from logicsvc.translate.everyday_parser import Parser
+from logicsvc.translate.everyday_syntax import NP, VP, Nbar, Refusal, S, tokenize
 
 _WEATHER = Const("it")  # the subject of "it rains": no thing at all
 WEATHER = frozenset(

@@ -11,7 +11,8 @@ import itertools
 
 import lemminflect
 
-from logicsvc.translate.everyday_syntax import Parser, Token, is_plural_noun
+from logicsvc.translate.everyday_parser import Parser
+from logicsvc.translate.everyday_syntax import Token, is_plural_noun
 from logicsvc.translate.lexicon import singular
 
 _WORD_HINTS: dict[frozenset[str], str] = {
