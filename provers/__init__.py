@@ -76,8 +76,13 @@ def prove(
     *,
     backend: Backend = "auto",
     world: World = "open",
+    explain: bool = True,
 ) -> Result:
     """Decide whether the premises entail the conclusion, its negation, or neither.
+
+    ``explain=False`` is for callers that read only the verdict and the premises used (the
+    evaluations): no countermodel for ``unknown`` and no proof tree are built. Every other
+    field, ``used_premises`` included, is the same.
 
     Raises :class:`~logicsvc.errors.FragmentError` when the chosen backend (or,
     for closed-world reasoning, the only backend able to do it) cannot handle
@@ -93,12 +98,13 @@ def prove(
     if world == "complete":
         from logicsvc.provers import backward
 
-        return _complete(problem, backward.prove(problem, limits, world="explicit"))
+        explicit = backward.prove(problem, limits, world="explicit", explain=explain)
+        return _complete(problem, explicit)
     if backend != "z3":
         from logicsvc.provers import backward
 
         try:
-            chained = backward.prove(problem, limits, world=world)
+            chained = backward.prove(problem, limits, world=world, explain=explain)
         except FragmentError:
             if backend == "backward" or world != "open":
                 raise
@@ -112,13 +118,16 @@ def prove(
                 return chained
             from logicsvc.provers import z3_backend
 
-            decided = z3_backend.prove(problem, dataclasses.replace(limits, timeout_s=left))
+            decided = z3_backend.prove(
+                problem, dataclasses.replace(limits, timeout_s=left), explain=explain
+            )
             note = f"{chained.warnings[0]}; z3 decided" if chained.warnings else "z3 decided"
             return dataclasses.replace(decided, warnings=(note, *decided.warnings))
     from logicsvc.provers import z3_backend
     from logicsvc.provers.replay import with_proof
 
-    return with_proof(problem, z3_backend.prove(problem, limits), limits)
+    decided = z3_backend.prove(problem, limits, explain=explain)
+    return with_proof(problem, decided, limits, explain=explain)
 
 
 def _complete(problem: Problem, explicit: Result) -> Result:

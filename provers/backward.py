@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from logicsvc.provers import derived
-from logicsvc.provers.prooftree import ProofNode, proof_graph, to_json
+from logicsvc.provers.prooftree import ProofNode, proof_graph, to_json, used_premises
 from logicsvc.provers.result import Limits, Result, Status, Verdict, World
 from logicsvc.provers.rulebase import (
     GroundAtom,
@@ -312,12 +312,17 @@ class _Chainer:
         return None
 
 
-_Outcome = tuple[Status, Verdict | None, ProofNode | None, dict[str, Any] | None]
-"""Status, verdict, proof, and for ``unknown`` the derived model that explains it."""
+_Model = Callable[[], dict[str, Any]]
+_Outcome = tuple[Status, Verdict | None, ProofNode | None, _Model | None]
+"""Status, verdict, proof, and for ``unknown`` how to build the derived model that
+explains it (built only when asked for: it queries every atom, which can cost more
+than the verdict)."""
 
 
-def _explained(build: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+def _explained(build: _Model | None) -> dict[str, Any] | None:
     """The derived model, or None where building it would pass the call's budget."""
+    if build is None:
+        return None
     try:
         return build()
     except (_Exhausted, RecursionError):
@@ -341,8 +346,7 @@ def _open(base: RuleBase, budget: _Budget) -> _Outcome:
         return "ok", "false" if positive else "true", root, None
     # the least model of what holds (with the atom, for a negated goal) makes the goal false
     holder = chainer if positive else assumed
-    model = _explained(lambda: derived.least_model(base, lambda a: holder.query(a) is not None))
-    return "ok", "unknown", None, model
+    return "ok", "unknown", None, lambda: derived.least_model(base, _holds(holder))
 
 
 def _explicit(base: RuleBase, budget: _Budget) -> _Outcome:
@@ -364,8 +368,7 @@ def _explicit(base: RuleBase, budget: _Budget) -> _Outcome:
         return "ok", "true", proof, None
     if counter is not None:
         return "ok", "false", counter, None
-    model = _explained(lambda: derived.explicit_model(base, lambda a: chainer.query(a) is not None))
-    return "ok", "unknown", None, model
+    return "ok", "unknown", None, lambda: derived.explicit_model(base, _holds(chainer))
 
 
 def _closed(base: RuleBase, budget: _Budget, *, stated_only: bool = False) -> _Outcome:
@@ -385,8 +388,22 @@ _WORLDS: dict[str, Callable[[RuleBase, _Budget], _Outcome]] = {
 }
 
 
-def prove(problem: Problem, limits: Limits | None = None, *, world: World = "open") -> Result:
-    """Decide ``problem`` by backward chaining; FragmentError (before any search) if outside."""
+def _holds(chainer: _Chainer) -> Callable[[GroundAtom], bool]:
+    return lambda atom: chainer.query(atom) is not None
+
+
+def prove(
+    problem: Problem,
+    limits: Limits | None = None,
+    *,
+    world: World = "open",
+    explain: bool = True,
+) -> Result:
+    """Decide ``problem`` by backward chaining; FragmentError (before any search) if outside.
+
+    ``explain=False``: no derived model for ``unknown`` and no proof tree, only the
+    premises the proof used; everything else is the same.
+    """
     start = time.monotonic()
     limits = limits or Limits()
     if world not in _WORLDS:
@@ -395,7 +412,7 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
     check_world(base, world)
     budget = _Budget(limits, start)
     try:
-        status, verdict, root, countermodel = _WORLDS[world](base, budget)
+        status, verdict, root, model = _WORLDS[world](base, budget)
     except (_Exhausted, RecursionError) as exc:
         reason = str(exc) if isinstance(exc, _Exhausted) else "recursion"
         return Result(
@@ -407,8 +424,11 @@ def prove(problem: Problem, limits: Limits | None = None, *, world: World = "ope
         )
     proof: dict[str, Any] | None = None
     used: tuple[int, ...] = ()
-    if root is not None:
+    if root is not None and explain:
         proof, used = to_json(root)
+    elif root is not None:
+        used = used_premises(root)
+    countermodel = _explained(model) if explain else None
     return Result(
         status=status,
         verdict=verdict,

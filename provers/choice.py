@@ -35,8 +35,13 @@ import z3
 
 from logicsvc.errors import SemanticError
 from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
-from logicsvc.provers.z3_backend import Budget, describe_model, literal_name, new_solver
-from logicsvc.provers.z3_encoding import Encoder, FreeVariable, shared_context
+from logicsvc.provers.z3_backend import Budget, describe_model, literal_id, new_solver
+from logicsvc.provers.z3_encoding import (
+    Encoder,
+    FreeVariable,
+    drop_shared_context,
+    shared_context,
+)
 from logicsvc.syntax.ast import ChoiceProblem, Formula, QuestionKind
 from logicsvc.syntax.sorts import infer
 
@@ -78,6 +83,7 @@ def choose(problem: ChoiceProblem, limits: Limits | None = None) -> ChoiceResult
     except _Stop as stop:
         result = _gave_up(kind, stop.reason)
     except z3.Z3Exception as exc:
+        drop_shared_context()
         result = ChoiceResult("error", kind, error={"code": "prover_error", "message": str(exc)})
     except (SemanticError, FreeVariable) as exc:
         code = exc.code if isinstance(exc, SemanticError) else "free_variable"
@@ -109,10 +115,10 @@ def _decide(problem: ChoiceProblem, budget: Budget) -> ChoiceResult:
     lits = [enc.fresh("premise", enc.bool) for _ in problem.premises]
     for lit, premise in zip(lits, problem.premise_formulas, strict=True):
         solver.add(z3.Implies(lit, enc.formula(premise, {}), enc.ctx))
-    index = {literal_name(lit): i for i, lit in enumerate(lits)}
+    index = {literal_id(lit): i for i, lit in enumerate(lits)}
 
-    def used(core: frozenset[str]) -> tuple[int, ...]:
-        return tuple(sorted(index[name] for name in core if name in index))
+    def used(core: frozenset[int]) -> tuple[int, ...]:
+        return tuple(sorted(index[key] for key in core if key in index))
 
     alone = budget.check(solver, lits)
     if alone.answer == "unsat":
@@ -144,7 +150,7 @@ def _check(
     extra: z3.BoolRef,
     budget: Budget,
     enc: Encoder,
-) -> tuple[bool, frozenset[str], z3.ModelRef | None]:
+) -> tuple[bool, frozenset[int], z3.ModelRef | None]:
     """Is premises ∧ extra satisfiable? (sat, unsat core, model)."""
     switch = enc.fresh("option", enc.bool)
     solver.push()
@@ -168,7 +174,7 @@ class _Checker:
     budget: Budget
     models: list[z3.ModelRef]
 
-    def sat(self, extra: z3.BoolRef) -> tuple[bool, frozenset[str], z3.ModelRef | None]:
+    def sat(self, extra: z3.BoolRef) -> tuple[bool, frozenset[int], z3.ModelRef | None]:
         for model in self.models:
             if z3.is_true(model.eval(extra, model_completion=True)):
                 return True, frozenset(), model

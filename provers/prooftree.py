@@ -40,6 +40,22 @@ def to_graph(root: ProofNode) -> nx.DiGraph:
     return graph
 
 
+def used_premises(root: ProofNode) -> tuple[int, ...]:
+    """The premises a proof used, sorted (what :func:`to_json` gives, without the graph)."""
+    seen = {id(root)}
+    stack = [root]
+    used: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if node.premise is not None:
+            used.add(node.premise)
+        for child in node.children:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return tuple(sorted(used))
+
+
 def to_json(root: ProofNode) -> tuple[dict[str, Any], tuple[int, ...]]:
     """Node-link JSON of the proof (``root`` names the root) and the premises it used."""
     graph = to_graph(root)

@@ -20,8 +20,14 @@ REPLAY_S = 0.5
 REPLAY_STEPS = 100_000
 
 
-def with_proof(problem: Problem, decided: Result, limits: Limits) -> Result:
-    """``decided`` with the chainer's proof tree added where it replays the verdict."""
+def with_proof(
+    problem: Problem, decided: Result, limits: Limits, *, explain: bool = True
+) -> Result:
+    """``decided`` with the chainer's proof tree added where it replays the verdict.
+
+    ``explain=False`` replays all the same (the premises a replayed proof used are the
+    answer's ``used_premises``) but attaches no tree.
+    """
     if decided.verdict not in ("true", "false") or decided.proof is not None:
         return decided
     if not decided.used_premises:
@@ -36,16 +42,17 @@ def with_proof(problem: Problem, decided: Result, limits: Limits) -> Result:
         max_steps=REPLAY_STEPS,
     )
     try:
-        replayed = backward.prove(sub, budget, world="open")
+        replayed = backward.prove(sub, budget, world="open", explain=explain)
     except FragmentError:
         return decided
-    if replayed.verdict != decided.verdict or replayed.proof is None:
+    if replayed.verdict != decided.verdict:
         return decided
+    mapped = tuple(used[i] for i in replayed.used_premises)
+    if replayed.proof is None:  # not asked for: a true or false verdict always has one
+        return dataclasses.replace(decided, used_premises=mapped)
     proof = dict(replayed.proof)
     proof["nodes"] = [
         {**node, "premise": None if node.get("premise") is None else used[node["premise"]]}
         for node in replayed.proof["nodes"]
     ]
-    return dataclasses.replace(
-        decided, proof=proof, used_premises=tuple(used[i] for i in replayed.used_premises)
-    )
+    return dataclasses.replace(decided, proof=proof, used_premises=mapped)

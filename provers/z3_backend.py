@@ -6,7 +6,16 @@ so an unsat core names the premises a proof needed.  A solver that answers
 ``unknown`` never becomes the verdict ``unknown``: it becomes ``status="timeout"``
 (budget spent) or ``status="error"`` (the solver gave up for its own reasons).
 
-Every call gets a fresh ``z3.Context``, so calls may run in parallel threads.
+A call decides in its thread's shared ``z3.Context`` (see
+:func:`~logicsvc.provers.z3_encoding.shared_context`) with a fresh solver: creating and
+freeing a context cost more than deciding a typical FOLIO problem. Nothing a problem
+asserts outlives its solver and a context is never used by two threads, so calls may
+still run in parallel threads; every limit is counted from the call's own start.
+
+Which model Z3 finds does depend on its context's history (term ids are recycled and
+order its search), so an ``unknown``'s countermodel, when asked for, is found again in a
+fresh context: an explanation depends on the problem alone, as it always has. Verdicts
+and unsat cores were the same either way on every recorded program (issue 18).
 """
 
 from __future__ import annotations
@@ -21,7 +30,12 @@ import z3
 from logicsvc.errors import SemanticError
 from logicsvc.provers.countermodel import render, render_typed
 from logicsvc.provers.result import Limits, Result
-from logicsvc.provers.z3_encoding import Encoder, FreeVariable
+from logicsvc.provers.z3_encoding import (
+    Encoder,
+    FreeVariable,
+    drop_shared_context,
+    shared_context,
+)
 from logicsvc.syntax.ast import Problem
 from logicsvc.syntax.sorts import infer
 
@@ -35,19 +49,29 @@ _SHRINK_RLIMIT = 2_000_000
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Outcome:
     answer: Literal["sat", "unsat", "unknown"]
-    core: frozenset[str] = frozenset()
+    core: frozenset[int] = frozenset()
     model: z3.ModelRef | None = None
     reason: str = ""
 
 
 class Budget:
-    """One call's wall clock and resource units, shared by all its checks."""
+    """One call's wall clock and resource units, shared by all its checks.
+
+    Z3 counts resource units per context, and a context serves many calls (and a call may
+    use two): ``used`` is what the context counted since the call's first check on each
+    solver (a core's minimisation after a check included), summed over its solvers.
+    """
 
     def __init__(self, limits: Limits) -> None:
         self.deadline = time.monotonic() + limits.timeout_s
         self.rlimit = limits.rlimit
         self.used = 0
         self.checks = 0
+        self._solver: z3.Solver | None = None
+        self._base: int | None = None
+        """The context's count before the first check on ``_solver``."""
+        self._before = 0
+        """Units the call's earlier solvers used."""
 
     def check(
         self, solver: z3.Solver, assumptions: Sequence[z3.BoolRef], cap: int | None = None
@@ -58,26 +82,39 @@ class Budget:
             return _Outcome("unknown", reason="timeout")
         if units <= 0:
             return _Outcome("unknown", reason="resource limit reached")
+        if solver is not self._solver:
+            self._solver, self._base, self._before = solver, _rlimit_count(solver), self.used
         solver.set("timeout", min(_UINT_MAX, max(1, int(seconds * 1000))))
-        solver.set("rlimit", min(_UINT_MAX, units))
+        solver.set("rlimit", min(_UINT_MAX, units))  # Z3 counts it from the current count
         answer = solver.check(*assumptions)
         self.checks += 1
-        keys = solver.statistics().keys()
-        if "rlimit count" in keys:  # context-wide, so it covers every check so far
-            self.used = int(solver.statistics().get_key_value("rlimit count"))
+        count = _rlimit_count(solver)  # context-wide: read once a check (40 µs)
+        if count is not None and self._base is not None:
+            self.used = self._before + count - self._base
         if answer == z3.sat:
             return _Outcome("sat", model=solver.model())
         if answer == z3.unsat:
-            return _Outcome(
-                "unsat", core=frozenset(literal_name(lit) for lit in solver.unsat_core())
-            )
-        return _Outcome("unknown", reason=str(solver.reason_unknown()))
+            return _Outcome("unsat", core=frozenset(literal_id(lit) for lit in solver.unsat_core()))
+        reason = str(solver.reason_unknown())
+        if "memory" in reason.lower():  # Z3 ran out of memory: its context is not to be trusted
+            drop_shared_context()
+        return _Outcome("unknown", reason=reason)
 
 
-def literal_name(literal: z3.ExprRef) -> str:
-    """An assumption literal's name (its declaration's: cheaper than printing it)."""
-    name: str = literal.decl().name()
-    return name
+def _rlimit_count(solver: z3.Solver) -> int | None:
+    """The context's resource units spent so far (a solver reports it before its first
+    check too)."""
+    try:
+        return int(solver.statistics().get_key_value("rlimit count"))
+    except z3.Z3Exception:  # "unknown key": not every build counts
+        return None
+
+
+def literal_id(literal: z3.ExprRef) -> int:
+    """An assumption literal's key in an unsat core: its AST id, the same for every copy
+    of it, since Z3 shares equal terms (reading its name cost 20 µs, this 1 µs)."""
+    key: int = literal.get_id()
+    return key
 
 
 def _gave_up(reason: str) -> Result:
@@ -90,13 +127,21 @@ def _unchecked(reason: str) -> tuple[str, ...]:
     return (f"contradictory premises could not be ruled out (z3 gave up: {reason})",)
 
 
-def prove(problem: Problem, limits: Limits) -> Result:
-    """Decide ``problem`` within ``limits``; every failure comes back as a ``Result``."""
+def prove(problem: Problem, limits: Limits, *, explain: bool = True) -> Result:
+    """Decide ``problem`` within ``limits``; every failure comes back as a ``Result``.
+
+    ``explain=False`` leaves out the countermodel of an ``unknown`` (finding it again in
+    a fresh context, its search for a small one and its rendering cost more than the
+    verdict); nothing else changes.
+    """
     started = time.perf_counter()
     budget = Budget(limits)
     try:
-        result = _decide(problem, budget)
+        result = _decide(problem, budget, shared_context(), explain=False)
+        if explain and result.verdict == "unknown":
+            result = _explained(problem, budget, result)
     except z3.Z3Exception as exc:
+        drop_shared_context()
         result = Result("error", error={"code": "prover_error", "message": str(exc)})
     except SemanticError as exc:  # a hand-built tree the checks never saw
         result = Result("error", error={"code": exc.code, "message": exc.message})
@@ -105,16 +150,32 @@ def prove(problem: Problem, limits: Limits) -> Result:
     except RecursionError:
         message = "formula nested too deeply for the z3 backend"
         result = Result("error", error={"code": "prover_error", "message": message})
+    except MemoryError:
+        drop_shared_context()
+        raise
     stats = {**result.stats, "checks": budget.checks, "rlimit_used": budget.used}
     elapsed_ms = (time.perf_counter() - started) * 1000
     return dataclasses.replace(result, backend="z3", elapsed_ms=elapsed_ms, stats=stats)
 
 
-def encode(problem: Problem) -> tuple[Encoder, list[z3.BoolRef], z3.BoolRef]:
-    """A fresh context with the problem's vocabulary, premises and conclusion."""
+def _explained(problem: Problem, budget: Budget, decided: Result) -> Result:
+    """An ``unknown`` decided again in a fresh context, for a countermodel that depends on
+    the problem alone; where the budget runs out first, the verdict without one."""
+    again = _decide(problem, budget, z3.Context(), explain=True)
+    if again.verdict == "unknown":
+        return again
+    note = "no countermodel: z3 did not find one again within the limits"
+    return dataclasses.replace(decided, warnings=(*decided.warnings, note))
+
+
+def encode(
+    problem: Problem, ctx: z3.Context | None = None
+) -> tuple[Encoder, list[z3.BoolRef], z3.BoolRef]:
+    """The problem's vocabulary, premises and conclusion in ``ctx`` (by default this
+    thread's shared context)."""
     formulas = (*problem.premise_formulas, problem.conclusion.formula)
     typing = infer(formulas, problem.signature, problem.predicates).typing
-    enc = Encoder(z3.Context(), formulas, typing)
+    enc = Encoder(shared_context() if ctx is None else ctx, formulas, typing)
     premises = [enc.formula(f, {}) for f in problem.premise_formulas]
     return enc, premises, enc.formula(problem.conclusion.formula, {})
 
@@ -144,8 +205,8 @@ def describe_model(
     return render(model, enc.sort, enc.constants, *rest, deadline=deadline)
 
 
-def _decide(problem: Problem, budget: Budget) -> Result:
-    enc, premises, goal = encode(problem)
+def _decide(problem: Problem, budget: Budget, ctx: z3.Context, *, explain: bool) -> Result:
+    enc, premises, goal = encode(problem, ctx)
     solver = new_solver(enc)
     lits = [enc.fresh("premise", enc.bool) for _ in premises]
     for lit, premise in zip(lits, premises, strict=True):
@@ -153,16 +214,16 @@ def _decide(problem: Problem, budget: Budget) -> Result:
     refute, confirm = enc.fresh("goal", enc.bool), enc.fresh("goal", enc.bool)
     solver.add(z3.Implies(refute, z3.Not(goal, enc.ctx), enc.ctx))
     solver.add(z3.Implies(confirm, goal, enc.ctx))
-    index = {literal_name(lit): i for i, lit in enumerate(lits)}
+    index = {literal_id(lit): i for i, lit in enumerate(lits)}
 
-    def used(core: frozenset[str]) -> tuple[int, ...]:
-        return tuple(sorted(index[name] for name in core if name in index))
+    def used(core: frozenset[int]) -> tuple[int, ...]:
+        return tuple(sorted(index[key] for key in core if key in index))
 
     a = budget.check(solver, [*lits, refute])
-    if a.answer == "unsat" and literal_name(refute) not in a.core:
+    if a.answer == "unsat" and literal_id(refute) not in a.core:
         return Result("contradictory_premises", used_premises=used(a.core))
     b = budget.check(solver, [*lits, confirm])
-    if b.answer == "unsat" and literal_name(confirm) not in b.core:
+    if b.answer == "unsat" and literal_id(confirm) not in b.core:
         return Result("contradictory_premises", used_premises=used(b.core))
     if a.answer == "unsat" and b.answer == "unsat":
         # Together the two cores are inconsistent; a premises-only check may shrink them.
@@ -178,6 +239,8 @@ def _decide(problem: Problem, budget: Budget) -> Result:
         warnings = () if a.answer == "sat" else _unchecked(a.reason)
         return Result("ok", "false", used_premises=used(b.core), warnings=warnings)
     if a.model is not None and b.answer == "sat":
+        if not explain:
+            return Result("ok", "unknown")
         model = _shrink(solver, enc, [*lits, refute], a.model, budget)
         countermodel = describe_model(enc, model, deadline=budget.deadline)
         return Result("ok", "unknown", countermodel=countermodel)

@@ -65,6 +65,15 @@ def shared_context() -> z3.Context:
     return ctx
 
 
+def drop_shared_context() -> None:
+    """Forget this thread's context: the next problem gets a fresh one.
+
+    Called after Z3 raised or ran out of memory mid-problem, when the context's state is
+    no longer to be trusted.
+    """
+    _local.uses = _REUSES
+
+
 _enum_names = itertools.count(1)
 
 
@@ -239,7 +248,9 @@ class Encoder:
             if not f.args:
                 return decl
             sorts = self.typing.predicates[f.pred]
-            return decl(*(self.term(a, env, s) for a, s in zip(f.args, sorts, strict=True)))
+            return apply_predicate(
+                decl, [self.term(a, env, s) for a, s in zip(f.args, sorts, strict=True)]
+            )
         if isinstance(f, Equals):
             sort = self.sort_of(f.left, env) or self.sort_of(f.right, env) or self._numerals
             return self.term(f.left, env, sort) == self.term(f.right, env, sort)
@@ -288,6 +299,15 @@ class Encoder:
             for args in itertools.product(*[d for d in domains if d is not None]):
                 shown = ", ".join(str(a) for a in args)
                 yield f"{name}({shown})", decl(*args)
+
+
+def apply_predicate(predicate: z3.FuncDeclRef, args: list[z3.ExprRef]) -> z3.BoolRef:
+    """``predicate(*args)`` without the Python API's cast of every argument to its
+    parameter's sort (half of the time encoding a FOLIO problem took): the arguments come
+    with the sorts inference gave them, and Z3 itself refuses a mismatch (``Z3Exception``)."""
+    ctx = predicate.ctx
+    array = (z3.Ast * len(args))(*(arg.as_ast() for arg in args))
+    return z3.BoolRef(z3.Z3_mk_app(ctx.ref(), predicate.as_ast(), len(args), array), ctx)
 
 
 _COMPARE = {

@@ -55,7 +55,7 @@ def evaluate_item(
     record["parsed"] = True
     record["repairs"] = list(checked.warnings)
     try:
-        result = provers.prove(checked.problem, limits, backend=backend)
+        result = provers.prove(checked.problem, limits, backend=backend, explain=False)
     except LogicsvcError as exc:
         record.update(status="error", error=exc.to_dict())
         return record

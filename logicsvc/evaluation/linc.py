@@ -83,7 +83,7 @@ def run_sample(
             problem = check_program(program).problem
         except RecursionError:
             raise InputError("formula is nested too deeply", code="too_deep") from None
-        result = provers.prove(problem, limits, backend=backend, world=world)
+        result = provers.prove(problem, limits, backend=backend, world=world, explain=False)
     except LogicsvcError as exc:
         error = exc.to_dict()
         status = "invalid_input" if isinstance(exc, InputError) else "error"

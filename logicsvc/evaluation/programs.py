@@ -110,7 +110,9 @@ def evaluate_item(
         return record
     record.update(parsed=True, repairs=[*record["repairs"], *checked.warnings])
     try:
-        result = provers.prove(checked.problem, limits, backend=backend, world=record["world"])
+        result = provers.prove(
+            checked.problem, limits, backend=backend, world=record["world"], explain=False
+        )
     except LogicsvcError as exc:
         record.update(status="error", error=exc.to_dict())
         return record
