@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from logicsvc.errors import SemanticError, Span, caret_context, source_lines
 from logicsvc.syntax.ast import (
+    Atom,
     ChoiceProblem,
+    Compare,
+    Const,
+    Distinct,
+    Equals,
     Formula,
     Option,
     PredicateDecl,
@@ -22,10 +27,10 @@ from logicsvc.syntax.ast import (
     Question,
     QuestionKind,
     Statement,
-    atoms,
-    constants,
+    Term,
     looks_like_variable,
     subformulas,
+    subterms,
 )
 from logicsvc.syntax.sorts import infer
 
@@ -74,10 +79,11 @@ def check_task(program: Program, text: str | None = None) -> CheckedProblem | Ch
     declared = {v for d in program.signature.sorts for v in d.values} | {
         f.name for f in program.signature.functions if not f.params
     }
-    for statement in statements:
-        _check_free_names(statement, text, declared)
-    _check_arities(program.predicates, statements, text, warnings)
-    _check_name_clash(statements, text)
+    facts = [_Facts.of(s.formula) for s in statements]  # one walk each, for three checks
+    for statement, found in zip(statements, facts, strict=True):
+        _check_free_names(statement, found, text, declared)
+    _check_arities(program.predicates, statements, facts, text, warnings)
+    _check_name_clash(statements, facts, text)
     try:
         formulas = infer(
             tuple(s.formula for s in statements), program.signature, program.predicates
@@ -171,14 +177,47 @@ def _check_conclusion_count(program: Program, text: str | None) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the name checks ask of a formula, gathered in one walk over it."""
+
+    bound: frozenset[str]
+    """Variables some quantifier in the formula binds."""
+    constants: frozenset[str]
+    atoms: tuple[Atom, ...]
+    """In the order :func:`~logicsvc.syntax.ast.atoms` yields them."""
+
+    @classmethod
+    def of(cls, formula: Formula) -> _Facts:
+        bound: set[str] = set()
+        names: set[str] = set()
+        found: list[Atom] = []
+        for node in subformulas(formula):
+            if isinstance(node, Quantified):
+                bound.add(node.var)
+                continue
+            if isinstance(node, Atom):
+                found.append(node)
+                roots: tuple[Term, ...] = node.args
+            elif isinstance(node, Distinct):
+                roots = node.terms
+            elif isinstance(node, Equals | Compare):
+                roots = (node.left, node.right)
+            else:
+                continue
+            names.update(t.name for t in subterms(roots) if isinstance(t, Const))
+        return cls(frozenset(bound), frozenset(names), tuple(found))
+
+
 def _check_free_names(
-    statement: Statement, text: str | None, declared: frozenset[str] | set[str] = frozenset()
+    statement: Statement,
+    facts: _Facts,
+    text: str | None,
+    declared: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    formula = statement.formula
-    bound_somewhere = {q.var for q in subformulas(formula) if isinstance(q, Quantified)}
-    for name in sorted(constants(formula) - declared):
+    for name in sorted(facts.constants - declared):
         # unbound, a variable-like name is a forgotten quantifier, not a constant "x"
-        if name in bound_somewhere or looks_like_variable(name):
+        if name in facts.bound or looks_like_variable(name):
             raise _error(
                 "free_variable",
                 f"variable '{name}' is not bound by any quantifier in scope; "
@@ -191,6 +230,7 @@ def _check_free_names(
 def _check_arities(
     decls: tuple[PredicateDecl, ...],
     statements: tuple[Statement, ...],
+    facts: list[_Facts],
     text: str | None,
     warnings: list[str],
 ) -> None:
@@ -199,8 +239,8 @@ def _check_arities(
         arity.setdefault(decl.name, (len(decl.params), "declared in Predicates:"))
     declared = set(arity)
     undeclared: list[str] = []
-    for statement in statements:
-        for atom in atoms(statement.formula):
+    for statement, found in zip(statements, facts, strict=True):
+        for atom in found.atoms:
             n = len(atom.args)
             seen = arity.get(atom.pred)
             if seen is None:
@@ -220,12 +260,12 @@ def _check_arities(
         warnings.append(f"predicates used but not declared in Predicates: {names}")
 
 
-def _check_name_clash(statements: tuple[Statement, ...], text: str | None) -> None:
-    predicates: set[str] = set()
-    for statement in statements:
-        predicates.update(a.pred for a in atoms(statement.formula))
-    for statement in statements:
-        clash = sorted(constants(statement.formula) & predicates)
+def _check_name_clash(
+    statements: tuple[Statement, ...], facts: list[_Facts], text: str | None
+) -> None:
+    predicates = {atom.pred for found in facts for atom in found.atoms}
+    for statement, found in zip(statements, facts, strict=True):
+        clash = sorted(found.constants & predicates)
         if clash:
             raise _error(
                 "name_clash",

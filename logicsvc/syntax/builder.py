@@ -187,7 +187,7 @@ def build_program(tree: Tree[Token]) -> Program:
     if "predicates" in sections:
         for decl in sections["predicates"].children:
             if isinstance(decl, Tree):
-                decls.append(_build_decl(decl))
+                decls.append(build_decl(decl))
     signature = Signature(
         tuple(_build_sort(d) for d in _lines(sections.get("sorts"))),
         tuple(_build_function(d) for d in _lines(sections.get("functions"))),
@@ -243,7 +243,8 @@ def _build_question(node: Tree[Token]) -> Question:
     return Question(kind, tuple(options), _span(node))
 
 
-def _build_decl(node: Tree[Token]) -> PredicateDecl:
+def build_decl(node: Tree[Token]) -> PredicateDecl:
+    """One line of ``Predicates:``."""
     tokens = [k for k in node.children if isinstance(k, Token)]
     gloss = next((t for t in tokens if t.type == "GLOSS"), None)
     if node.data == "prop_decl":
@@ -253,14 +254,14 @@ def _build_decl(node: Tree[Token]) -> PredicateDecl:
 
 
 def _statements(section: Tree[Token]) -> tuple[Statement, ...]:
-    out: list[Statement] = []
-    for node in section.children:
-        if not isinstance(node, Tree):
-            continue
-        formula_node = node.children[0]
-        assert formula_node is not None
-        gloss_token = next(
-            (k for k in node.children[1:] if isinstance(k, Token) and k.type == "GLOSS"), None
-        )
-        out.append(Statement(build_formula(formula_node), _gloss(gloss_token), _span(node)))
-    return tuple(out)
+    return tuple(build_statement(node) for node in section.children if isinstance(node, Tree))
+
+
+def build_statement(node: Tree[Token]) -> Statement:
+    """One line of ``Premises:`` or ``Conclusion:`` (a ``statement`` node)."""
+    formula_node = node.children[0]
+    assert formula_node is not None
+    gloss_token = next(
+        (k for k in node.children[1:] if isinstance(k, Token) and k.type == "GLOSS"), None
+    )
+    return Statement(build_formula(formula_node), _gloss(gloss_token), _span(node))

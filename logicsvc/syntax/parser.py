@@ -17,12 +17,8 @@ from logicsvc.errors import DSLSyntaxError, Span, caret_context
 from logicsvc.syntax import grammar
 from logicsvc.syntax.ast import Formula, Program, Statement
 from logicsvc.syntax.builder import build_formula, build_program
-from logicsvc.syntax.repair import (
-    close_free_variables,
-    repair_formula_text,
-    split_gloss,
-    widen_quantifiers,
-)
+from logicsvc.syntax.lines import lenient_reading, read_program
+from logicsvc.syntax.repair import repair_formula_text, split_gloss, widen_quantifiers
 
 _HEADERS = {
     "Sorts:": "sorts",
@@ -42,6 +38,9 @@ class ParsedProgram:
 
 def parse_program(text: str, *, lenient: bool = False) -> ParsedProgram:
     """Parse a problem file (``Predicates:`` / ``Premises:`` / ``Conclusion:``)."""
+    plain = read_program(text, lenient=lenient)  # the common case, line by line
+    if plain is not None:
+        return ParsedProgram(*plain)
     warnings: list[str] = []
     try:
         tree = _parse(text, grammar.START_PROGRAM)
@@ -88,12 +87,10 @@ def _widen(
 ) -> tuple[Statement, ...]:
     out = []
     for statement in statements:
-        formula, notes = widen_quantifiers(statement.formula)
-        formula, closed = close_free_variables(formula, premise=premises)
-        notes.extend(closed)
+        widened, notes = lenient_reading(statement, premise=premises)
         line = statement.span.line if statement.span else "?"
         warnings.extend(f"line {line}: {note}" for note in notes)
-        out.append(Statement(formula, statement.gloss, statement.span) if notes else statement)
+        out.append(widened)
     return tuple(out)
 
 
