@@ -10,32 +10,27 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.progress import ProgressColumn
 
 SHOW_PROGRESS: ContextVar[bool] = ContextVar("logicsvc_show_progress", default=False)
 """Whether evaluations draw a bar: the CLI's ``eval`` commands set it."""
 
 
-class _RateColumn(ProgressColumn):
-    """Items per second."""
+def _rate_column() -> ProgressColumn:
+    """Items per second (a class made when a bar is drawn: rich is imported only then)."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
 
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        shown = "? items/s" if speed is None else f"{speed:,.1f} items/s"
-        return Text(shown, style="progress.data.speed")
+    class _RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            shown = "? items/s" if speed is None else f"{speed:,.1f} items/s"
+            return Text(shown, style="progress.data.speed")
+
+    return _RateColumn()
 
 
 @contextlib.contextmanager
@@ -46,11 +41,22 @@ def progress_bar(
     if not enabled:
         yield lambda n: None
         return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     bar = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        _RateColumn(),
+        _rate_column(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),

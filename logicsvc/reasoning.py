@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from logicsvc import provers
 from logicsvc.checks import CheckedChoice, check_program, check_task
 from logicsvc.errors import InputError
-from logicsvc.llm import ChatBackend
-from logicsvc.llm.loop import LoopOptions, solve
-from logicsvc.llm.outcome import LoopResult
 from logicsvc.load import load_problem, load_task
 from logicsvc.provers import Backend, Limits, Result, World
 from logicsvc.provers.result import ChoiceResult
@@ -20,6 +17,13 @@ from logicsvc.syntax.ast import ChoiceProblem, Option, Program, Question, Questi
 from logicsvc.szs import szs_of_record, szs_status
 from logicsvc.translate import Translation, Translator, get_translator
 from logicsvc.translate.base import WholeQuestionReader
+
+if TYPE_CHECKING:
+    # the LLM loop (asyncio, prompts, every puzzle format) only for LLM translators: the
+    # offline ``reason`` starts without it (issue 18)
+    from logicsvc.llm import ChatBackend
+    from logicsvc.llm.loop import LoopOptions
+    from logicsvc.llm.outcome import LoopResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +145,18 @@ async def reason_with_llm(
     *,
     chat: ChatBackend,
     translator: str = "llm",
-    options: LoopOptions = LoopOptions(),  # noqa: B008 (frozen)
+    options: LoopOptions | None = None,
 ) -> Reasoned:
     """The LLM writes the program, refined until it runs; the vote decides.
 
     No executable program (or a tie) is an answer of its own: ``status`` error
     with the loop's outcome as code, never a guessed verdict.
     """
-    loop = await solve(premises, conclusion, chat=chat, options=options)
+    from logicsvc.llm.loop import LoopOptions, solve
+
+    loop = await solve(
+        premises, conclusion, chat=chat, options=LoopOptions() if options is None else options
+    )
     # used_premises index the program's premises: name them by the glosses the model wrote
     glosses: tuple[str, ...] = ()
     if loop.program:

@@ -2,16 +2,23 @@
 
 A memoised subproof is one shared node, so the tree is a DAG; ``to_json``
 gives each node one id and lists every edge once.
+
+``to_json`` writes networkx's node-link JSON itself, byte for byte what
+``nx.node_link_data`` gives for :func:`to_graph`'s DiGraph (a test holds the two
+equal on real proofs): importing networkx costs more than a whole small ``prove``
+command (issue 18), and a proof needs none of its algorithms.  :func:`to_graph` and
+:func:`proof_graph` still give a DiGraph to whoever wants one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from logicsvc.provers.result import Result
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -25,6 +32,8 @@ class ProofNode:
 
 
 def to_graph(root: ProofNode) -> nx.DiGraph:
+    import networkx as nx
+
     graph = nx.DiGraph()
     ids: dict[ProofNode, str] = {root: "n0"}
     stack = [root]
@@ -57,11 +66,35 @@ def used_premises(root: ProofNode) -> tuple[int, ...]:
 
 
 def to_json(root: ProofNode) -> tuple[dict[str, Any], tuple[int, ...]]:
-    """Node-link JSON of the proof (``root`` names the root) and the premises it used."""
-    graph = to_graph(root)
-    used = tuple(sorted({p for _, p in graph.nodes(data="premise") if p is not None}))
-    proof: dict[str, Any] = nx.node_link_data(graph, edges="edges")
-    proof["root"] = "n0"
+    """Node-link JSON of the proof (``root`` names the root) and the premises it used.
+
+    Nodes are numbered as :func:`to_graph` numbers them (in the order first met) and
+    listed in that order; edges are listed by source in node order, each source's
+    children in order, a repeated child once: the order of networkx's DiGraph."""
+    ids: dict[ProofNode, str] = {root: "n0"}
+    order = [root]
+    targets: dict[ProofNode, dict[str, None]] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        out = targets[node] = {}
+        for child in node.children:
+            if child not in ids:
+                ids[child] = f"n{len(ids)}"
+                order.append(child)
+                stack.append(child)
+            out[ids[child]] = None
+    used = tuple(sorted({n.premise for n in order if n.premise is not None}))
+    proof: dict[str, Any] = {
+        "directed": True,
+        "multigraph": False,
+        "graph": {"root": "n0"},
+        "nodes": [
+            {"label": n.label, "kind": n.kind, "premise": n.premise, "id": ids[n]} for n in order
+        ],
+        "edges": [{"source": ids[n], "target": t} for n in order for t in targets[n]],
+        "root": "n0",
+    }
     return proof, used
 
 
@@ -69,4 +102,6 @@ def proof_graph(result: Result) -> nx.DiGraph | None:
     """The proof of a backward result as a DiGraph (root id in ``graph.graph["root"]``)."""
     if result.proof is None:
         return None
+    import networkx as nx
+
     return nx.node_link_graph(result.proof, edges="edges")

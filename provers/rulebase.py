@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
-import networkx as nx
-
 from logicsvc.errors import FragmentError
 from logicsvc.provers.result import World
 from logicsvc.syntax.ast import (
@@ -248,6 +246,8 @@ def check_world(base: RuleBase, world: World) -> None:
                 f"premise {fact.premise + 1}: negative fact {format_atom(fact.atom, False)} "
                 "cannot be stated in the closed world (falsity is absence)"
             )
+    import networkx as nx
+
     graph = nx.DiGraph()
     for rule in base.rules:
         if not rule.head.positive:

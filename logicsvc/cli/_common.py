@@ -126,6 +126,11 @@ RayOpt = Annotated[
         "machine; 'auto', HOST:PORT or ray://HOST:10001 joins a cluster. Needs logicsvc[ray].",
     ),
 ]
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print JSON even on a terminal (it is the default when piped)."),
+]
+"""Here with the other options, not in ``_render``: a signature must not import rich."""
 
 
 def ray_flag_value(args: list[str]) -> list[str]:

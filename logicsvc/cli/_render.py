@@ -12,13 +12,14 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-from rich.tree import Tree
+if TYPE_CHECKING:
+    # rich is imported by the functions that draw: JSON (piped, --json) needs none of it
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+    from rich.tree import Tree
 
 _VERDICTS = {
     "true": ("TRUE", "bold green", "the premises entail the conclusion"),
@@ -77,6 +78,9 @@ def premises_of(
 
 def render(payload: dict[str, Any], premises: Sequence[Premise] = ()) -> RenderableType:
     """The whole answer, top to bottom."""
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [_headline(payload)]
     if premises:
         parts.append(Text("\nRead as", style="bold"))
@@ -109,6 +113,8 @@ def render(payload: dict[str, Any], premises: Sequence[Premise] = ()) -> Rendera
 
 
 def _option_line(option: dict[str, Any]) -> Text:
+    from rich.text import Text
+
     facts = [
         word
         for key, yes, no in (
@@ -129,10 +135,14 @@ def _option_line(option: dict[str, Any]) -> Text:
 
 
 def show(payload: dict[str, Any], premises: Sequence[Premise] = ()) -> None:
+    from rich.console import Console
+
     Console().print(render(payload, premises))
 
 
 def _headline(payload: dict[str, Any]) -> Text:
+    from rich.text import Text
+
     verdict, status = payload.get("verdict"), payload.get("status", "")
     if payload.get("answer"):
         line = Text.assemble(
@@ -154,6 +164,8 @@ def _headline(payload: dict[str, Any]) -> Text:
 
 
 def _premise_line(premises: Sequence[Premise], index: int) -> Text:
+    from rich.text import Text
+
     if index < len(premises):
         p = premises[index]
         line = Text.assemble(("  " + p.label.capitalize() + ": ", "cyan"), p.formula)
@@ -164,6 +176,8 @@ def _premise_line(premises: Sequence[Premise], index: int) -> Text:
 
 
 def _node_text(node: dict[str, Any], premises: Sequence[Premise]) -> Text:
+    from rich.text import Text
+
     kind, index = node.get("kind", ""), node.get("premise")
     text = Text()
     text.append(node.get("label", ""), style="bold" if kind != "naf" else "italic")
@@ -185,6 +199,8 @@ def _node_text(node: dict[str, Any], premises: Sequence[Premise]) -> Text:
 
 
 def _proof_tree(proof: dict[str, Any], premises: Sequence[Premise]) -> Tree:
+    from rich.tree import Tree
+
     nodes = {n["id"]: n for n in proof.get("nodes", [])}
     children: dict[str, list[str]] = {}
     for edge in proof.get("edges", []):
@@ -204,6 +220,10 @@ def _proof_tree(proof: dict[str, Any], premises: Sequence[Premise]) -> Tree:
 
 def _countermodel(model: dict[str, Any]) -> RenderableType:
     """Unary predicates as an element × predicate table; the rest as a list of atoms."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     values: dict[tuple[str, tuple[str, ...]], str] = {}
     for fact in model.get("facts", []):
         if m := _FACT.match(fact):
@@ -240,6 +260,8 @@ def _countermodel(model: dict[str, Any]) -> RenderableType:
 
 
 def _attempts(attempts: list[dict[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(show_edge=False, header_style="bold")
     for column in ("sample", "round", "result", "error"):
         table.add_column(column)
@@ -248,12 +270,6 @@ def _attempts(attempts: list[dict[str, Any]]) -> Table:
         result = a.get("verdict") or a.get("status") or "failed"
         table.add_row(str(a["sample"] + 1), str(a["round"] + 1), result, error.get("message", ""))
     return table
-
-
-JsonOpt = Annotated[
-    bool,
-    typer.Option("--json", help="Print JSON even on a terminal (it is the default when piped)."),
-]
 
 
 def answer(

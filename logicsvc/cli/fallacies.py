@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -142,6 +141,8 @@ def run(
             )
             _finish_job(summary.to_dict(), bool(summary.stopped))
             return
+        import asyncio
+
         detector = FallacyDetector(_classifier(model, llm), formal=formal)
         summary = asyncio.run(
             run_job(

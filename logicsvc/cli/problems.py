@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,6 +11,7 @@ from logicsvc.cli._common import (
     BackendOpt,
     FileArg,
     GrammarOpt,
+    JsonOpt,
     ProgramsOpt,
     RoundsOpt,
     SamplesOpt,
@@ -27,10 +27,7 @@ from logicsvc.cli._common import (
     read_source,
     resolve_auto,
 )
-from logicsvc.cli._render import JsonOpt, answer, premises_of
 from logicsvc.errors import FragmentError, LogicsvcError, UntranslatableError
-from logicsvc.sources import used_sources
-from logicsvc.syntax.ast import ChoiceProblem
 
 if TYPE_CHECKING:
     from logicsvc.provers.result import ChoiceResult
@@ -59,6 +56,7 @@ def prove(
     option a multiple-choice question (Question:/Options:) selects."""
     from logicsvc import provers
     from logicsvc.checks import CheckedChoice
+    from logicsvc.cli._render import answer, premises_of
     from logicsvc.syntax import problem_to_dsl
     from logicsvc.syntaxes import load_in_syntax
 
@@ -94,6 +92,7 @@ def export(
     """Print the problem in another syntax (TPTP FOF, Prover9), or normalised DSL by default."""
     from logicsvc.checks import CheckedChoice
     from logicsvc.syntax import problem_to_dsl, problem_to_tptp
+    from logicsvc.syntax.ast import ChoiceProblem
     from logicsvc.syntax.prover9_printer import problem_to_prover9
     from logicsvc.syntaxes import load_in_syntax
 
@@ -136,8 +135,11 @@ def reason(
     as_json: JsonOpt = False,
 ) -> None:
     """Translate natural-language premises and a conclusion, then prove."""
+    from logicsvc import provers
+    from logicsvc.cli._render import answer, premises_of
     from logicsvc.reasoning import reason as run_reason
     from logicsvc.reasoning import reason_with_llm
+    from logicsvc.sources import used_sources
 
     texts = list(premise or [])
     if not texts and context is None:
@@ -147,14 +149,6 @@ def reason(
                 code="invalid_input",
             )
         )
-    options = loop_options(
-        samples=samples,
-        rounds=rounds,
-        world=world.value,
-        backend=backend,
-        timeout=timeout,
-        grammar=grammar,
-    )
     try:
         if context is not None:
             texts.append(read_source(context))
@@ -164,9 +158,9 @@ def reason(
                 outcome = run_reason(
                     texts,
                     conclusion,
-                    world=options.world,
-                    backend=options.backend,
-                    limits=options.limits,
+                    world=world.value,
+                    backend=backend.value,
+                    limits=provers.Limits(timeout_s=timeout),
                 )
             except UntranslatableError:
                 # auto: the LLM, when one is configured, takes what the rules cannot
@@ -176,6 +170,15 @@ def reason(
                     raise
                 translator = TranslatorChoice.llm
         if outcome is None:
+            # the LLM loop's settings only where it runs: the offline path starts without it
+            options = loop_options(
+                samples=samples,
+                rounds=rounds,
+                world=world.value,
+                backend=backend,
+                timeout=timeout,
+                grammar=grammar,
+            )
             chat = chat_for(translator, programs)
 
             async def run() -> Reasoned:
@@ -190,6 +193,8 @@ def reason(
                     return await reason_with_llm(
                         texts, conclusion, chat=configured, translator=name, options=options
                     )
+
+            import asyncio
 
             outcome = asyncio.run(run())
     except LogicsvcError as exc:

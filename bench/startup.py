@@ -1,0 +1,144 @@
+"""How long a ``logicsvc`` command takes to start, against ``python -c pass`` in the same run.
+
+Issue 18's goal is "startup of any CLI command < 150 ms before its first item". Each case
+is a fresh process (``python -m logicsvc.cli …``), so every import, the grammar build and
+typer's parameter handling count; a case that does work does the least of it:
+
+- ``import``: ``import logicsvc.cli`` alone (the command table); the DSL parser's import,
+  and its Lark grammar built (what the first parse of any command pays);
+- ``--help``: the top-level help;
+- ``prove``: the whole command on a two-premise rule base (backward chainer, a proof);
+- ``eval programs`` on a file holding the first recorded program of ProofWriter (backward
+  chainer) or FOLIO (Z3), with and without the progress bar: start-up plus one item;
+- ``reason``: two sentences through the offline translator, then the chainer.
+
+The cases run round-robin (``--rounds`` times), so a busy machine slows them alike;
+``--other ROOT`` adds every case again run from another checkout of the repository (its
+``logicsvc`` put first on ``PYTHONPATH``), to compare two versions in one run. Prints one
+line per case: the median and the minimum wall time, and the median CPU time.
+
+Reproduce: ``.venv/bin/python bench/startup.py --rounds 15`` (add ``--other DIR`` with,
+e.g., ``git archive <commit> | tar -x -C DIR`` for a before/after comparison).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
+TINY = """Premises:
+∀x (Man(x) → Mortal(x)) ::: All men are mortal.
+Man(socrates) ::: Socrates is a man.
+Conclusion:
+Mortal(socrates) ::: Socrates is mortal.
+"""
+
+
+def first_item(source: Path, target: Path) -> Path:
+    """A one-program copy of a recorded file: start-up plus exactly one item."""
+    target.write_text(json.dumps(json.loads(source.read_text())[:1]), encoding="utf-8")
+    return target
+
+
+def cases(work: Path) -> dict[str, list[str]]:
+    tiny = work / "tiny.fol"
+    tiny.write_text(TINY, encoding="utf-8")
+    cli = ["-m", "logicsvc.cli"]
+    table = {
+        "python -c pass": ["-c", "pass"],
+        "import logicsvc.cli": ["-c", "import logicsvc.cli"],
+        # the DSL parser: its import, then its Lark grammar built (once per process)
+        "import logicsvc.syntax": ["-c", "import logicsvc.syntax"],
+        "… + grammar.parser() built": [
+            "-c",
+            "from logicsvc.syntax import grammar; grammar.parser()",
+        ],
+        "logicsvc --help": [*cli, "--help"],
+        "logicsvc prove tiny.fol": [*cli, "prove", str(tiny)],
+        "logicsvc reason -p … -c … (offline)": [
+            *cli,
+            "reason",
+            "-p",
+            "All men are mortal. Socrates is a man.",
+            "-c",
+            "Socrates is mortal.",
+        ],
+    }
+    for name, file in (
+        ("ProofWriter", "ProofWriter_dev-A_gpt-4.json"),
+        ("FOLIO", "FOLIO_dev-A_gpt-4.json"),
+    ):
+        if (SHARED / file).exists():
+            one = first_item(SHARED / file, work / f"{name}-1.json")
+            table[f"logicsvc eval programs {name} (1 item)"] = [*cli, "eval", "programs", str(one)]
+            table[f"logicsvc eval --no-progress programs {name} (1 item)"] = [
+                *cli,
+                "eval",
+                "--no-progress",
+                "programs",
+                str(one),
+            ]
+    return table
+
+
+def run_once(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one process: on a shared machine the CPU
+    time is the steadier figure, since waiting for a core does not count in it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    if done.returncode != 0:
+        raise RuntimeError(f"{args} exited {done.returncode}: {done.stderr.decode()[-400:]}")
+    return elapsed, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--other", type=Path, help="another checkout to compare, same run")
+    parsed = parser.parse_args()
+    # offline: no LLM is configured, whatever the shell says (the temporary directory is
+    # the working directory, so no .env is read either)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGICSVC_")}
+    envs = {"this": env}
+    if parsed.other is not None:
+        envs["other"] = {**env, "PYTHONPATH": str(parsed.other.resolve())}
+    with tempfile.TemporaryDirectory() as tmp:
+        table = cases(Path(tmp))
+        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for _ in range(parsed.rounds):
+            for name, args in table.items():
+                for label, run_env in envs.items():
+                    times.setdefault((label, name), []).append(run_once(args, run_env, Path(tmp)))
+    print(f"{'case (ms)':<58} {'wall median':>11} {'wall min':>8} {'cpu median':>10}")
+    for (label, name), runs in times.items():
+        wall = [w for w, _ in runs]
+        cpu = statistics.median(c for _, c in runs)
+        shown = name if len(envs) == 1 else f"{name} [{label}]"
+        print(
+            f"{shown:<58} {statistics.median(wall) * 1e3:11.0f} {min(wall) * 1e3:8.0f} "
+            f"{cpu * 1e3:10.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

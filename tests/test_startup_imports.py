@@ -1,0 +1,127 @@
+"""A command imports what it uses, when it runs (issue 18: start-up before the first item).
+
+Each case runs the real command in a fresh interpreter and lists, at exit, which heavy
+packages it loaded. An eager import added anywhere on a command's path (a module-level
+``import networkx`` in a prover, ``rich`` in the command table, the LLM loop in the
+offline pipeline) fails here. Speed itself is measured in ``bench/startup.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# what no command below needs; typer itself coerces option values with pydantic, so
+# pydantic is allowed once a command runs (not for the command table alone)
+NEVER = [
+    "networkx",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "openai",
+    "httpx",
+    "sklearn",
+    "ray",
+    "pydantic_settings",
+    "numpy",
+    "vllm",
+    "mcp",
+]
+
+RUN = """
+import json, runpy, sys
+out, argv = sys.argv[1], sys.argv[2:]
+sys.argv = ["logicsvc", *argv]
+try:
+    runpy.run_module("logicsvc.cli", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+TINY = """Premises:
+∀x (Man(x) → Mortal(x)) ::: All men are mortal.
+Man(socrates) ::: Socrates is a man.
+Conclusion:
+Mortal(socrates) ::: Socrates is mortal.
+"""
+
+
+def loaded(tmp_path: Path, *argv: str) -> set[str]:
+    """The modules a fresh ``logicsvc ARGV`` process holds when it exits (status 0)."""
+    out = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGICSVC_")}
+    subprocess.run(
+        [sys.executable, "-c", RUN, str(out), *argv],
+        cwd=tmp_path,  # no .env: offline, whatever the shell configures
+        env=env,
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=120,
+    )
+    report = json.loads(out.read_text())
+    assert report["code"] in (0, None)
+    return set(report["modules"])
+
+
+def heavy(modules: set[str], names: list[str]) -> list[str]:
+    return [n for n in names if n in modules or any(m.startswith(n + ".") for m in modules)]
+
+
+def test_the_command_table_alone_imports_typer_and_nothing_heavy() -> None:
+    code = "import json, sys, logicsvc.cli; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    modules = set(json.loads(done.stdout))
+    assert "typer" in modules
+    extra = ["pydantic", "rich", "lark", "z3", "asyncio", "logicsvc.syntax", "logicsvc.provers"]
+    assert heavy(modules, NEVER + extra) == []
+
+
+def test_help_needs_no_parser_prover_or_pydantic(tmp_path: Path) -> None:
+    modules = loaded(tmp_path, "--help")
+    assert heavy(modules, [*NEVER, "pydantic", "lark", "z3", "logicsvc.provers"]) == []
+
+
+def test_prove_on_a_rule_base_needs_neither_networkx_nor_z3_nor_rich(tmp_path: Path) -> None:
+    problem = tmp_path / "tiny.fol"
+    problem.write_text(TINY, encoding="utf-8")
+    modules = loaded(tmp_path, "prove", str(problem))
+    assert "logicsvc.provers.backward" in modules  # it did prove
+    assert heavy(modules, [*NEVER, "z3", "rich", "asyncio"]) == []
+
+
+def test_eval_programs_without_a_bar_needs_no_rich(shared_datasets: Path, tmp_path: Path) -> None:
+    recorded = shared_datasets / "llm_programs" / "logiclm" / "ProofWriter_dev-A_gpt-4.json"
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(json.loads(recorded.read_text())[:1]), encoding="utf-8")
+    modules = loaded(tmp_path, "eval", "--no-progress", "programs", str(one))
+    assert "logicsvc.evaluation.programs" in modules
+    assert heavy(modules, [*NEVER, "z3", "rich"]) == []
+
+
+@pytest.mark.parametrize("translator", ["rules", "auto"])
+def test_offline_reason_needs_no_llm_loop(tmp_path: Path, translator: str) -> None:
+    modules = loaded(
+        tmp_path,
+        "reason",
+        "--translator",
+        translator,
+        "-p",
+        "All men are mortal. Socrates is a man.",
+        "-c",
+        "Socrates is mortal.",
+    )
+    assert "logicsvc.translate.controlled" in modules
+    # numpy is lemminflect's (the offline translator's lexicon), so it is allowed here
+    never = [n for n in NEVER if n != "numpy"]
+    assert heavy(modules, [*never, "logicsvc.llm.loop", "asyncio", "rich"]) == []
