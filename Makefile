@@ -35,6 +35,7 @@ bench: $(STAMP)
 
 loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --requests 400 --concurrency 8 --latency 0.2
+	$(BIN)/python bench/loadtest.py --mode prove --requests 1000 --concurrency 8 --repeats 3
 
 abuse: $(STAMP)
 	$(BIN)/python bench/abuse.py --seconds 5

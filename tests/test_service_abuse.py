@@ -13,7 +13,6 @@ import logging
 import logging.config
 import secrets
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,10 +21,11 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import generate_latest
 
-from logicsvc.service import routes
+from logicsvc.service import routes, textjobs
 from logicsvc.service.app import create_app
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.middleware import Gate
+from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
 from tests.test_service import SOCRATES, serve
 
@@ -216,10 +216,10 @@ def test_a_premise_flood_is_refused_before_parsing(
 ) -> None:
     """Item 2: 27,000 premise lines under 1 MB are counted, not parsed (14 s, 356 MB)."""
 
-    def never(*_: object, **__: object) -> None:
-        raise AssertionError("the flood reached the parser")
+    async def never(*_: object, **__: object) -> None:
+        raise AssertionError("the flood reached the parser (a prover worker)")
 
-    monkeypatch.setattr(routes, "load_in_syntax", never)
+    monkeypatch.setattr(ProverPool, "prove_text", never)
     assert len(FLOOD.encode()) < 1_000_000
     response = open_app.post("/v1/prove", json={"program": FLOOD})
     assert response.status_code == 422
@@ -231,20 +231,37 @@ def test_a_premise_flood_is_refused_before_parsing(
     assert response.json()["error"]["code"] == "text_too_long"
 
 
-def test_parsing_runs_on_its_own_threads(
+def test_parsing_runs_in_the_prover_workers(
     open_app: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Item 2: parse work queues on the service's parse threads, not the default pool."""
-    threads: list[str] = []
-    real = routes.load_in_syntax
+    """Items 2 and issue 18: /v1/prove's text is parsed in a prover worker (a process that
+    can be killed), not on the server's threads, whose GIL the event loop needs; a parse
+    error still comes back as the same 422 with its span."""
+    sent: list[object] = []
+    real = ProverPool.prove_text
 
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        return real(*args, **kwargs)
+    async def recording(pool: ProverPool, text: Any, limits: Any) -> Any:
+        sent.append(text)
+        return await real(pool, text, limits)
 
-    monkeypatch.setattr(routes, "load_in_syntax", recording)
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("parsed in the server process")
+
+    monkeypatch.setattr(ProverPool, "prove_text", recording)
+    monkeypatch.setattr(textjobs, "load_in_syntax", never)
+    monkeypatch.setattr(textjobs, "load_formulas_in_syntax", never)
     assert open_app.post("/v1/prove", json={"program": SOCRATES}).json()["verdict"] == "true"
-    assert threads and threads[0].startswith("parse")
+    formulas = {"premises": ["∀x (Man(x) → Mortal(x))", "Man(socrates)"],
+                "conclusion": "Mortal(socrates)"}  # fmt: skip
+    assert open_app.post("/v1/prove", json=formulas).json()["verdict"] == "true"
+    assert [type(t).__name__ for t in sent] == ["ProveText", "ProveText"]  # text, not ASTs
+    repaired = open_app.post("/v1/prove", json={**formulas, "conclusion": "Mortal(socrates))"})
+    assert repaired.json()["warnings"] == ["conclusion: removed 1 unmatched trailing ')'"]
+    broken = open_app.post("/v1/prove", json={**formulas, "conclusion": "Mortal(socrates) ∧"})
+    assert broken.status_code == 422
+    error = broken.json()["error"]
+    assert error["code"] == "syntax_error" and error["message"].startswith("conclusion: ")
+    assert error["span"] == {"line": 1, "column": 19, "end_line": 1, "end_column": 20}
 
 
 def test_protocol_and_schema_details(open_app: TestClient) -> None:

@@ -40,7 +40,7 @@ def serve(
         raise typer.Exit(INVALID_INPUT)
     from logicsvc.service.app import create_app
     from logicsvc.service.logs import logging_config
-    from logicsvc.service.protocol import JSONErrorH11Protocol
+    from logicsvc.service.protocol import http_protocol
 
     config = logging_config()
     logging.config.dictConfig(config)  # before the app: its start-up lines are JSON too
@@ -50,7 +50,7 @@ def serve(
         port=port,
         access_log=False,  # the gate logs every request, with its id
         log_config=config,
-        http=JSONErrorH11Protocol,
+        http=http_protocol(),  # httptools where installed; uvloop is uvicorn's own choice
     )
 
 

@@ -8,7 +8,6 @@ a request past its deadline 504. Nothing a client sends causes a 500.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,22 +26,12 @@ from logicsvc.llm.openai_compat import OpenAICompatBackend
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.middleware import RETRY_AFTER_S, Gate
 from logicsvc.service.pages import make_app
+from logicsvc.service.responses import JSON
 from logicsvc.service.routes import Service, router
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings, get_settings
 
 log = logging.getLogger("logicsvc.service")
-
-
-class JSON(JSONResponse):
-    """UTF-8 JSON, or ASCII-escaped where a lone surrogate cannot be encoded (an answer
-    must never fail after its status is decided)."""
-
-    def render(self, content: object) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def _error(

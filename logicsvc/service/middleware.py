@@ -145,7 +145,13 @@ class Gate:
             }
             if given_id and given_id != request_id:
                 fields["client_request_id"] = given_id[:200]
-            log.info("request", extra=fields)
+            if log.isEnabledFor(logging.INFO):
+                # the record made here: ``log.info`` would walk the stack for a caller's
+                # file and line, which no field of ours shows (~3 % of the server's CPU)
+                record = log.makeRecord(
+                    log.name, logging.INFO, __file__, 0, "request", (), None, extra=fields
+                )
+                log.handle(record)
 
     async def _guarded(
         self,

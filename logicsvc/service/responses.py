@@ -8,8 +8,10 @@ They allow extra fields: a newer server may say more than an older client knows.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from logicsvc.service.schemas import ErrorDetail
@@ -17,6 +19,17 @@ from logicsvc.service.schemas import ErrorDetail
 Verdict = Literal["true", "false", "unknown"]
 Status = Literal["ok", "contradictory_premises", "timeout", "error", "no_option", "several_options"]
 """``no_option`` / ``several_options``: a multiple-choice question with no single answer."""
+
+
+class JSON(JSONResponse):
+    """UTF-8 JSON, or ASCII-escaped where a lone surrogate cannot be encoded (an answer
+    must never fail after its status is decided)."""
+
+    def render(self, content: object) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 class _Response(BaseModel):

@@ -17,9 +17,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logicsvc import __version__
-from logicsvc.checks import CheckedChoice
 from logicsvc.errors import (
-    FragmentError,
     InputError,
     LLMError,
     LLMUnavailableError,
@@ -41,6 +39,7 @@ from logicsvc.service.limits import (
 )
 from logicsvc.service.metrics import Metrics
 from logicsvc.service.responses import (
+    JSON,
     PROVE_EXAMPLES,
     BatchResponse,
     FallaciesResponse,
@@ -60,11 +59,11 @@ from logicsvc.service.schemas import (
     ReasonRequest,
     TranslateRequest,
 )
+from logicsvc.service.textjobs import Proved, ProveText
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
 from logicsvc.sources import used_sources
 from logicsvc.syntax.ast import ChoiceProblem, Problem, QuestionKind
-from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
 from logicsvc.szs import szs_of_record
 from logicsvc.translate.controlled import ControlledEnglishTranslator
 
@@ -128,6 +127,15 @@ class Service:
         )
         return result
 
+    async def prove_text(self, text: ProveText, limits: Limits) -> Proved:
+        """A request's text parsed, checked and proved on a worker (:mod:`.textjobs`)."""
+        proved = await self.pool.prove_text(text, limits)
+        result = proved.result
+        self.metrics.prover_seconds.labels(result.backend or "none").observe(
+            result.elapsed_ms / 1000
+        )
+        return proved
+
     async def choose(self, problem: ChoiceProblem, limits: Limits | None) -> ChoiceResult:
         result = await self.pool.choose(problem, limits or self.limits(None))
         self.metrics.prover_seconds.labels(result.backend).observe(result.elapsed_ms / 1000)
@@ -178,39 +186,33 @@ async def metrics(request: Request) -> Response:
 @router.post("/v1/prove", responses={**ERRORS, **ok(ProveResponse)}, response_model=None)
 async def prove(
     body: Annotated[ProveRequest, Body(openapi_examples=PROVE_EXAMPLES)], request: Request
-) -> dict[str, Any]:
+) -> Response:
     """Decide a DSL program (or premises + conclusion formulas); no LLM involved. A program
     ending with a question and its options is answered with the option its kind selects."""
     svc = _svc(request)
     if body.program is not None:
-        program, syntax = body.program, body.syntax
-        check_program_text(svc.settings, program)  # before parsing: a flood costs a line count
-        task, _ = await svc.off_loop(lambda: load_in_syntax(program, syntax, lenient=body.lenient))
-        check_count(svc.settings, len(task.problem.premises))
-        if isinstance(task, CheckedChoice):
-            if body.prover == "backward" or body.world != "open":
-                raise FragmentError("multiple-choice questions are decided by z3, open world")
-            chosen = await svc.choose(task.problem, svc.limits(body.timeout_s))
-            svc.count(chosen)
-            out = chosen.to_dict()
-            out["szs_status"] = szs_of_record(out)
-            out["warnings"] = [*task.warnings, *chosen.warnings]
-            return out
-        checked = task
+        check_program_text(svc.settings, body.program)  # before parsing: a flood costs a line count
     else:
         premises = body.premises or []
         check_count(svc.settings, len(premises))
         check_texts(svc.settings, [*premises, body.conclusion or ""], "formula")
-        conclusion = body.conclusion or ""
-        checked = await svc.off_loop(
-            lambda: load_formulas_in_syntax(premises, conclusion, body.syntax, lenient=body.lenient)
-        )
-    result = await svc.prove(checked.problem, svc.limits(body.timeout_s), body.prover, body.world)
+    text = ProveText(
+        program=body.program,
+        premises=tuple(body.premises or ()),
+        conclusion=body.conclusion or "",
+        syntax=body.syntax,
+        lenient=body.lenient,
+        max_premises=svc.settings.max_premises,
+        backend=body.prover,
+        world=body.world,
+    )
+    proved = await svc.prove_text(text, svc.limits(body.timeout_s))
+    result = proved.result
     svc.count(result)
     payload = result.to_dict()
     payload["szs_status"] = szs_of_record(payload)
-    payload["warnings"] = [*checked.warnings, *result.warnings]
-    return payload
+    payload["warnings"] = [*proved.warnings, *result.warnings]
+    return JSON(payload)
 
 
 async def _reason(svc: Service, body: TranslateRequest, deadline: float | None = None) -> Reasoned:

@@ -38,6 +38,7 @@ from typing import Any
 from logicsvc.errors import ProverError
 from logicsvc.provers import Backend, World, choose, prove
 from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, Result
+from logicsvc.service.textjobs import PARSE_S_PER_CHAR, Proved, ProveText, prove_text
 from logicsvc.syntax.ast import ChoiceProblem, Problem
 
 TIMEOUT_WARNING = "the prover exceeded its deadline and was stopped"
@@ -81,45 +82,68 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         soft = memory_mb * 2**20 if hard == resource.RLIM_INFINITY else min(memory_mb * 2**20, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     from logicsvc.provers import backward, z3_backend  # noqa: F401  imported once, not per job
+    from logicsvc.syntax.grammar import parser
 
-    conn.send(("ready", os.getpid()))
+    parser()  # built once here, not on the first request's clock
+    _send(conn, ("ready", os.getpid()))
     while True:
         try:
-            job_id, problem, limits, backend, world = conn.recv()
+            job_id, problem, limits, backend, world = _recv(conn)
         except EOFError:
             return
         try:
-            if isinstance(problem, ChoiceProblem):
-                reply: tuple[Any, ...] = ("ok", choose(problem, limits))
+            if isinstance(problem, ProveText):
+                reply: tuple[Any, ...] = ("ok", prove_text(problem, limits, job))
+            elif isinstance(problem, ChoiceProblem):
+                reply = ("ok", choose(problem, limits))
             else:
                 reply = ("ok", job(problem, limits, backend=backend, world=world))
         except MemoryError:
             reply = ("oom", None)
         except Exception as exc:
             reply = ("raise", _pack(exc))
-        conn.send((job_id, *reply))
+        _send(conn, (job_id, *reply))
 
 
-async def _readable(fd: int, timeout: float, stop: asyncio.Event | None = None) -> bool:
-    """Wait, without a thread, until ``fd`` is readable (data or EOF) or ``stop`` is set;
+async def _readable(
+    fd: int, timeout: float, waiting: set[asyncio.Future[bool]] | None = None
+) -> bool:
+    """Wait, without a thread, until ``fd`` is readable (data or EOF) or the pool closes;
     False on timeout.
 
-    ``stop`` exists because EOF alone is not enough: a pipe closed by this process while
-    the reader waits leaves epoll, and its EOF is never reported.
+    ``waiting`` is where the pool finds this wait to end it on close: EOF alone is not
+    enough, a pipe closed by this process while the reader waits leaves epoll, and its
+    EOF is never reported. One future and one timer per wait, no task: this runs on
+    every request.
     """
     loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-    waiters: list[asyncio.Future[Any]] = [ready]
-    if stop is not None:
-        waiters.append(asyncio.ensure_future(stop.wait()))
-    loop.add_reader(fd, lambda: None if ready.done() else ready.set_result(None))
+    ready: asyncio.Future[bool] = loop.create_future()
+
+    def settle(value: bool) -> None:
+        if not ready.done():
+            ready.set_result(value)
+
+    loop.add_reader(fd, settle, True)
+    timer = loop.call_later(timeout, settle, False)
+    if waiting is not None:
+        waiting.add(ready)
     try:
-        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when="FIRST_COMPLETED")
+        return await ready
     finally:
+        timer.cancel()
         loop.remove_reader(fd)
-        for waiter in waiters[1:]:
-            waiter.cancel()
-    return bool(done)
+        if waiting is not None:
+            waiting.discard(ready)
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> None:
+    """Plain ``pickle`` over the pipe: ``Connection.send`` builds a ``ForkingPickler``
+    (and its reducer table) per message, which is for handles, not our data."""
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _recv(conn: Connection) -> Any:
+    return pickle.loads(conn.recv_bytes())
 
 
 class ProverPool:
@@ -139,7 +163,7 @@ class ProverPool:
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_id = 0
         self._started = self._closed = False
-        self._closing = asyncio.Event()  # wakes callers whose worker close() stops
+        self._waiting: set[asyncio.Future[bool]] = set()  # close() wakes these callers
 
     async def __aenter__(self) -> ProverPool:
         await self.start()
@@ -169,7 +193,9 @@ class ProverPool:
     async def close(self) -> None:
         """Stop and reap every worker; busy ones too (their callers get ``prover_crashed``)."""
         self._closed = True
-        self._closing.set()
+        for waiter in self._waiting:
+            if not waiter.done():
+                waiter.set_result(True)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -190,15 +216,26 @@ class ProverPool:
         result = await self._run(problem, limits, "z3", "open")
         if isinstance(result, ChoiceResult):
             return result
+        assert isinstance(result, Result)
         status: ChoiceStatus = "timeout" if result.status == "timeout" else "error"
         kind = problem.question.kind.value
         return ChoiceResult(
             status, kind, error=result.error, warnings=result.warnings, elapsed_ms=result.elapsed_ms
         )
 
+    async def prove_text(self, request: ProveText, limits: Limits) -> Proved:
+        """Parse, check and prove a request's text on a worker (:mod:`.textjobs`); a worker
+        that times out or dies is answered as :meth:`prove` answers it, without warnings."""
+        outcome = await self._run(request, limits, request.backend, request.world)
+        return outcome if isinstance(outcome, Proved) else Proved(outcome)
+
     async def _run(
-        self, problem: Problem | ChoiceProblem, limits: Limits, backend: Backend, world: World
-    ) -> Result | ChoiceResult:
+        self,
+        problem: Problem | ChoiceProblem | ProveText,
+        limits: Limits,
+        backend: Backend,
+        world: World,
+    ) -> Result | ChoiceResult | Proved:
         await self.start()
         while True:
             if self._closed:
@@ -214,13 +251,15 @@ class ProverPool:
         job_id, began, kind = self._next_id, time.monotonic(), "timeout"
         payload: Any = None
         try:
-            worker.conn.send((job_id, problem, limits, backend, world))
+            _send(worker.conn, (job_id, problem, limits, backend, world))
             wait_s = limits.timeout_s + self.grace_s
-            ready = await _readable(worker.conn.fileno(), wait_s, self._closing)
+            if isinstance(problem, ProveText):  # parsing comes before the prover's deadline
+                wait_s += problem.chars() * PARSE_S_PER_CHAR
+            ready = await _readable(worker.conn.fileno(), wait_s, self._waiting)
             if ready and self._closed:
                 kind = "closed"  # close() stops the worker; its pipe may be closed already
             elif ready:
-                reply_id, kind, payload = worker.conn.recv()
+                reply_id, kind, payload = _recv(worker.conn)
                 kind = kind if reply_id == job_id else "died"  # cannot happen; never trust it
         except (EOFError, OSError):
             kind = "died"
@@ -232,7 +271,7 @@ class ProverPool:
             self._idle.put_nowait(worker)
             if kind == "raise":
                 raise _unpack(*payload)
-            assert isinstance(payload, Result | ChoiceResult)
+            assert isinstance(payload, Result | ChoiceResult | Proved)
             return payload
         self._retire(worker)
         ms = (time.monotonic() - began) * 1000
@@ -261,7 +300,7 @@ class ProverPool:
         worker = _Worker(process, parent)
         self._workers.add(worker)
         try:
-            if await _readable(parent.fileno(), STARTUP_TIMEOUT_S) and parent.recv()[0] == "ready":
+            if await _readable(parent.fileno(), STARTUP_TIMEOUT_S) and _recv(parent)[0] == "ready":
                 return worker
         except (EOFError, OSError):
             pass
