@@ -144,3 +144,19 @@ def test_eval_records_equal_the_text_paths(name: str, monkeypatch: pytest.Monkey
             lambda program, lenient: (*to_dsl(program, lenient=lenient), None),
         )
         assert run() == direct
+
+
+def test_a_constant_that_looks_like_a_variable_gets_the_lenient_reading() -> None:
+    source = (
+        "Predicates:\nBig($x, bool)\nFacts:\nBig(x, True)\nRules:\n"
+        "Big($y, True) >>> Big(y1, True)\nQuery:\nBig(z, True)"
+    )
+    for lenient in (True, False):
+        text, _, built = to_dsl_and_program(source, lenient=lenient)
+        assert built is not None
+        parsed = parse_program(text, lenient=lenient)
+        assert built[0] == parsed.program and spans(built[0]) == spans(parsed.program)
+        assert built[1] == parsed.warnings
+    assert built[1] == ()  # strict: no reading
+    lenient_built = to_dsl_and_program(source, lenient=True)[2]
+    assert lenient_built is not None and len(lenient_built[1]) == 2  # line 4's x, line 8's z

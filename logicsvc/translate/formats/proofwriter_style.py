@@ -49,6 +49,7 @@ from logicsvc.syntax.ast import (
     Signature,
     Statement,
     Var,
+    looks_like_variable,
 )
 from logicsvc.syntax.lines import lenient_reading
 
@@ -280,7 +281,10 @@ class _Built:
             quantified = Quantified(Quantifier.ALL, variable[1:], quantified, span)
         statement = Statement(quantified, _gloss(gloss), _line_span(number, text, gloss))
         into = self.conclusions if self.section == "Query" else self.premises
-        if self.lenient:
+        # lenient reading: scopes never need widening here (no quantifier is an operand),
+        # so it can only act on a constant that looks like a variable (``x``, ``y1``)
+        constants = (t for lit in body + heads for t in lit.terms if t not in variables)
+        if self.lenient and any(looks_like_variable(name) for name in constants):
             statement, notes = lenient_reading(statement, premise=self.section != "Query")
             self.notes.extend(f"line {number}: {note}" for note in notes)
         into.append(statement)
