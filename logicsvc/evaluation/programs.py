@@ -31,12 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from logicsvc import provers
+from logicsvc.checks import CheckedProblem, check_depth, check_program
 from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.evaluation.choice_programs import evaluate_choice_item
 from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.load import load_problem
 from logicsvc.provers import Backend, Limits, World
+from logicsvc.syntax.ast import Program
 from logicsvc.translate.formats import CHOICE_STYLES, Style, detect_style, to_dsl_program
+from logicsvc.translate.formats.proofwriter_style import to_dsl_and_program
 
 FORMATS = ("logiclm", "linc")
 _ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
@@ -102,9 +105,14 @@ def evaluate_item(
             raise InputError(f"answer {raw.get('answer')!r} is not A, B or C")
         record["gold"] = _ANSWERS[answer]
         record.update(style=style, world=world or _WORLDS[style])
-        _, dsl, notes = to_dsl_program(programs[0], lenient=lenient)
+        built = None
+        if style == "proofwriter":  # the converter builds the AST: no re-parse
+            dsl, notes, built = to_dsl_and_program(programs[0], lenient=lenient)
+        else:
+            _, dsl, notes = to_dsl_program(programs[0], lenient=lenient)
         record["repairs"] = list(notes)
-        checked = load_problem(dsl, lenient=lenient)
+        checked = _check_built(*built, dsl) if built else None
+        checked = checked or load_problem(dsl, lenient=lenient)
     except LogicsvcError as exc:
         record.update(status="invalid_input", error=exc.to_dict())
         return record
@@ -128,6 +136,17 @@ def evaluate_item(
         elapsed_ms=round(result.elapsed_ms, 3),
     )
     return record
+
+
+def _check_built(program: Program, warnings: tuple[str, ...], text: str) -> CheckedProblem | None:
+    """:func:`load_problem` on a program already built from ``text``; ``None`` where
+    the checks object, so the text path reports the error exactly as it always has."""
+    try:
+        checked = check_program(program, text)
+        check_depth(checked.problem)
+    except (LogicsvcError, RecursionError):
+        return None
+    return CheckedProblem(checked.problem, warnings + checked.warnings)
 
 
 def evaluate(
