@@ -261,9 +261,10 @@ def test_api_keys() -> None:
         assert httpx.get(f"{url}/healthz").status_code == 200  # probes stay open
 
 
-def test_refuses_public_address_without_keys() -> None:
+@pytest.mark.parametrize("command", [["serve"], ["mcp", "--transport", "http"]])
+def test_refuses_public_address_without_keys(command: list[str]) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "logicsvc.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+        [sys.executable, "-m", "logicsvc.cli", *command, "--host", "0.0.0.0", "--port", "1"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from logicsvc.cli._common import INVALID_INPUT, PortOpt, fail
+from logicsvc.cli._common import PortOpt, fail
 from logicsvc.errors import LogicsvcError
 
 
@@ -36,21 +36,8 @@ def mcp(
 
         create_server(settings).run("stdio")
         return
-    import ipaddress
-
-    import uvicorn
-
+    from logicsvc.cli.serving import refuse_open_host_without_keys, run_uvicorn
     from logicsvc.mcp_server import http_app
 
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback and not settings.api_key_list and not settings.allow_unauthenticated:
-        typer.echo(
-            f"refusing to serve on {host} without API keys: set LOGICSVC_API_KEYS "
-            "(or LOGICSVC_ALLOW_UNAUTHENTICATED=1 behind your own gateway)",
-            err=True,
-        )
-        raise typer.Exit(INVALID_INPUT)
-    uvicorn.run(http_app(settings, host), host=host, port=port, access_log=False)
+    refuse_open_host_without_keys(settings, host)
+    run_uvicorn(http_app(settings, host), host, port)

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from logicsvc.cli._common import INVALID_INPUT, PortOpt, fail
 from logicsvc.errors import LogicsvcError
 
+if TYPE_CHECKING:
+    from logicsvc.settings import Settings
 
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: PortOpt = 8000,
-) -> None:
-    """Run the HTTP service (uvicorn); settings come from the environment / .env."""
+
+def refuse_open_host_without_keys(settings: Settings, host: str) -> None:
+    """Exit 2 before binding anything but loopback with no API keys (``serve`` and
+    ``mcp --transport http`` alike): an open port must not be an open prover."""
     import ipaddress
-    import logging.config
 
-    import uvicorn
-
-    from logicsvc.settings import get_settings
-
-    try:
-        settings = get_settings()
-    except LogicsvcError as exc:
-        fail(exc)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -38,20 +30,40 @@ def serve(
             err=True,
         )
         raise typer.Exit(INVALID_INPUT)
-    from logicsvc.service.app import create_app
+
+
+def run_uvicorn(app: Any, host: str, port: int) -> None:
+    """uvicorn as every server of ours runs it: JSON log lines (its own included), no
+    access log (the gate logs every request, with its id), httptools where installed."""
+    import logging.config
+
+    import uvicorn
+
     from logicsvc.service.logs import logging_config
     from logicsvc.service.protocol import http_protocol
 
     config = logging_config()
-    logging.config.dictConfig(config)  # before the app: its start-up lines are JSON too
+    logging.config.dictConfig(config)  # before the app starts: its start-up lines are JSON too
     uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        access_log=False,  # the gate logs every request, with its id
-        log_config=config,
-        http=http_protocol(),  # httptools where installed; uvloop is uvicorn's own choice
+        app, host=host, port=port, access_log=False, log_config=config, http=http_protocol()
     )
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: PortOpt = 8000,
+) -> None:
+    """Run the HTTP service (uvicorn); settings come from the environment / .env."""
+    from logicsvc.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except LogicsvcError as exc:
+        fail(exc)
+    refuse_open_host_without_keys(settings, host)
+    from logicsvc.service.app import create_app
+
+    run_uvicorn(create_app(settings), host, port)
 
 
 def replay_server(
