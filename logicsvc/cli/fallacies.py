@@ -18,6 +18,7 @@ from logicsvc.cli._common import (
     emit,
     fail,
     require_file,
+    resolve_auto,
 )
 from logicsvc.errors import LogicsvcError
 
@@ -71,9 +72,7 @@ def _wants_llm(model: Path | None, llm: bool, translator: TranslatorChoice) -> b
         )
     if llm or model is not None:
         return llm
-    from logicsvc.settings import get_settings
-
-    return bool(get_settings().llm_base_url)  # auto: the LLM when one is configured
+    return resolve_auto(translator) is TranslatorChoice.llm  # the LLM when one is configured
 
 
 def _need_sklearn(why: str) -> None:
