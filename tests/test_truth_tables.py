@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import event, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from logicsvc.provers import z3_backend
@@ -101,8 +101,15 @@ def check_against(
     structures: Sequence[Structure],
     premises: list[Formula],
     goal: Formula,
+    *,
+    may_give_up: bool = False,
 ) -> Result:
     result = z3_backend.prove(Problem.of(premises, goal), LIMITS)
+    if may_give_up and result.verdict is None and result.status in ("timeout", "error"):
+        # first-order logic is undecidable: Z3 may give up or run out, never answer wrongly;
+        # such a case says nothing (rejected, not shrunk: each try costs the whole budget)
+        assert result.status == "timeout" or result.error["code"] == "solver_gave_up", result
+        assume(False)
     answer = expected(structures, premises, goal)
     assert (result.status if result.status != "ok" else result.verdict) == answer, result
     event(answer)
@@ -216,4 +223,4 @@ STRUCTURES = list(small_structures())
 def test_monadic_first_order_agrees_with_model_enumeration(
     premises: list[Formula], goal: Formula
 ) -> None:
-    check_against(STRUCTURES, premises, goal)
+    check_against(STRUCTURES, premises, goal, may_give_up=True)
