@@ -32,6 +32,15 @@ from logicsvc.syntax.ast import (
     Term,
     Var,
 )
+from logicsvc.translate.formats.arlsat_fold import (
+    chain,
+    conjunction,
+    iff,
+    member,
+    negate,
+    sum_of,
+    xor,
+)
 from logicsvc.translate.formats.arlsat_vocabulary import INT, Vocabulary, span_of
 
 _COMPARE = {"<": CompareOp.LT, "<=": CompareOp.LE, ">": CompareOp.GT, ">=": CompareOp.GE}
@@ -166,20 +175,20 @@ class Interpreter:
             count = f"{want} argument(s)" if want else "at least one argument"
             raise self._fail(f"{name} takes {count}, not {len(parts)}", tree, "arity_mismatch")
         if name == "Not":
-            return _not(parts[0], span)
+            return negate(parts[0], span)
         if name == "And":
-            return _chain(Op.AND, parts, span)
+            return chain(Op.AND, parts, span)
         if name == "Or":
-            return _chain(Op.OR, parts, span)
+            return chain(Op.OR, parts, span)
         if name == "Implies":
             if isinstance(parts[0], bool) or isinstance(parts[1], bool):
-                return _chain(Op.OR, [_not(parts[0], span), parts[1]], span)
+                return chain(Op.OR, [negate(parts[0], span), parts[1]], span)
             return Binary(Op.IMPLIES, parts[0], parts[1], span)
         if name == "Xor":
-            return _xor(parts[0], parts[1], span)
+            return xor(parts[0], parts[1], span)
         cond, yes, no = parts
-        then = _chain(Op.OR, [_not(cond, span), yes], span)
-        return _chain(Op.AND, [then, _chain(Op.OR, [cond, no], span)], span)
+        then = chain(Op.OR, [negate(cond, span), yes], span)
+        return chain(Op.AND, [then, chain(Op.OR, [cond, no], span)], span)
 
     def _quantified(
         self, name: str, args: list[object], tree: object, env: Env, span: Span | None
@@ -192,10 +201,10 @@ class Interpreter:
         body: Formula | bool = self._formula(args[1], inner)
         for var, sort, members in reversed(scopes):
             if members is not None:  # a subset list: guard the parent sort's variable
-                guard = _member(var, members, span)
-                body = _chain(
+                guard = member(var, members, span)
+                body = chain(
                     Op.OR if name == "ForAll" else Op.AND,
-                    [_not(guard, span) if name == "ForAll" else guard, body],
+                    [negate(guard, span) if name == "ForAll" else guard, body],
                     span,
                 )
                 assert not isinstance(body, bool)
@@ -228,8 +237,8 @@ class Interpreter:
             if op not in ("==", "!="):
                 raise self._fail(f"'{op}' compares numbers, not formulas", tree, "sort_mismatch")
             a, b = self._fold(left, env), self._fold(right, env)
-            same = _iff(a, b, span)
-            return same if op == "==" else _not(same, span)
+            same = iff(a, b, span)
+            return same if op == "==" else negate(same, span)
         a_term, b_term = self._term(left, env), self._term(right, env)
         if op == "==":
             return Equals(a_term, b_term, span)
@@ -301,11 +310,11 @@ class Interpreter:
                 ),
                 Compare(CompareOp.GE, value, zero, span),
             ]
-            self._lifted[-1].append(([a], _conjunction(define, span)))
+            self._lifted[-1].append(([a], conjunction(define, span)))
             return value
         if name == "Sum" and args and not any(_is_scoped(a) for a in args):
             terms = [self._term(a, env) for a in args]
-            return _sum(terms, span)
+            return sum_of(terms, span)
         if name == "Distinct":
             raise self._fail("Distinct is a formula, not a value", tree, "sort_mismatch")
         message = f"'{name}' is not a function of this program or of Logic-LM's format"
@@ -328,7 +337,7 @@ class Interpreter:
             Compare(CompareOp.GE, rest, Const("0", span), span),
             Compare(CompareOp.LT, rest, Const(k, span), span),
         ]
-        self._lifted[-1].append(([q, r], _conjunction(define, span)))
+        self._lifted[-1].append(([q, r], conjunction(define, span)))
         return rest
 
     def _count(self, args: list[object], tree: object, env: Env, span: Span | None) -> Term:
@@ -350,9 +359,9 @@ class Interpreter:
                 continue
             body = self._formula(args[1], {**inner, var: (Var(var, span), sort)})
             if members is not None:
-                body = Binary(Op.AND, _member(var, members, span), body, span)
+                body = Binary(Op.AND, member(var, members, span), body, span)
             terms.append(Count(var, sort, body, span))
-        return _sum(terms, span)
+        return sum_of(terms, span)
 
     def _members(self, sort: str, members: tuple[str, ...] | None) -> tuple[str, ...]:
         if members is not None:
@@ -385,62 +394,3 @@ def _is_scoped_list(tree: object) -> bool:
         return False
     items = tree.children[0]
     return isinstance(items, lark.Tree) and any(_is_scoped(i) for i in items.children)
-
-
-def _conjunction(parts: list[Formula], span: Span | None) -> Formula:
-    out = parts[0]
-    for part in parts[1:]:
-        out = Binary(Op.AND, out, part, span)
-    return out
-
-
-def _member(var: str, members: tuple[str, ...], span: Span | None) -> Formula:
-    parts: list[Formula | bool] = [Equals(Var(var, span), Const(m, span), span) for m in members]
-    out = _chain(Op.OR, parts, span)
-    assert not isinstance(out, bool)
-    return out
-
-
-def _sum(terms: list[Term], span: Span | None) -> Term:
-    if not terms:
-        return Const("0", span)
-    total = terms[0]
-    for t in terms[1:]:
-        total = Arith(ArithOp.ADD, total, t, span)
-    return total
-
-
-def _not(f: Formula | bool, span: Span | None) -> Formula | bool:
-    return (not f) if isinstance(f, bool) else Not(f, span)
-
-
-def _chain(op: Op, parts: list[Formula | bool], span: Span | None) -> Formula | bool:
-    """``And``/``Or`` of parts, with ``True``/``False`` folded away."""
-    unit, absorbing = (True, False) if op is Op.AND else (False, True)
-    kept: list[Formula] = []
-    for part in parts:
-        if isinstance(part, bool):
-            if part == absorbing:
-                return absorbing
-            continue
-        kept.append(part)
-    if not kept:
-        return unit
-    out = kept[0]
-    for part in kept[1:]:
-        out = Binary(op, out, part, span)
-    return out
-
-
-def _iff(a: Formula | bool, b: Formula | bool, span: Span | None) -> Formula | bool:
-    if isinstance(a, bool):
-        return b if a else _not(b, span)
-    if isinstance(b, bool):
-        return a if b else _not(a, span)
-    return Binary(Op.IFF, a, b, span)
-
-
-def _xor(a: Formula | bool, b: Formula | bool, span: Span | None) -> Formula | bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return _not(_iff(a, b, span), span)
-    return Binary(Op.XOR, a, b, span)
