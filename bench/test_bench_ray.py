@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,7 @@ def model() -> BaselineModel:
 
 @pytest.fixture(params=[1, 2], ids=["1cpu", "2cpu"])
 def cluster(request: pytest.FixtureRequest) -> Iterator[int]:
+    session = tempfile.mkdtemp(prefix="logicsvc-ray-")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         ray.init(
@@ -56,11 +59,13 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[int]:
             object_store_memory=256 * 2**20,
             log_to_driver=False,
             configure_logging=False,
+            _temp_dir=session,  # not /tmp/ray, which Ray never empties
         )
         try:
             yield request.param
         finally:
             ray.shutdown()
+            shutil.rmtree(session, ignore_errors=True)
 
 
 def _single(model: BaselineModel, source: Path, out: Path) -> int:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -39,6 +41,7 @@ TIMING = ("elapsed_s", "elapsed_ms")
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A local Ray instance for this module; its address, for driver subprocesses."""
+    session = tempfile.mkdtemp(prefix="logicsvc-ray-")
     with pytest.MonkeyPatch.context() as patch:
         # workers import tests.ray_helpers; they inherit the environment of the raylet
         patch.setenv(
@@ -50,11 +53,13 @@ def cluster() -> Iterator[str]:
             object_store_memory=256 * 2**20,
             log_to_driver=False,
             configure_logging=False,
+            _temp_dir=session,  # not /tmp/ray, which Ray never empties
         )
         try:
             yield str(context.address_info["gcs_address"])
         finally:
             ray.shutdown()
+            shutil.rmtree(session, ignore_errors=True)
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -357,3 +362,25 @@ def test_a_bare_ray_flag_means_a_local_cluster() -> None:
         "fallacies", "in.csv", "--ray", "local", "-o", "o",
     ]  # fmt: skip
     assert ray_flag_value(["x", "--ray", "auto"]) == ["x", "--ray", "auto"]
+
+
+def test_a_local_cluster_leaves_no_session_directory_behind() -> None:
+    """``--ray`` (local) starts Ray in a temporary directory and removes it on a clean end."""
+    root = Path(tempfile.mkdtemp(prefix="lr-", dir="/tmp"))  # short: Ray's sockets live here
+    code = (
+        "from logicsvc.cluster import connected\n"
+        "with connected('local') as ray:\n"
+        "    assert ray.get(ray.put(41)) + 1 == 42\n"
+        "    import os, sys; print(os.listdir(sys.argv[1]))\n"
+    )
+    env = {**os.environ, "RAY_TMPDIR": str(root)}
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(root)], capture_output=True, text=True, env=env,
+            timeout=180,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert "logicsvc-ray-" in proc.stdout  # the session lived there while it ran
+        assert list(root.iterdir()) == []
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

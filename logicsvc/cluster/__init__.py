@@ -27,14 +27,25 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 from logicsvc.errors import ConfigurationError
 
+_log = logging.getLogger(__name__)
+
 EXTRA = "logicsvc[ray]"
 LOCAL = "local"
-"""``--ray`` with no address: a new Ray instance on this machine, stopped at the end."""
+"""``--ray`` with no address: a new Ray instance on this machine, stopped at the end.
+
+Its session directory (sockets, logs, spilled objects) lives in a fresh temporary
+directory that goes with it when the run ends normally; Ray's default, ``/tmp/ray``,
+keeps every session's tens of megabytes forever.  After a failure it is kept, and
+its path logged, for the worker logs in it."""
 
 
 def require_ray() -> Any:
@@ -61,16 +72,40 @@ def connected(address: str) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
+    session = _session_directory() if address == LOCAL else None
     try:
-        if address == LOCAL:
-            ray.init(address="local", include_dashboard=False, log_to_driver=False)
+        if session is not None:
+            ray.init(
+                address="local", include_dashboard=False, log_to_driver=False, _temp_dir=session
+            )
         else:
             ray.init(address=address, log_to_driver=False)
     except (ConnectionError, ValueError, RuntimeError) as exc:
+        _discard(session)
         raise ConfigurationError(
             f"cannot connect to the Ray cluster at {address!r}: {exc}", code="ray_unavailable"
         ) from None
     try:
         yield ray
-    finally:
+    except BaseException:
         ray.shutdown()
+        if session is not None:
+            _log.warning("the local Ray session's logs are kept in %s", session)
+        raise
+    ray.shutdown()
+    _discard(session)
+
+
+def _session_directory() -> str:
+    """A fresh directory where Ray would put ``ray/``: ``$RAY_TMPDIR``, else ``/tmp``.
+
+    Not ``$TMPDIR``: Ray's socket paths must stay under the 107 bytes of ``AF_UNIX``,
+    which a long ``$TMPDIR`` (macOS's, pytest's) exceeds; Ray avoids it the same way.
+    """
+    root = os.environ.get("RAY_TMPDIR") or ("/tmp" if os.name == "posix" else None)
+    return tempfile.mkdtemp(prefix="logicsvc-ray-", dir=root)
+
+
+def _discard(session: str | None) -> None:
+    if session is not None:
+        shutil.rmtree(session, ignore_errors=True)
