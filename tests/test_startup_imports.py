@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-# what no command below needs; typer itself coerces option values with pydantic, so
-# pydantic is allowed once a command runs (not for the command table alone)
+# what no command below needs
 NEVER = [
     "networkx",
     "fastapi",
@@ -98,6 +97,37 @@ def test_prove_on_a_rule_base_needs_neither_networkx_nor_z3_nor_rich(tmp_path: P
     modules = loaded(tmp_path, "prove", str(problem))
     assert "logicsvc.provers.backward" in modules  # it did prove
     assert heavy(modules, [*NEVER, "z3", "rich", "asyncio"]) == []
+
+
+# typer 0.29 coerces every option value through a pydantic TypeAdapter (~100 ms of
+# start-up for any command); pyproject.toml holds typer below it. A typer that brings
+# pydantic back, or an import of it on these paths, fails here.
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("prove", "{tiny}"),
+        ("prove", "--backend", "backward", "--world", "closed", "--timeout", "5", "{tiny}"),
+        ("export", "--tptp", "{tiny}"),
+        ("eval", "--no-progress", "programs", "--timeout", "5", "{programs}"),
+        ("eval", "--no-progress", "folio-gold", "--backend", "z3", "{folio}"),
+    ],
+    ids=["prove", "prove-options", "export", "eval-programs", "eval-folio-gold"],
+)
+def test_commands_that_need_no_settings_import_no_pydantic(
+    shared_datasets: Path, tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    tiny = tmp_path / "tiny.fol"
+    tiny.write_text(TINY, encoding="utf-8")
+    recorded = shared_datasets / "llm_programs" / "logiclm" / "ProofWriter_dev-A_gpt-4.json"
+    programs = tmp_path / "one.json"
+    programs.write_text(json.dumps(json.loads(recorded.read_text())[:1]), encoding="utf-8")
+    folio = tmp_path / "one.jsonl"
+    with (shared_datasets / "folio" / "folio-validation-A.jsonl").open(encoding="utf-8") as f:
+        folio.write_text(next(f), encoding="utf-8")
+    paths = {"{tiny}": str(tiny), "{programs}": str(programs), "{folio}": str(folio)}
+    modules = loaded(tmp_path, *(paths.get(arg, arg) for arg in argv))
+    assert "logicsvc.syntax.parser" in modules  # it read the problem
+    assert heavy(modules, ["pydantic", "pydantic_core"]) == []
 
 
 def test_eval_programs_without_a_bar_needs_no_rich(shared_datasets: Path, tmp_path: Path) -> None:
