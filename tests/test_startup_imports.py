@@ -155,3 +155,32 @@ def test_offline_reason_needs_no_llm_loop(tmp_path: Path, translator: str) -> No
     # numpy is lemminflect's (the offline translator's lexicon), so it is allowed here
     never = [n for n in NEVER if n != "numpy"]
     assert heavy(modules, [*never, "logicsvc.llm.loop", "asyncio", "rich"]) == []
+
+
+def test_the_lemma_table_is_read_once_without_the_collector_and_it_comes_back() -> None:
+    """lemminflect's table (~70,000 dicts) read with the garbage collector paused: it
+    does not run during the read, it is on afterwards, and the words read the same as
+    through lemminflect itself."""
+    code = """
+import gc, json, lemminflect
+from logicsvc.translate import lexicon
+runs = []
+gc.callbacks.append(lambda phase, info: runs.append(phase) if phase == "start" else None)
+men = lexicon.all_lemmas("men")
+during = len(runs)
+print(json.dumps({
+    "during": during,
+    "enabled": gc.isenabled(),
+    "same": men == lemminflect.getAllLemmas("men")
+    and lexicon.oov_lemma("zorbs", "NOUN") == lemminflect.getLemma("zorbs", "NOUN"),
+    "men": men,
+}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    report = json.loads(done.stdout)
+    assert report["men"] == {"NOUN": ["man"]}
+    # unpaused, the read runs the collector ~200 times; paused, at most the one collection
+    # the first allocations after it start
+    assert report["during"] <= 1 and report["enabled"] and report["same"]
