@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
+
 # what no command below needs
 NEVER = [
     "networkx",
@@ -184,3 +186,44 @@ print(json.dumps({
     # unpaused, the read runs the collector ~200 times; paused, at most the one collection
     # the first allocations after it start
     assert report["during"] <= 1 and report["enabled"] and report["same"]
+
+
+# What requires typer in the vLLM extra's tree (pip's resolver on '.[vllm]', vllm 0.32.0:
+# fastapi-cli and fastapi-cloud-cli through fastapi[standard], transformers, fastsafetensors):
+# holding typer below 0.29 must leave '.[vllm]' installable, so each admits a typer we admit.
+VLLM_TYPER = {
+    "fastapi-cli": ">=0.26.1",
+    "fastapi-cloud-cli": ">=0.26.1",
+    "transformers": "",
+    "fastsafetensors": ">=0.9.0",
+}
+
+
+def test_the_typer_pin_leaves_the_vllm_extra_installable() -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+
+    from tests.test_vllm_cpu import vllm_python
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    ours = next(r for r in map(Requirement, project["dependencies"]) if r.name == "typer")
+    assert version("typer") in ours.specifier  # the suite runs on the pinned typer
+    for name, spec in VLLM_TYPER.items():
+        assert version("typer") in SpecifierSet(spec), name
+    python = vllm_python()
+    if python is not None:  # vllm-cpu's environment: every typer requirement read there
+        code = (
+            "import json; from importlib.metadata import distributions\n"
+            "print(json.dumps([r for d in distributions() for r in d.requires or []"
+            " if r.split(';')[0].strip().startswith(('typer>', 'typer=', 'typer<'))]))"
+        )
+        found = subprocess.run(
+            [str(python), "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+        for requirement in map(Requirement, json.loads(found.stdout)):
+            active = requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+            if active:
+                assert version("typer") in requirement.specifier, str(requirement)
