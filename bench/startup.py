@@ -10,7 +10,16 @@ typer's parameter handling count; a case that does work does the least of it:
 - ``prove``: the whole command on a two-premise rule base (backward chainer, a proof);
 - ``eval programs`` on a file holding the first recorded program of ProofWriter (backward
   chainer) or FOLIO (Z3), with and without the progress bar: start-up plus one item;
-- ``reason``: two sentences through the offline translator, then the chainer.
+- ``reason``: two sentences through the offline translator, then the chainer;
+- ``export --tptp`` on the same rule base; ``eval folio-gold``, ``eval proofwriter`` and
+  ``eval prontoqa`` (offline rules translator) on a one-item copy of the shared dataset;
+  every other command's ``--help`` (``serve``, ``mcp``, ``replay-server``, ``fallacies``:
+  their start-up is their command table and options, what ``--help`` parses).
+
+The child processes run without ``PYTHONDONTWRITEBYTECODE`` and after one unmeasured
+warm-up round, so they load byte-code from ``__pycache__`` as an installed package does
+(pip compiles at install): with the variable set, which this repository's agents' shells
+do, every ``logicsvc`` module is compiled from source in every run, ~40 ms more.
 
 The cases run round-robin (``--rounds`` times), so a busy machine slows them alike;
 ``--other ROOT`` adds every case again run from another checkout of the repository (its
@@ -34,7 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SHARED = DATASETS / "llm_programs" / "logiclm"
 TINY = """Premises:
 ∀x (Man(x) → Mortal(x)) ::: All men are mortal.
 Man(socrates) ::: Socrates is a man.
@@ -46,6 +56,13 @@ Mortal(socrates) ::: Socrates is mortal.
 def first_item(source: Path, target: Path) -> Path:
     """A one-program copy of a recorded file: start-up plus exactly one item."""
     target.write_text(json.dumps(json.loads(source.read_text())[:1]), encoding="utf-8")
+    return target
+
+
+def first_line(source: Path, target: Path) -> Path:
+    """A one-line copy of a JSONL dataset."""
+    with source.open(encoding="utf-8") as lines:
+        target.write_text(next(lines), encoding="utf-8")
     return target
 
 
@@ -87,6 +104,24 @@ def cases(work: Path) -> dict[str, list[str]]:
                 "programs",
                 str(one),
             ]
+    table["logicsvc export --tptp tiny.fol"] = [*cli, "export", "--tptp", str(tiny)]
+    datasets = (
+        ("folio-gold", "folio/folio-validation-A.jsonl", first_line),
+        ("proofwriter", "proofwriter/logiclm/dev-A.json", first_item),
+        ("prontoqa", "prontoqa/dev-A.json", first_item),
+    )
+    for command, file, copy in datasets:
+        if (DATASETS / file).exists():
+            one = copy(DATASETS / file, work / f"{command}-1{Path(file).suffix}")
+            table[f"logicsvc eval --no-progress {command} (1 item)"] = [
+                *cli,
+                "eval",
+                "--no-progress",
+                command,
+                str(one),
+            ]
+    for command in ("serve", "mcp", "replay-server", "fallacies"):
+        table[f"logicsvc {command} --help"] = [*cli, command, "--help"]
     return table
 
 
@@ -118,17 +153,23 @@ def main() -> None:
     parsed = parser.parse_args()
     # offline: no LLM is configured, whatever the shell says (the temporary directory is
     # the working directory, so no .env is read either)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGICSVC_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LOGICSVC_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     envs = {"this": env}
     if parsed.other is not None:
         envs["other"] = {**env, "PYTHONPATH": str(parsed.other.resolve())}
     with tempfile.TemporaryDirectory() as tmp:
         table = cases(Path(tmp))
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
-        for _ in range(parsed.rounds):
+        for round_ in range(parsed.rounds + 1):  # round 0 writes __pycache__, not counted
             for name, args in table.items():
                 for label, run_env in envs.items():
-                    times.setdefault((label, name), []).append(run_once(args, run_env, Path(tmp)))
+                    measured = run_once(args, run_env, Path(tmp))
+                    if round_:
+                        times.setdefault((label, name), []).append(measured)
     print(f"{'case (ms)':<58} {'wall median':>11} {'wall min':>8} {'cpu median':>10}")
     for (label, name), runs in times.items():
         wall = [w for w, _ in runs]

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-# what no command below needs; typer itself coerces option values with pydantic, so
-# pydantic is allowed once a command runs (not for the command table alone)
+from tests.conftest import REPO
+
+# what no command below needs
 NEVER = [
     "networkx",
     "fastapi",
@@ -100,6 +101,37 @@ def test_prove_on_a_rule_base_needs_neither_networkx_nor_z3_nor_rich(tmp_path: P
     assert heavy(modules, [*NEVER, "z3", "rich", "asyncio"]) == []
 
 
+# typer 0.29 coerces every option value through a pydantic TypeAdapter (~100 ms of
+# start-up for any command); pyproject.toml holds typer below it. A typer that brings
+# pydantic back, or an import of it on these paths, fails here.
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("prove", "{tiny}"),
+        ("prove", "--backend", "backward", "--world", "closed", "--timeout", "5", "{tiny}"),
+        ("export", "--tptp", "{tiny}"),
+        ("eval", "--no-progress", "programs", "--timeout", "5", "{programs}"),
+        ("eval", "--no-progress", "folio-gold", "--backend", "z3", "{folio}"),
+    ],
+    ids=["prove", "prove-options", "export", "eval-programs", "eval-folio-gold"],
+)
+def test_commands_that_need_no_settings_import_no_pydantic(
+    shared_datasets: Path, tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    tiny = tmp_path / "tiny.fol"
+    tiny.write_text(TINY, encoding="utf-8")
+    recorded = shared_datasets / "llm_programs" / "logiclm" / "ProofWriter_dev-A_gpt-4.json"
+    programs = tmp_path / "one.json"
+    programs.write_text(json.dumps(json.loads(recorded.read_text())[:1]), encoding="utf-8")
+    folio = tmp_path / "one.jsonl"
+    with (shared_datasets / "folio" / "folio-validation-A.jsonl").open(encoding="utf-8") as f:
+        folio.write_text(next(f), encoding="utf-8")
+    paths = {"{tiny}": str(tiny), "{programs}": str(programs), "{folio}": str(folio)}
+    modules = loaded(tmp_path, *(paths.get(arg, arg) for arg in argv))
+    assert "logicsvc.syntax.parser" in modules  # it read the problem
+    assert heavy(modules, ["pydantic", "pydantic_core"]) == []
+
+
 def test_eval_programs_without_a_bar_needs_no_rich(shared_datasets: Path, tmp_path: Path) -> None:
     recorded = shared_datasets / "llm_programs" / "logiclm" / "ProofWriter_dev-A_gpt-4.json"
     one = tmp_path / "one.json"
@@ -125,3 +157,73 @@ def test_offline_reason_needs_no_llm_loop(tmp_path: Path, translator: str) -> No
     # numpy is lemminflect's (the offline translator's lexicon), so it is allowed here
     never = [n for n in NEVER if n != "numpy"]
     assert heavy(modules, [*never, "logicsvc.llm.loop", "asyncio", "rich"]) == []
+
+
+def test_the_lemma_table_is_read_once_without_the_collector_and_it_comes_back() -> None:
+    """lemminflect's table (~70,000 dicts) read with the garbage collector paused: it
+    does not run during the read, it is on afterwards, and the words read the same as
+    through lemminflect itself."""
+    code = """
+import gc, json, lemminflect
+from logicsvc.translate import lexicon
+runs = []
+gc.callbacks.append(lambda phase, info: runs.append(phase) if phase == "start" else None)
+men = lexicon.all_lemmas("men")
+during = len(runs)
+print(json.dumps({
+    "during": during,
+    "enabled": gc.isenabled(),
+    "same": men == lemminflect.getAllLemmas("men")
+    and lexicon.oov_lemma("zorbs", "NOUN") == lemminflect.getLemma("zorbs", "NOUN"),
+    "men": men,
+}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    report = json.loads(done.stdout)
+    assert report["men"] == {"NOUN": ["man"]}
+    # unpaused, the read runs the collector ~200 times; paused, at most the one collection
+    # the first allocations after it start
+    assert report["during"] <= 1 and report["enabled"] and report["same"]
+
+
+# What requires typer in the vLLM extra's tree (pip's resolver on '.[vllm]', vllm 0.32.0:
+# fastapi-cli and fastapi-cloud-cli through fastapi[standard], transformers, fastsafetensors):
+# holding typer below 0.29 must leave '.[vllm]' installable, so each admits a typer we admit.
+VLLM_TYPER = {
+    "fastapi-cli": ">=0.26.1",
+    "fastapi-cloud-cli": ">=0.26.1",
+    "transformers": "",
+    "fastsafetensors": ">=0.9.0",
+}
+
+
+def test_the_typer_pin_leaves_the_vllm_extra_installable() -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+
+    from tests.test_vllm_cpu import vllm_python
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    ours = next(r for r in map(Requirement, project["dependencies"]) if r.name == "typer")
+    assert version("typer") in ours.specifier  # the suite runs on the pinned typer
+    for name, spec in VLLM_TYPER.items():
+        assert version("typer") in SpecifierSet(spec), name
+    python = vllm_python()
+    if python is not None:  # vllm-cpu's environment: every typer requirement read there
+        code = (
+            "import json; from importlib.metadata import distributions\n"
+            "print(json.dumps([r for d in distributions() for r in d.requires or []"
+            " if r.split(';')[0].strip().startswith(('typer>', 'typer=', 'typer<'))]))"
+        )
+        found = subprocess.run(
+            [str(python), "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+        for requirement in map(Requirement, json.loads(found.stdout)):
+            active = requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+            if active:
+                assert version("typer") in requirement.specifier, str(requirement)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import itertools
 
-import lemminflect
-
 from logicsvc.translate.everyday_parser import Parser
 from logicsvc.translate.everyday_syntax import Token, is_plural_noun
-from logicsvc.translate.lexicon import singular
+from logicsvc.translate.lexicon import all_lemmas, singular
 
 _WORD_HINTS: dict[frozenset[str], str] = {
     frozenset({"most", "many", "few", "several", "only", "exactly", "least"}): (
@@ -53,7 +51,7 @@ def explain(tokens: list[Token], parser: Parser) -> str:
             if word in group:
                 return hint.format(w=word)
     for word in words:
-        if word.endswith("ly") and set(lemminflect.getAllLemmas(word)) == {"ADV"}:
+        if word.endswith("ly") and set(all_lemmas(word)) == {"ADV"}:
             return f"the adverb '{word}' (try an adjective or leave it out)"
     if any(w.isdigit() for w in words):
         return "numbers (try words the fragment reads: 'Bob has a dog.')"

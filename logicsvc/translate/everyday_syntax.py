@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import lemminflect
-
 from logicsvc.translate import lexicon
 
 
@@ -106,7 +104,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|,|\S")
 
 @cache
 def word_classes(word: str) -> frozenset[str]:
-    return frozenset(lemminflect.getAllLemmas(word))
+    return frozenset(lexicon.all_lemmas(word))
 
 
 def can_be(word: str, upos: str) -> bool:

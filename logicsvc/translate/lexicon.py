@@ -8,8 +8,10 @@ ask it rather than strip suffixes by hand.
 
 from __future__ import annotations
 
+import gc
 import re
 from functools import cache
+from typing import Any
 
 import lemminflect
 
@@ -44,6 +46,32 @@ FUNCTION_WORDS = frozenset(
 _NOT_PLURAL = ("ss", "us", "is", "ous")
 
 
+@cache
+def _read_table() -> None:
+    """lemminflect reads its ~70,000-word lemma table on first use (~175 ms of CPU, what a
+    one-sentence ``reason`` waits for); a fifth of that is the garbage collector walking the
+    dicts as they are made, none of them garbage, so it pauses for the read (issue 18)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        lemminflect.getAllLemmas("")
+    finally:
+        if paused:
+            gc.enable()
+
+
+def all_lemmas(word: str) -> dict[str, Any]:
+    """``lemminflect.getAllLemmas``: each word class the dictionary knows, with its lemmas."""
+    _read_table()
+    return dict(lemminflect.getAllLemmas(word))
+
+
+def oov_lemma(word: str, upos: str) -> tuple[str, ...]:
+    """``lemminflect.getLemma``, its rules guessing for a word the dictionary lacks."""
+    _read_table()
+    return tuple(lemminflect.getLemma(word, upos=upos, lemmatize_oov=True))
+
+
 def _name(word: str) -> str:
     cleaned = re.sub(r"[^\w-]", "", word).strip("-")
     return cleaned[:1].upper() + cleaned[1:]
@@ -57,12 +85,12 @@ def constant(words: list[str]) -> str:
 @cache
 def singular(word: str) -> str:
     """The singular of a noun (``men`` → ``man``); other words unchanged."""
-    known = lemminflect.getAllLemmas(word)
+    known = all_lemmas(word)
     if "NOUN" in known:
         return str(known["NOUN"][0])
     if known or word.endswith(_NOT_PLURAL):  # a known adjective, verb...: not plural
         return word
-    guess = lemminflect.getLemma(word, upos="NOUN", lemmatize_oov=True)
+    guess = oov_lemma(word, "NOUN")
     return str(guess[0]) if guess else word
 
 
@@ -77,7 +105,7 @@ def adjective_predicate(word: str) -> str:
 @cache
 def word_predicate(word: str) -> str:
     """A bare word after "are": an adjective (``mortal``) or a plural noun (``animals``)."""
-    known = lemminflect.getAllLemmas(word)
+    known = all_lemmas(word)
     if "ADJ" in known or (not known and (not word.endswith("s") or word.endswith(_NOT_PLURAL))):
         return _name(word)
     return _name(singular(word))
@@ -87,7 +115,7 @@ def word_predicate(word: str) -> str:
 def passive_participle(word: str) -> str | None:
     """``loved`` → ``love``: a verb form that is no adjective ("Bob is loved" is a passive,
     ∃y Love(y, bob), not an adjective Loved that "Mary loves Bob" could never give)."""
-    known = lemminflect.getAllLemmas(word)
+    known = all_lemmas(word)
     if "VERB" not in known or "ADJ" in known or word.endswith(("s", "ing")):
         return None
     lemma = str(known["VERB"][0])
@@ -97,5 +125,5 @@ def passive_participle(word: str) -> str | None:
 @cache
 def verb_predicate(word: str) -> str:
     """``sees``, ``see`` → ``See``."""
-    lemma = lemminflect.getLemma(word, upos="VERB", lemmatize_oov=True)
+    lemma = oov_lemma(word, "VERB")
     return _name(str(lemma[0]) if lemma else word)
