@@ -27,14 +27,13 @@ import dataclasses
 import enum
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import lark
 
 from logicsvc.errors import Span
 from logicsvc.syntax import grammar
 from logicsvc.syntax.ast import PredicateDecl, Program, Signature, Statement
-from logicsvc.syntax.builder import build_decl, build_statement
 from logicsvc.syntax.repair import close_free_variables, widen_quantifiers
 
 _T = TypeVar("_T")
@@ -138,10 +137,10 @@ _START = {
 }
 
 
-def _tree(section: str, line: str) -> lark.Tree[lark.Token] | None:
-    """The line's ``statement`` or declaration node."""
+def _parsed(section: str, line: str) -> Any:
+    """The line's ``Statement`` or ``PredicateDecl``, built during the parse."""
     try:
-        return grammar.line_parser().parse(line, start=_START[section])
+        return grammar.ast_line_parser().parse(line, start=_START[section])
     except lark.exceptions.UnexpectedInput:
         return None
 
@@ -152,13 +151,13 @@ def _tree(section: str, line: str) -> lark.Tree[lark.Token] | None:
 
 
 def _parsed_statement(section: str, line: str) -> Statement | None:
-    tree = _tree(section, line)
-    return None if tree is None else build_statement(tree)
+    statement: Statement | None = _parsed(section, line)
+    return statement
 
 
 def _parsed_decl(section: str, line: str) -> PredicateDecl | None:
-    tree = _tree(section, line)
-    return None if tree is None else build_decl(tree)
+    decl: PredicateDecl | None = _parsed(section, line)
+    return decl
 
 
 def _read_leniently(section: str, line: str) -> tuple[Statement, tuple[str, ...]] | None:
