@@ -262,3 +262,20 @@ def _canonical(table: Any) -> list[Any]:
         out.append(row)
     ends = {s: number[table.end_states[s]] for s in table.end_states}
     return [out, {s: number[table.start_states[s]] for s in table.start_states}, ends]
+
+
+def test_a_stored_assembling_parser_assembles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The assembler is not in the stored tables: a loaded parser is given it again."""
+    monkeypatch.setenv("LOGICSVC_PARSER_CACHE", str(tmp_path))
+    start = [grammar.START_PROGRAM, grammar.START_FORMULA]
+    built = grammar._build(start, ast=True)
+    (stored,) = tmp_path.iterdir()
+    loaded = grammar._build(start, ast=True)
+    assert list(tmp_path.iterdir()) == [stored] and loaded is not built
+    text = "Premises:\nall x (Big(x) → ¬Small(x)) ::: gloss\nBig(bob)\nConclusion:\n¬Small(bob)\n"
+    program = loaded.parse(text, start=grammar.START_PROGRAM)
+    _same(program, built.parse(text, start=grammar.START_PROGRAM), "program")
+    reference = builder.build_program(grammar.parser().parse(text, start=grammar.START_PROGRAM))
+    _same(program, reference, "program")
