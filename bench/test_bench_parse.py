@@ -15,12 +15,13 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from logicsvc.errors import LogicsvcError
 from logicsvc.load import load_problem
-from logicsvc.syntax import grammar, lines, parser
+from logicsvc.syntax import builder, grammar, lines, parser
 from logicsvc.translate.formats import to_dsl_program
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
@@ -56,6 +57,8 @@ def _load_all(texts: list[str]) -> int:
 def _parsers_built() -> None:
     grammar.parser()
     grammar.line_parser()
+    grammar.ast_parser()
+    grammar.ast_line_parser()
 
 
 @pytest.mark.parametrize("name", list(FILES))
@@ -106,3 +109,65 @@ def test_ratio_alternating(benchmark, name: str, monkeypatch: pytest.MonkeyPatch
     print(
         f"\n{name}: whole text {reference:.3f} s, line reader {new:.3f} s, {reference / new:.2f}x"
     )
+
+
+_BUILD: dict[str, Callable[..., Any]] = {
+    grammar.START_PROGRAM: builder.build_program,
+    grammar.START_FORMULA: builder.build_formula,
+    grammar.START_STATEMENT: builder.build_statement,
+    grammar.START_DECLARATION: builder.build_decl,
+}
+
+
+class _TreeThenBuilder:
+    """The reference for the assembled AST: Lark's tree, then :mod:`builder`'s walk
+    (``parse_interactive`` is the line reader's way in, on the line it sets)."""
+
+    def __init__(self, tree_parser: Any) -> None:
+        self.tree_parser = tree_parser
+
+    def parse(self, text: str, start: str) -> Any:
+        return _BUILD[start](self.tree_parser.parse(text, start=start))
+
+    def parse_interactive(self, text: str, start: str) -> Any:
+        interactive = self.tree_parser.parse_interactive(text, start=start)
+        resume = interactive.resume_parse
+        interactive.resume_parse = lambda: _BUILD[start](resume())
+        return interactive
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_assembled_vs_tree_alternating(  # type: ignore[no-untyped-def]
+    benchmark, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18, round 2: the AST built during the parse against the tree + builder, both
+    through the line reader and the same checks, alternating rounds; CPU medians on stdout."""
+    texts = _programs(name)
+    reference_parsers = (grammar.parser(), grammar.line_parser())
+    parsers = {
+        "tree_builder": tuple(_TreeThenBuilder(p) for p in reference_parsers),
+        "assembled": (grammar.ast_parser(), grammar.ast_line_parser()),
+    }
+    times: dict[str, list[float]] = {kind: [] for kind in parsers}
+
+    def timed(kind: str) -> None:
+        whole, line = parsers[kind]
+        monkeypatch.setattr(grammar, "ast_parser", lambda: whole)
+        monkeypatch.setattr(grammar, "ast_line_parser", lambda: line)
+        start = time.process_time()  # CPU: steadier than wall on the shared machine
+        _load_all(texts)
+        times[kind].append(time.process_time() - start)
+
+    def pair() -> None:
+        order = list(parsers)
+        if len(times["assembled"]) % 2:
+            order.reverse()
+        for kind in order:
+            timed(kind)
+
+    benchmark.group = f"assembled vs tree {name}"
+    benchmark.pedantic(pair, rounds=9, warmup_rounds=1)
+    reference, new = (statistics.median(times[k][1:]) for k in ("tree_builder", "assembled"))
+    benchmark.extra_info.update(tree_builder_s=reference, assembled_s=new, ratio=reference / new)
+    ratio = reference / new
+    print(f"\n{name}, CPU: tree + builder {reference:.3f} s, assembled {new:.3f} s, {ratio:.2f}x")

@@ -20,6 +20,7 @@ from typing import Any
 import lark
 
 from logicsvc.resources import read_grammar
+from logicsvc.syntax.assemble import Assembler
 
 START_PROGRAM = "start"
 START_FORMULA = "formula"
@@ -99,8 +100,22 @@ def _edit_terminal(terminal: lark.lexer.TerminalDef) -> None:
 
 @cache
 def parser() -> lark.Lark:
-    """The shared LALR parser; Lark parsers are safe to share across threads."""
+    """The LALR parser that returns Lark's tree (the reference the assembled AST is
+    tested against, see :mod:`logicsvc.syntax.builder`); Lark parsers are thread-safe."""
     return _build([START_PROGRAM, START_FORMULA])
+
+
+@cache
+def ast_parser() -> lark.Lark:
+    """The program parser every request uses: the same tables, the AST built during the
+    parse (:mod:`logicsvc.syntax.assemble`), so errors are the tree parser's own."""
+    return _build([START_PROGRAM, START_FORMULA], ast=True)
+
+
+@cache
+def ast_line_parser() -> lark.Lark:
+    """:func:`line_parser`'s tables, building the AST during the parse."""
+    return _build([START_STATEMENT, START_DECLARATION], ast=True)
 
 
 @cache
@@ -113,7 +128,7 @@ def line_parser() -> lark.Lark:
     return _build([START_STATEMENT, START_DECLARATION])
 
 
-def _build(start: list[str]) -> lark.Lark:
+def _build(start: list[str], *, ast: bool = False) -> lark.Lark:
     """Built once per machine: later processes load the tables from the user's cache.
 
     Building the LALR tables takes ~0.2 s, a tenth of a batch of 267 programs;
@@ -121,22 +136,29 @@ def _build(start: list[str]) -> lark.Lark:
     tables depend on (the grammar text, the options, this module's source, which
     holds :func:`_edit_terminal`, and Lark's and Python's versions), so a changed
     grammar gets a new file and never a stale table.
+
+    ``ast`` keeps every token (the spans are computed from them) and no positions
+    (nothing is a tree); the tables are the same, the file another.  The assembler
+    is not stored: it is given again on loading (Lark's own ``cache=`` does the same).
     """
     text = read_grammar("fol")
     options: dict[str, Any] = {
         "parser": "lalr",
         "lexer": "contextual",
         "start": start,
-        "propagate_positions": True,
+        "propagate_positions": not ast,
         "maybe_placeholders": True,
         "regex": True,
     }
+    if ast:
+        options["keep_all_tokens"] = True
+    extra: dict[str, Any] = {"transformer": Assembler()} if ast else {}
     path = _cache_file(text, options)
     if path is not None:
         # none there yet, or a truncated or foreign file: build again and replace it
         with contextlib.suppress(Exception), path.open("rb") as stored:
-            return lark.Lark.load(stored)
-    built = lark.Lark(text, edit_terminals=_edit_terminal, **options)
+            return lark.Lark.__new__(lark.Lark)._load(stored, **extra)  # Lark.load + options
+    built = lark.Lark(text, edit_terminals=_edit_terminal, **options, **extra)
     if path is not None:
         _store(built, path)
     return built
@@ -179,7 +201,7 @@ def _store(built: lark.Lark, path: Path) -> None:
     try:
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
             written = out.name
-            built.save(out)
+            built.save(out, exclude_options=("transformer",))
         os.replace(written, path)
     except OSError:
         if written is not None:

@@ -8,14 +8,14 @@ numbers (the 267 GPT-4 programs hold 5,214 statement lines, 2,279 distinct texts
 ``Premises:``, ``Conclusion:``, blank and ``#`` lines anywhere) into its lines
 and builds each through a bounded memo.
 
-A line is parsed alone by :func:`~logicsvc.syntax.grammar.line_parser`, the
-same grammar started at ``statement`` or ``predicate_decl``; its tokens and tree
-are those the whole program's parse gives for that line, on line 1, so the AST is
-then moved down to the line it stands on (:func:`moved`).  The memo has two
-levels: a line's AST on line 1 by (section, text) (ProofWriter
-moves a rule down when a question adds a predicate), and that AST moved, by
-(section, line number, text).  Entries are frozen ASTs, a pure function of
-their key: nothing about a request is kept.  Anything else (sorts, functions, a
+A line is parsed alone by :func:`~logicsvc.syntax.grammar.ast_line_parser`, the
+same grammar started at ``statement`` or ``predicate_decl``, its lexer counting lines
+from the line's own number: its tokens and AST are those the whole program's parse
+gives for that line.  The memo has two levels: a line's AST by (section, text), with
+the line it was parsed on, moved (:func:`moved`) where the same text stands on another
+line (ProofWriter moves a rule down when a question adds a predicate), and that AST
+by (section, line number, text).  Entries are frozen ASTs; what a lookup returns is
+a pure function of its key: nothing about a request is kept.  Anything else (sorts, functions, a
 question, a ``\r``, a comment after a statement, a line that does not parse)
 returns ``None``, and the caller parses the whole text as before, so every
 error and every repair is reported exactly as it always was.
@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import threading
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import lark
 
 from logicsvc.errors import Span
 from logicsvc.syntax import grammar
 from logicsvc.syntax.ast import PredicateDecl, Program, Signature, Statement
-from logicsvc.syntax.builder import build_decl, build_statement
 from logicsvc.syntax.repair import close_free_variables, widen_quantifiers
 
 _T = TypeVar("_T")
@@ -129,8 +129,6 @@ def _line(
     return result
 
 
-_HOME = 1
-"""The line every line is parsed on, alone; its AST is then moved to where it stands."""
 _START = {
     "predicates": grammar.START_DECLARATION,
     "premises": grammar.START_STATEMENT,
@@ -138,65 +136,97 @@ _START = {
 }
 
 
-def _tree(section: str, line: str) -> lark.Tree[lark.Token] | None:
-    """The line's ``statement`` or declaration node."""
+def _parsed(section: str, number: int, line: str) -> Any:
+    """The line's ``Statement`` or ``PredicateDecl``, parsed alone but on line ``number``
+    (the lexer counts from there), so that a line met once needs no move."""
     try:
-        return grammar.line_parser().parse(line, start=_START[section])
+        interactive = grammar.ast_line_parser().parse_interactive(line, start=_START[section])
+        interactive.lexer_thread.state.line_ctr.line = number
+        return interactive.resume_parse()  # type: ignore[no-untyped-call]
     except lark.exceptions.UnexpectedInput:
         return None
 
 
-# Two levels: a line's parse wherever it stands (ProofWriter moves a rule down when
-# a question adds a predicate), and that parse moved to each line it is met on.
-# A line longer than LONGEST_CACHED skips both.
+class _CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
 
 
-def _parsed_statement(section: str, line: str) -> Statement | None:
-    tree = _tree(section, line)
-    return None if tree is None else build_statement(tree)
+class _Homes(Generic[_T]):
+    """A line's parse by (section, text), with the line it was parsed on: bounded, least
+    recently used first out.  A line met again elsewhere is the parse moved (ProofWriter
+    moves a rule down when a question adds a predicate).  Reports itself as
+    ``functools.lru_cache`` does (``cache_info``, ``cache_clear``)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: dict[tuple[str, str], tuple[_T | None, int]] = {}
+        self._lock = threading.Lock()
+        self._hits = self._misses = 0
+
+    def at(
+        self, compute: Callable[[str, int, str], _T | None], section: str, number: int, line: str
+    ) -> _T | None:
+        if len(line) > LONGEST_CACHED:
+            return compute(section, number, line)
+        key = (section, line)
+        with self._lock:
+            found = self._entries.pop(key, None)
+            if found is not None:
+                self._entries[key] = found
+                self._hits += 1
+            else:
+                self._misses += 1
+        if found is None:
+            value = compute(section, number, line)
+            with self._lock:
+                self._entries[key] = (value, number)
+                if len(self._entries) > self._size:
+                    del self._entries[next(iter(self._entries))]
+            return value
+        value, parsed_on = found
+        return moved(value, number - parsed_on)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._hits = self._misses = 0
+
+    def cache_info(self) -> _CacheInfo:
+        with self._lock:
+            return _CacheInfo(self._hits, self._misses, self._size, len(self._entries))
 
 
-def _parsed_decl(section: str, line: str) -> PredicateDecl | None:
-    tree = _tree(section, line)
-    return None if tree is None else build_decl(tree)
-
-
-def _read_leniently(section: str, line: str) -> tuple[Statement, tuple[str, ...]] | None:
-    statement = _home(_home_statement, _parsed_statement, section, line)
-    return None if statement is None else lenient_reading(statement, premise=section == "premises")
-
-
-_home_statement = lru_cache(maxsize=CACHED_LINES)(_parsed_statement)
-_home_decl = lru_cache(maxsize=CACHED_LINES)(_parsed_decl)
-_home_lenient = lru_cache(maxsize=CACHED_LINES)(_read_leniently)
-
-
-def _home(
-    memo: Callable[[str, str], _T | None],
-    parse: Callable[[str, str], _T | None],
-    section: str,
-    line: str,
-) -> _T | None:
-    return memo(section, line) if len(line) <= LONGEST_CACHED else parse(section, line)
+_home_statement: _Homes[Statement] = _Homes(CACHED_LINES)
+_home_decl: _Homes[PredicateDecl] = _Homes(CACHED_LINES)
+_home_lenient: _Homes[tuple[Statement, tuple[str, ...]]] = _Homes(CACHED_LINES)
 
 
 def _placed_statement(section: str, number: int, line: str) -> Statement | None:
-    home = _home(_home_statement, _parsed_statement, section, line)
-    return moved(home, number - _HOME)
+    return _home_statement.at(_parsed, section, number, line)
 
 
 def _placed_decl(section: str, number: int, line: str) -> PredicateDecl | None:
-    return moved(_home(_home_decl, _parsed_decl, section, line), number - _HOME)
+    return _home_decl.at(_parsed, section, number, line)
+
+
+def _read_leniently(
+    section: str, number: int, line: str
+) -> tuple[Statement, tuple[str, ...]] | None:
+    statement = _placed_statement(section, number, line)
+    return None if statement is None else lenient_reading(statement, premise=section == "premises")
 
 
 def _placed_lenient(
     section: str, number: int, line: str
 ) -> tuple[Statement, tuple[str, ...]] | None:
-    home = _home(_home_lenient, _read_leniently, section, line)
+    home = _home_lenient.at(_read_leniently, section, number, line)
     if home is None:
         return None
     statement, notes = home
-    return moved(statement, number - _HOME), tuple(f"line {number}: {note}" for note in notes)
+    return statement, tuple(f"line {number}: {note}" for note in notes)
 
 
 _statement = lru_cache(maxsize=CACHED_LINES)(_placed_statement)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import lark
 
 from logicsvc.errors import DSLSyntaxError, Span, caret_context
 from logicsvc.syntax import grammar
+from logicsvc.syntax.assemble import result
 from logicsvc.syntax.ast import Formula, Program, Statement
-from logicsvc.syntax.builder import build_formula, build_program
 from logicsvc.syntax.lines import lenient_reading, read_program
 from logicsvc.syntax.repair import repair_formula_text, split_gloss, widen_quantifiers
 
@@ -43,12 +44,11 @@ def parse_program(text: str, *, lenient: bool = False) -> ParsedProgram:
         return ParsedProgram(*plain)
     warnings: list[str] = []
     try:
-        tree = _parse(text, grammar.START_PROGRAM)
+        program: Program = _parse(text, grammar.START_PROGRAM)
     except DSLSyntaxError:
         if not lenient:
             raise
-        tree = _parse(_repair_lines(text, warnings), grammar.START_PROGRAM)
-    program = build_program(tree)
+        program = _parse(_repair_lines(text, warnings), grammar.START_PROGRAM)
     if lenient:
         program = dataclasses.replace(
             program,
@@ -68,14 +68,13 @@ def parse_formula(
     """
     warnings: list[str] = []
     try:
-        tree = _parse(text, grammar.START_FORMULA)
+        formula: Formula = _parse(text, grammar.START_FORMULA)
     except DSLSyntaxError:
         if not lenient:
             raise
         text, notes = repair_formula_text(text, context=context)
         warnings.extend(notes)
-        tree = _parse(text, grammar.START_FORMULA)
-    formula = build_formula(tree)
+        formula = _parse(text, grammar.START_FORMULA)
     if lenient:
         formula, notes = widen_quantifiers(formula)
         warnings.extend(notes)
@@ -118,10 +117,11 @@ def _repair_lines(text: str, warnings: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _parse(text: str, start: str) -> lark.Tree[lark.Token]:
+def _parse(text: str, start: str) -> Any:
+    """The AST (a ``Program`` or a ``Formula``, by ``start``), built during the parse."""
     source = text if start == grammar.START_FORMULA or text.endswith("\n") else text + "\n"
     try:
-        return grammar.parser().parse(source, start=start)
+        return result(grammar.ast_parser().parse(source, start=start))
     except lark.exceptions.UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
 
