@@ -36,7 +36,7 @@ from logicsvc.provers.z3_encoding import (
     drop_shared_context,
     shared_context,
 )
-from logicsvc.provers.z3_raw import core_ids, rlimit_count
+from logicsvc.provers.z3_raw import core_ids, rlimit_count, set_params
 from logicsvc.syntax.ast import Problem
 from logicsvc.syntax.sorts import infer
 
@@ -99,7 +99,7 @@ class Budget:
             self._solver, self._base, self._before = solver, _rlimit_count(solver), self.used
         timeout = min(_UINT_MAX, max(1, int(seconds * 1000)))
         # one parameter set for both; Z3 counts the rlimit from the current count
-        solver.set("timeout", timeout, "rlimit", min(_UINT_MAX, units))
+        set_params(solver, ("timeout", timeout), ("rlimit", min(_UINT_MAX, units)))
         answer = _check(solver, assumptions)
         self.checks += 1
         count = _rlimit_count(solver)  # context-wide: read once a check
@@ -210,8 +210,11 @@ def new_solver(enc: Encoder) -> z3.Solver:
     # default thresholds (10, lazy 20); the eager one only takes effect with the lazy one
     # above it. Instances stay bounded by the rlimit and the timeout. One parameter set:
     # Z3 applies them together either way.
-    solver.set(
-        "core.minimize", True, "smt.qi.eager_threshold", 1000.0, "smt.qi.lazy_threshold", 2000.0
+    set_params(
+        solver,
+        ("core.minimize", True),
+        ("smt.qi.eager_threshold", 1000.0),
+        ("smt.qi.lazy_threshold", 2000.0),
     )
     for axiom in enc.axioms:
         solver.add(axiom)

@@ -117,7 +117,11 @@ class Encoder:
         self._raw_predicates: dict[tuple[str, int], Ast] = {}
         for pred, sorts in sorted(typing.predicates.items()):
             z3sorts = [self.z3sort(s) for s in sorts]
-            decl = z3.Function(pred, *z3sorts, self.bool) if sorts else self._const(pred, self.bool)
+            decl = (
+                self.raw.function(pred, z3sorts, self.bool)
+                if sorts
+                else self._const(pred, self.bool)
+            )
             self.predicates[(pred, len(sorts))] = decl
             if sorts:
                 self._raw_predicates[(pred, len(sorts))] = decl.ast

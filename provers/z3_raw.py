@@ -52,6 +52,14 @@ _vector_inc_ref = _c(core.Z3_ast_vector_inc_ref)
 _vector_dec_ref = _c(core.Z3_ast_vector_dec_ref)
 _vector_size = _c(core.Z3_ast_vector_size)
 _vector_get = _c(core.Z3_ast_vector_get)
+_mk_func_decl = _c(core.Z3_mk_func_decl)
+_mk_params = _c(core.Z3_mk_params)
+_params_inc_ref = _c(core.Z3_params_inc_ref)
+_params_dec_ref = _c(core.Z3_params_dec_ref)
+_params_set_bool = _c(core.Z3_params_set_bool)
+_params_set_uint = _c(core.Z3_params_set_uint)
+_params_set_double = _c(core.Z3_params_set_double)
+_solver_set_params = _c(core.Z3_solver_set_params)
 
 Ast = Any
 """A raw ``Z3_ast`` (ctypes pointer object) the holder owns one reference to."""
@@ -146,6 +154,17 @@ class Raw:
         )  # fmt: skip
         return self.own(made)
 
+    def function(
+        self, name: str, domain: Sequence[z3.SortRef], result: z3.SortRef
+    ) -> z3.FuncDeclRef:
+        """``z3.Function(name, *domain, result)``."""
+        symbol = _mk_symbol(self.ref, name.encode())
+        sorts = (core.Sort * len(domain))(*(s.ast for s in domain))
+        decl = _mk_func_decl(self.ref, symbol, len(domain), sorts, result.ast)
+        if not decl:
+            raise self._fail()
+        return z3.FuncDeclRef(decl, self.ctx)
+
     def const(self, name: str, sort: z3.SortRef) -> Ast:
         symbol = _mk_symbol(self.ref, name.encode())
         return self.own(_mk_const(self.ref, symbol, sort.ast))
@@ -159,6 +178,29 @@ class Raw:
             self.release(formula)
             raise self._fail()
         self.release(formula)
+
+
+def set_params(solver: z3.Solver, *settings: tuple[str, bool | int | float]) -> None:
+    """``solver.set(name, value, ...)``: one parameter set, made without the Python API's
+    parameter object (a C call and a symbol conversion per setting)."""
+    ref = solver.ctx.ref()
+    params = _mk_params(ref)
+    _params_inc_ref(ref, params)
+    try:
+        for name, value in settings:
+            symbol = _mk_symbol(ref, name.encode())
+            if isinstance(value, bool):
+                _params_set_bool(ref, params, symbol, value)
+            elif isinstance(value, int):
+                _params_set_uint(ref, params, symbol, value)
+            else:
+                _params_set_double(ref, params, symbol, value)
+        _solver_set_params(ref, solver.solver, params)
+        code = core.Z3_get_error_code(ref)
+        if code != 0:
+            raise z3.Z3Exception(core.Z3_get_error_msg(ref, code))
+    finally:
+        _params_dec_ref(ref, params)
 
 
 def ast_id(ctx: z3.Context, ast: Ast) -> int:
