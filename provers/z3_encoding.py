@@ -31,6 +31,7 @@ from logicsvc.syntax.ast import (
     Compare,
     CompareOp,
     Const,
+    Count,
     Distinct,
     Equals,
     Formula,
@@ -40,7 +41,6 @@ from logicsvc.syntax.ast import (
     Quantifier,
     Term,
     Var,
-    constants,
     is_numeral,
     subformulas,
 )
@@ -110,7 +110,7 @@ class Encoder:
         self.constant_sorts: dict[str, str] = {}
         names = {n: s for n, s in typing.constants.items() if n not in typing.enum_values}
         if not typing.typed:  # numerals are plain names here, declared with the rest
-            names.update((c, U) for f in formulas for c in constants(f) if is_numeral(c))
+            names.update((c, U) for c in _numerals(formulas))
         for name, sort in sorted(names.items()):
             self._constant(name, sort)
         self.predicates: dict[tuple[str, int], z3.AstRef] = {}
@@ -366,6 +366,29 @@ class Encoder:
             for args in itertools.product(*[d for d in domains if d is not None]):
                 shown = ", ".join(str(a) for a in args)
                 yield f"{name}({shown})", decl(*args)
+
+
+def _numerals(formulas: tuple[Formula, ...]) -> set[str]:
+    """The numerals among the formulas' constants (``constants`` of each, filtered), in one
+    walk over formulas and terms together: the per-formula walk was a tenth of encoding."""
+    found: set[str] = set()
+    stack: list[Formula | Term] = list(formulas)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Const):
+            if is_numeral(node.name):
+                found.add(node.name)
+        elif isinstance(node, Atom | App):
+            stack.extend(node.args)
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, Binary | Equals | Compare | Arith):
+            stack += (node.left, node.right)
+        elif isinstance(node, Quantified | Count):
+            stack.append(node.body)
+        elif isinstance(node, Distinct):
+            stack.extend(node.terms)
+    return found
 
 
 def apply_predicate(predicate: z3.FuncDeclRef, args: list[z3.ExprRef]) -> z3.BoolRef:
