@@ -283,12 +283,17 @@ class Encoder:
                 return raw.borrow(self.predicates[(f.pred, 0)])
             sorts = self.typing.predicates[f.pred]
             if all(s == U for s in sorts):
-                args = [self._raw_term(a, env) for a in f.args]
-                return raw.app(self._raw_predicates[(f.pred, len(f.args))], args)
+                decl = self._raw_predicates[(f.pred, len(f.args))]
+                return raw.app(decl, self._raw_terms(f.args, env))
         elif isinstance(f, Not):
             return raw.not_(self.raw_formula(f.operand, env))
         elif isinstance(f, Binary):
-            left, right = self.raw_formula(f.left, env), self.raw_formula(f.right, env)
+            left = self.raw_formula(f.left, env)
+            try:
+                right = self.raw_formula(f.right, env)
+            except BaseException:  # RecursionError too: the shared context lives on
+                raw.release(left)
+                raise
             if f.op is Op.AND:
                 return raw.and_(left, right)
             if f.op is Op.OR:
@@ -301,15 +306,28 @@ class Encoder:
         elif isinstance(f, Equals):
             sort = self.sort_of(f.left, env) or self.sort_of(f.right, env) or self._numerals
             if sort == U:
-                return raw.eq(self._raw_term(f.left, env), self._raw_term(f.right, env))
+                return raw.eq(*self._raw_terms((f.left, f.right), env))
         elif isinstance(f, Quantified) and (f.sort or U) == U:
             bound = self.fresh(f.var, self.sort)
             body = self.raw_formula(f.body, {**env, f.var: (bound, U)})
-            made = raw.quantifier(f.quantifier is Quantifier.ALL, bound, body)
-            del bound  # freed before the body, as the Python API's frame did
-            raw.release(body)
+            try:
+                made = raw.quantifier(f.quantifier is Quantifier.ALL, bound, body)
+            finally:
+                del bound  # freed before the body, as the Python API's frame did
+                raw.release(body)
             return made
         return raw.borrow(self._formula_api(f, env))
+
+    def _raw_terms(self, terms: tuple[Term, ...], env: Env) -> list[Ast]:
+        """Owned raw terms of sort ``U``, each released again if a later one fails."""
+        made: list[Ast] = []
+        try:
+            for t in terms:
+                made.append(self._raw_term(t, env))
+        except BaseException:
+            self.raw.release(*made)
+            raise
+        return made
 
     def _raw_term(self, t: Term, env: Env) -> Ast:
         """An owned raw term of sort ``U``."""

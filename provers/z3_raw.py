@@ -107,41 +107,35 @@ class Raw:
 
     # --- terms; each consumes the references of its arguments -------------------
 
+    def _made(self, made: Ast, consumed: Sequence[Ast]) -> Ast:
+        """``made`` owned, then the references of the terms it was made of given up, also
+        when Z3 refused to make it."""
+        try:
+            return self.own(made)
+        finally:
+            self.release(*consumed)
+
     def app(self, decl: Ast, args: Sequence[Ast]) -> Ast:
         array = (z3.Ast * len(args))(*args)
-        made = self.own(_mk_app(self.ref, decl, len(args), array))
-        self.release(*args)
-        return made
+        return self._made(_mk_app(self.ref, decl, len(args), array), args)
 
     def eq(self, left: Ast, right: Ast) -> Ast:
-        made = self.own(_mk_eq(self.ref, left, right))
-        self.release(left, right)
-        return made
+        return self._made(_mk_eq(self.ref, left, right), (left, right))
 
     def not_(self, operand: Ast) -> Ast:
-        made = self.own(_mk_not(self.ref, operand))
-        self.release(operand)
-        return made
+        return self._made(_mk_not(self.ref, operand), (operand,))
 
     def and_(self, left: Ast, right: Ast) -> Ast:
-        made = self.own(_mk_and(self.ref, 2, (z3.Ast * 2)(left, right)))
-        self.release(left, right)
-        return made
+        return self._made(_mk_and(self.ref, 2, (z3.Ast * 2)(left, right)), (left, right))
 
     def or_(self, left: Ast, right: Ast) -> Ast:
-        made = self.own(_mk_or(self.ref, 2, (z3.Ast * 2)(left, right)))
-        self.release(left, right)
-        return made
+        return self._made(_mk_or(self.ref, 2, (z3.Ast * 2)(left, right)), (left, right))
 
     def implies(self, left: Ast, right: Ast) -> Ast:
-        made = self.own(_mk_implies(self.ref, left, right))
-        self.release(left, right)
-        return made
+        return self._made(_mk_implies(self.ref, left, right), (left, right))
 
     def xor(self, left: Ast, right: Ast) -> Ast:
-        made = self.own(_mk_xor(self.ref, left, right))
-        self.release(left, right)
-        return made
+        return self._made(_mk_xor(self.ref, left, right), (left, right))
 
     def quantifier(self, forall: bool, bound: z3.ExprRef, body: Ast) -> Ast:
         """``ForAll([bound], body)`` (or ``Exists``) as the Python API makes it: weight 1,
