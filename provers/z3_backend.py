@@ -36,6 +36,7 @@ from logicsvc.provers.z3_encoding import (
     drop_shared_context,
     shared_context,
 )
+from logicsvc.provers.z3_raw import core_ids, rlimit_count, set_params
 from logicsvc.syntax.ast import Problem
 from logicsvc.syntax.sorts import infer
 
@@ -44,6 +45,11 @@ _BUDGET_REASONS = ("timeout", "canceled", "cancelled", "resource", "rlimit", "me
 _SHRINK_ATTEMPTS = 4
 _SHRINK_RLIMIT = 2_000_000
 """Resource cap per attempt at a smaller countermodel: it is a nicety, so it must stay cheap."""
+_ANSWERS: dict[int, Literal["sat", "unsat", "unknown"]] = {
+    z3.Z3_L_TRUE: "sat",
+    z3.Z3_L_FALSE: "unsat",
+    z3.Z3_L_UNDEF: "unknown",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,8 +80,15 @@ class Budget:
         """Units the call's earlier solvers used."""
 
     def check(
-        self, solver: z3.Solver, assumptions: Sequence[z3.BoolRef], cap: int | None = None
+        self,
+        solver: z3.Solver,
+        assumptions: Sequence[z3.BoolRef],
+        cap: int | None = None,
+        *,
+        model: bool = True,
     ) -> _Outcome:
+        """One check under what is left of the budget; ``model=False`` leaves a ``sat``'s
+        model unread (the verdict does not need it)."""
         seconds = self.deadline - time.monotonic()
         units = self.rlimit - self.used if cap is None else min(cap, self.rlimit - self.used)
         if seconds <= 0:
@@ -84,17 +97,18 @@ class Budget:
             return _Outcome("unknown", reason="resource limit reached")
         if solver is not self._solver:
             self._solver, self._base, self._before = solver, _rlimit_count(solver), self.used
-        solver.set("timeout", min(_UINT_MAX, max(1, int(seconds * 1000))))
-        solver.set("rlimit", min(_UINT_MAX, units))  # Z3 counts it from the current count
-        answer = solver.check(*assumptions)
+        timeout = min(_UINT_MAX, max(1, int(seconds * 1000)))
+        # one parameter set for both; Z3 counts the rlimit from the current count
+        set_params(solver, ("timeout", timeout), ("rlimit", min(_UINT_MAX, units)))
+        answer = _check(solver, assumptions)
         self.checks += 1
-        count = _rlimit_count(solver)  # context-wide: read once a check (40 µs)
+        count = _rlimit_count(solver)  # context-wide: read once a check
         if count is not None and self._base is not None:
             self.used = self._before + count - self._base
-        if answer == z3.sat:
-            return _Outcome("sat", model=solver.model())
-        if answer == z3.unsat:
-            return _Outcome("unsat", core=frozenset(literal_id(lit) for lit in solver.unsat_core()))
+        if answer == "sat":
+            return _Outcome("sat", model=solver.model() if model else None)
+        if answer == "unsat":
+            return _Outcome("unsat", core=core_ids(solver))
         reason = str(solver.reason_unknown())
         spent = time.monotonic() >= self.deadline or self.used >= self.rlimit
         if spent and not any(word in reason.lower() for word in _BUDGET_REASONS):
@@ -106,13 +120,17 @@ class Budget:
         return _Outcome("unknown", reason=reason)
 
 
+def _check(solver: z3.Solver, assumptions: Sequence[z3.BoolRef]) -> str:
+    """``solver.check(*assumptions)`` without the Python API's cast of each assumption."""
+    array = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
+    ctx = solver.ctx.ref()
+    return _ANSWERS[z3.Z3_solver_check_assumptions(ctx, solver.solver, len(assumptions), array)]
+
+
 def _rlimit_count(solver: z3.Solver) -> int | None:
     """The context's resource units spent so far (a solver reports it before its first
-    check too)."""
-    try:
-        return int(solver.statistics().get_key_value("rlimit count"))
-    except z3.Z3Exception:  # "unknown key": not every build counts
-        return None
+    check too); ``None`` where the build does not count."""
+    return rlimit_count(solver)
 
 
 def literal_id(literal: z3.ExprRef) -> int:
@@ -188,12 +206,16 @@ def encode(
 def new_solver(enc: Encoder) -> z3.Solver:
     """A solver holding the vocabulary's axioms (ranges of integer sorts), tuned for chains."""
     solver = z3.Solver(ctx=enc.ctx)
-    solver.set("core.minimize", True)
     # E-matching gave up ("incomplete quantifiers") on rule chains past ~45 steps at the
     # default thresholds (10, lazy 20); the eager one only takes effect with the lazy one
-    # above it. Instances stay bounded by the rlimit and the timeout.
-    solver.set("smt.qi.eager_threshold", 1000.0)
-    solver.set("smt.qi.lazy_threshold", 2000.0)
+    # above it. Instances stay bounded by the rlimit and the timeout. One parameter set:
+    # Z3 applies them together either way.
+    set_params(
+        solver,
+        ("core.minimize", True),
+        ("smt.qi.eager_threshold", 1000.0),
+        ("smt.qi.lazy_threshold", 2000.0),
+    )
     for axiom in enc.axioms:
         solver.add(axiom)
     return solver
@@ -213,21 +235,22 @@ def describe_model(
 def _decide(problem: Problem, budget: Budget, ctx: z3.Context, *, explain: bool) -> Result:
     enc, premises, goal = encode(problem, ctx)
     solver = new_solver(enc)
+    raw = enc.raw
     lits = [enc.fresh("premise", enc.bool) for _ in premises]
     for lit, premise in zip(lits, premises, strict=True):
-        solver.add(z3.Implies(lit, premise, enc.ctx))
+        raw.assert_(solver, raw.implies(raw.borrow(lit), raw.borrow(premise)))
     refute, confirm = enc.fresh("goal", enc.bool), enc.fresh("goal", enc.bool)
-    solver.add(z3.Implies(refute, z3.Not(goal, enc.ctx), enc.ctx))
-    solver.add(z3.Implies(confirm, goal, enc.ctx))
+    raw.assert_(solver, raw.implies(raw.borrow(refute), raw.not_(raw.borrow(goal))))
+    raw.assert_(solver, raw.implies(raw.borrow(confirm), raw.borrow(goal)))
     index = {literal_id(lit): i for i, lit in enumerate(lits)}
 
     def used(core: frozenset[int]) -> tuple[int, ...]:
         return tuple(sorted(index[key] for key in core if key in index))
 
-    a = budget.check(solver, [*lits, refute])
+    a = budget.check(solver, [*lits, refute], model=explain)
     if a.answer == "unsat" and literal_id(refute) not in a.core:
         return Result("contradictory_premises", used_premises=used(a.core))
-    b = budget.check(solver, [*lits, confirm])
+    b = budget.check(solver, [*lits, confirm], model=explain)
     if b.answer == "unsat" and literal_id(confirm) not in b.core:
         return Result("contradictory_premises", used_premises=used(b.core))
     if a.answer == "unsat" and b.answer == "unsat":
@@ -243,8 +266,8 @@ def _decide(problem: Problem, budget: Budget, ctx: z3.Context, *, explain: bool)
     if b.answer == "unsat":
         warnings = () if a.answer == "sat" else _unchecked(a.reason)
         return Result("ok", "false", used_premises=used(b.core), warnings=warnings)
-    if a.model is not None and b.answer == "sat":
-        if not explain:
+    if a.answer == "sat" and b.answer == "sat":
+        if not explain or a.model is None:
             return Result("ok", "unknown")
         model = _shrink(solver, enc, [*lits, refute], a.model, budget)
         countermodel = describe_model(enc, model, deadline=budget.deadline)

@@ -14,12 +14,14 @@ never meet user names.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Iterator
 
 import z3
 
+from logicsvc.provers.z3_raw import Ast, Raw
 from logicsvc.syntax.ast import (
     App,
     Arith,
@@ -29,6 +31,7 @@ from logicsvc.syntax.ast import (
     Compare,
     CompareOp,
     Const,
+    Count,
     Distinct,
     Equals,
     Formula,
@@ -38,7 +41,6 @@ from logicsvc.syntax.ast import (
     Quantifier,
     Term,
     Var,
-    constants,
     is_numeral,
     subformulas,
 )
@@ -90,6 +92,7 @@ class Encoder:
 
     def __init__(self, ctx: z3.Context, formulas: tuple[Formula, ...], typing: Typing) -> None:
         self.ctx = ctx
+        self.raw = Raw(ctx)
         self.typing = typing
         self.sort = z3.DeclareSort("U", ctx)
         self.bool = z3.BoolSort(ctx)
@@ -107,29 +110,41 @@ class Encoder:
         self.constant_sorts: dict[str, str] = {}
         names = {n: s for n, s in typing.constants.items() if n not in typing.enum_values}
         if not typing.typed:  # numerals are plain names here, declared with the rest
-            names.update((c, U) for f in formulas for c in constants(f) if is_numeral(c))
+            names.update((c, U) for c in _numerals(formulas))
         for name, sort in sorted(names.items()):
             self._constant(name, sort)
         self.predicates: dict[tuple[str, int], z3.AstRef] = {}
+        self._raw_predicates: dict[tuple[str, int], Ast] = {}
         for pred, sorts in sorted(typing.predicates.items()):
             z3sorts = [self.z3sort(s) for s in sorts]
-            self.predicates[(pred, len(sorts))] = (
-                z3.Function(pred, *z3sorts, self.bool) if sorts else z3.Bool(pred, ctx)
+            decl = (
+                self.raw.function(pred, z3sorts, self.bool)
+                if sorts
+                else self._const(pred, self.bool)
             )
+            self.predicates[(pred, len(sorts))] = decl
+            if sorts:
+                self._raw_predicates[(pred, len(sorts))] = decl.ast
         self.functions: dict[str, z3.FuncDeclRef] = {}
         for name, f in sorted(typing.functions.items()):
             decl = z3.Function(name, *[self.z3sort(s) for s in (*f.params, f.result)])
             self.functions[name] = decl
             self._range_axiom(decl, f.params, f.result)
-        self.first_order = bool(self.constants) or any(
-            isinstance(node, Quantified | Equals) or (isinstance(node, Atom) and node.args)
-            for f in formulas
-            for node in subformulas(f)
-        )
+        self._formulas = formulas
+        self._declared = bool(self.constants)
         self._numerals = INT if typing.sorts or typing.functions else U
         """What two bare numerals compared are: integers in typed programs, names otherwise."""
         self._taken = set(self.constants) | set(typing.predicates) | set(typing.functions)
         self._counter = 0
+
+    @functools.cached_property
+    def first_order(self) -> bool:
+        """Whether a model needs a domain (only a rendered countermodel asks)."""
+        return self._declared or any(
+            isinstance(node, Quantified | Equals) or (isinstance(node, Atom) and node.args)
+            for f in self._formulas
+            for node in subformulas(f)
+        )
 
     # --- sorts ---------------------------------------------------------------
 
@@ -160,7 +175,7 @@ class Encoder:
         return z3.Or([term == v for v in values])
 
     def _constant(self, name: str, sort: str) -> z3.ExprRef:
-        const = z3.Const(name, self.z3sort(sort))
+        const = self._const(name, self.z3sort(sort))
         self.constants[name] = const
         self.constant_sorts[name] = sort
         member = self._member(const, sort)
@@ -188,7 +203,20 @@ class Encoder:
             self._counter += 1
             name = f"{base}!{self._counter}"
             if name not in self._taken:
-                return z3.Const(name, sort)
+                return self._const(name, sort)
+
+    def _const(self, name: str, sort: z3.SortRef) -> z3.ExprRef:
+        """``z3.Const(name, sort)``, the wrapper's class known for the problem's own sorts
+        (``z3.Const`` asks Z3 for the new term's kind and sort to pick it)."""
+        raw = self.raw.const(name, sort)
+        if sort is self.bool:
+            made: z3.ExprRef = z3.BoolRef(raw, self.ctx)
+        elif sort is self.sort:
+            made = z3.ExprRef(raw, self.ctx)
+        else:
+            made = z3.z3._to_expr_ref(raw, self.ctx)
+        self.raw.release(raw)
+        return made
 
     # --- terms -----------------------------------------------------------------
 
@@ -243,6 +271,75 @@ class Encoder:
     # --- formulas ----------------------------------------------------------------
 
     def formula(self, f: Formula, env: Env) -> z3.BoolRef:
+        return self.raw.wrap(self.raw_formula(f, env))
+
+    def raw_formula(self, f: Formula, env: Env) -> Ast:
+        """``formula`` as an owned raw term: untyped atoms, connectives, equalities and
+        quantifiers over ``U`` through the C API (what FOLIO is made of), the rest through
+        the Python API, building the same terms in the same order either way."""
+        raw = self.raw
+        if isinstance(f, Atom):
+            if not f.args:
+                return raw.borrow(self.predicates[(f.pred, 0)])
+            sorts = self.typing.predicates[f.pred]
+            if all(s == U for s in sorts):
+                decl = self._raw_predicates[(f.pred, len(f.args))]
+                return raw.app(decl, self._raw_terms(f.args, env))
+        elif isinstance(f, Not):
+            return raw.not_(self.raw_formula(f.operand, env))
+        elif isinstance(f, Binary):
+            left = self.raw_formula(f.left, env)
+            try:
+                right = self.raw_formula(f.right, env)
+            except BaseException:  # RecursionError too: the shared context lives on
+                raw.release(left)
+                raise
+            if f.op is Op.AND:
+                return raw.and_(left, right)
+            if f.op is Op.OR:
+                return raw.or_(left, right)
+            if f.op is Op.IMPLIES:
+                return raw.implies(left, right)
+            if f.op is Op.XOR:
+                return raw.xor(left, right)
+            return raw.eq(left, right)
+        elif isinstance(f, Equals):
+            sort = self.sort_of(f.left, env) or self.sort_of(f.right, env) or self._numerals
+            if sort == U:
+                return raw.eq(*self._raw_terms((f.left, f.right), env))
+        elif isinstance(f, Quantified) and (f.sort or U) == U:
+            bound = self.fresh(f.var, self.sort)
+            body = self.raw_formula(f.body, {**env, f.var: (bound, U)})
+            try:
+                made = raw.quantifier(f.quantifier is Quantifier.ALL, bound, body)
+            finally:
+                del bound  # freed before the body, as the Python API's frame did
+                raw.release(body)
+            return made
+        return raw.borrow(self._formula_api(f, env))
+
+    def _raw_terms(self, terms: tuple[Term, ...], env: Env) -> list[Ast]:
+        """Owned raw terms of sort ``U``, each released again if a later one fails."""
+        made: list[Ast] = []
+        try:
+            for t in terms:
+                made.append(self._raw_term(t, env))
+        except BaseException:
+            self.raw.release(*made)
+            raise
+        return made
+
+    def _raw_term(self, t: Term, env: Env) -> Ast:
+        """An owned raw term of sort ``U``."""
+        if isinstance(t, Var):
+            if t.name not in env:
+                raise FreeVariable(f"variable {t.name!r} is not bound by any quantifier")
+            return self.raw.borrow(env[t.name][0])
+        if isinstance(t, Const) and t.name in self.constants:  # never an enumeration value
+            return self.raw.borrow(self.constants[t.name])
+        return self.raw.borrow(self.term(t, env, U))
+
+    def _formula_api(self, f: Formula, env: Env) -> z3.BoolRef:
         if isinstance(f, Atom):
             decl = self.predicates[(f.pred, len(f.args))]
             if not f.args:
@@ -261,19 +358,7 @@ class Encoder:
             known = (self.sort_of(t, env) for t in f.terms)
             sort = next((s for s in known if s is not None), self._numerals)
             return z3.Distinct(*(self.term(t, env, sort) for t in f.terms))
-        if isinstance(f, Not):
-            return z3.Not(self.formula(f.operand, env), self.ctx)
-        if isinstance(f, Binary):
-            left, right = self.formula(f.left, env), self.formula(f.right, env)
-            if f.op is Op.AND:
-                return z3.And(left, right)
-            if f.op is Op.OR:
-                return z3.Or(left, right)
-            if f.op is Op.IMPLIES:
-                return z3.Implies(left, right, self.ctx)
-            if f.op is Op.XOR:
-                return z3.Xor(left, right, self.ctx)
-            return left == right
+        assert isinstance(f, Quantified), f  # connectives are raw_formula's alone
         sort = f.sort or U
         values = self.members(sort)
         if values is not None:  # a finite sort: the conjunction or disjunction it denotes
@@ -299,6 +384,29 @@ class Encoder:
             for args in itertools.product(*[d for d in domains if d is not None]):
                 shown = ", ".join(str(a) for a in args)
                 yield f"{name}({shown})", decl(*args)
+
+
+def _numerals(formulas: tuple[Formula, ...]) -> set[str]:
+    """The numerals among the formulas' constants (``constants`` of each, filtered), in one
+    walk over formulas and terms together: the per-formula walk was a tenth of encoding."""
+    found: set[str] = set()
+    stack: list[Formula | Term] = list(formulas)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Const):
+            if is_numeral(node.name):
+                found.add(node.name)
+        elif isinstance(node, Atom | App):
+            stack.extend(node.args)
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, Binary | Equals | Compare | Arith):
+            stack += (node.left, node.right)
+        elif isinstance(node, Quantified | Count):
+            stack.append(node.body)
+        elif isinstance(node, Distinct):
+            stack.extend(node.terms)
+    return found
 
 
 def apply_predicate(predicate: z3.FuncDeclRef, args: list[z3.ExprRef]) -> z3.BoolRef:

@@ -359,14 +359,14 @@ def test_resource_limit_gives_status_timeout() -> None:
 
 def _fake_checks(monkeypatch: pytest.MonkeyPatch, answers: list[str | None], reason: str) -> None:
     """Replace the n-th solver check by ``unknown`` (or the real one where ``None``)."""
-    real_check: Callable[..., Any] = z3.Solver.check
+    real_check: Callable[..., Any] = z3_backend._check
     calls = iter(answers)
 
-    def check(self: z3.Solver, *assumptions: Any) -> Any:
+    def check(solver: z3.Solver, assumptions: Any) -> Any:
         answer = next(calls, None)
-        return real_check(self, *assumptions) if answer is None else z3.unknown
+        return real_check(solver, assumptions) if answer is None else "unknown"
 
-    monkeypatch.setattr(z3.Solver, "check", check)
+    monkeypatch.setattr(z3_backend, "_check", check)
     monkeypatch.setattr(z3.Solver, "reason_unknown", lambda self: reason)
 
 
@@ -398,11 +398,11 @@ def test_giving_up_as_the_deadline_passes_is_a_timeout(monkeypatch: pytest.Monke
     ``timeout``, not ``solver_gave_up``."""
     import time
 
-    def late_unknown(self: z3.Solver, *assumptions: Any) -> Any:
+    def late_unknown(solver: z3.Solver, assumptions: Any) -> Any:
         time.sleep(0.1)
-        return z3.unknown
+        return "unknown"
 
-    monkeypatch.setattr(z3.Solver, "check", late_unknown)
+    monkeypatch.setattr(z3_backend, "_check", late_unknown)
     monkeypatch.setattr(z3.Solver, "reason_unknown", lambda self: "(incomplete quantifiers)")
     result = prove(*SYLLOGISM, Limits(timeout_s=0.05))
     assert (result.status, result.verdict, result.error) == ("timeout", None, None)
@@ -435,10 +435,10 @@ def test_unknown_needs_both_checks_to_answer(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_z3_exceptions_become_prover_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(self: z3.Solver, *assumptions: Any) -> Any:
+    def boom(solver: z3.Solver, assumptions: Any) -> Any:
         raise z3.Z3Exception("boom")
 
-    monkeypatch.setattr(z3.Solver, "check", boom)
+    monkeypatch.setattr(z3_backend, "_check", boom)
     result = prove(*SYLLOGISM)
     assert (result.status, result.verdict) == ("error", None)
     assert result.error == {"code": "prover_error", "message": "boom"}

@@ -252,11 +252,11 @@ def test_a_timeout_leaves_the_context_fit_for_the_next_problem() -> None:
 def test_a_z3_exception_drops_the_context(monkeypatch: pytest.MonkeyPatch) -> None:
     before = shared_context()
 
-    def boom(self: z3.Solver, *assumptions: Any) -> Any:
+    def boom(solver: z3.Solver, assumptions: Any) -> Any:
         raise z3.Z3Exception("boom")
 
     with monkeypatch.context() as patch:
-        patch.setattr(z3.Solver, "check", boom)
+        patch.setattr(z3_backend, "_check", boom)
         failed = provers.prove(_problems()[0], backend="z3")
     assert failed.error == {"code": "prover_error", "message": "boom"}
     assert shared_context() is not before
