@@ -48,6 +48,14 @@ def make_spare() -> None:
     _local.spare = _helper().submit(z3.Context)
 
 
+def wait_spare() -> None:
+    """Block until this thread's spare, if one is on its way, is made (a benchmark's stand-in
+    for a worker's idle moment)."""
+    spare: Future[z3.Context] | None = getattr(_local, "spare", None)
+    if spare is not None:
+        spare.exception()
+
+
 def _helper() -> ThreadPoolExecutor:
     """One daemon thread a process, made on first use (only processes that pre-make)."""
     global _maker
