@@ -28,6 +28,7 @@ from typing import Literal
 import z3
 
 from logicsvc.errors import SemanticError
+from logicsvc.provers import fresh_context
 from logicsvc.provers.countermodel import render, render_typed
 from logicsvc.provers.result import Limits, Result
 from logicsvc.provers.z3_encoding import (
@@ -184,7 +185,7 @@ def prove(problem: Problem, limits: Limits, *, explain: bool = True) -> Result:
 def _explained(problem: Problem, budget: Budget, decided: Result) -> Result:
     """An ``unknown`` decided again in a fresh context, for a countermodel that depends on
     the problem alone; where the budget runs out first, the verdict without one."""
-    again = _decide(problem, budget, z3.Context(), explain=True)
+    again = _decide(problem, budget, fresh_context.take(), explain=True)
     if again.verdict == "unknown":
         return again
     note = "no countermodel: z3 did not find one again within the limits"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +16,8 @@ from logicsvc import provers
 from logicsvc.errors import DSLSyntaxError, FragmentError
 from logicsvc.load import load_problem
 from logicsvc.provers import Limits, Result
+from logicsvc.provers.result import ChoiceResult
+from logicsvc.service.textjobs import ProveText
 from logicsvc.service.workers import TIMEOUT_WARNING, ProverPool
 from logicsvc.syntax.ast import Problem
 from tests.workers_helpers import misbehave
@@ -260,3 +263,58 @@ def test_close_wakes_a_caller_whose_pipe_it_closed_first() -> None:
 def test_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least one"):
         ProverPool(0)
+
+
+CHOICE = (
+    "Premises:\nCat(t)\n∀x (Cat(x) → Pet(x))\n"
+    "Question:  could be false  # which may fail\nOptions:\nA) Pet(t)\nB) Cat(t)\nC) Dog(t)\n"
+)
+
+
+def _choice_text(program: str) -> ProveText:
+    return ProveText(program, (), "", None, True, 100, "auto", "open")
+
+
+def test_the_question_kind_is_read_from_a_programs_text() -> None:
+    assert _choice_text(CHOICE).question_kind() == "could be false"
+    assert _choice_text(SOCRATES).question_kind() is None
+    assert _choice_text("Premises:\nA\nQuestion: accurate list\nOptions:\n").question_kind() == (
+        "accurate list"
+    )
+    assert _choice_text("# Question: must be true\n" + SOCRATES).question_kind() is None
+    prover9 = ProveText(CHOICE, (), "", "prover9", True, 100, "auto", "open")
+    assert prover9.question_kind() is None
+    premises = ProveText(None, ("Question: must be true",), "Q", None, True, 100, "auto", "open")
+    assert premises.question_kind() is None
+
+
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_a_lost_multiple_choice_job_on_prove_text_keeps_its_kind(how: str) -> None:
+    """A question whose worker the pool stops at the deadline (here: a worker frozen by
+    SIGSTOP) or loses (SIGKILL) is answered as a choice, with its kind, not as a yes/no
+    result; the pool then answers the same question properly."""
+
+    async def body(pool: ProverPool) -> tuple[Any, Any]:
+        (pid,) = pool.pids()
+        job = asyncio.ensure_future(pool.prove_text(_choice_text(CHOICE), Limits(timeout_s=0.3)))
+        await asyncio.sleep(0)  # sent: the worker is reading or parsing it now
+        os.kill(pid, signal.SIGSTOP if how == "stopped" else signal.SIGKILL)
+        lost = await job
+        await replaced(pool, [pid])
+        return lost, await pool.prove_text(_choice_text(CHOICE), LIMITS)
+
+    lost, fine = run(ProverPool(1, grace_s=0.2), body)
+    assert isinstance(lost.result, ChoiceResult), lost
+    assert lost.result.kind == "could be false"
+    answer = lost.result.to_dict()
+    assert answer["kind"] == "could be false" and answer["answer"] is None
+    if how == "stopped":
+        assert answer["status"] == "timeout" and TIMEOUT_WARNING in answer["warnings"]
+    else:
+        assert answer["status"] == "error" and answer["error"]["code"] == "prover_crashed"
+    assert isinstance(fine.result, ChoiceResult)
+    assert (fine.result.status, fine.result.answer, fine.result.kind) == (
+        "ok",
+        "C",
+        "could be false",
+    )

@@ -11,6 +11,7 @@ ones (text length, nesting, premise lines) stay in the route, before any job is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,12 @@ from logicsvc.service.limits import check_premise_count
 from logicsvc.syntax.ast import Problem
 from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
 
+_QUESTION = re.compile(
+    r"^[ \t]*Question:[ \t]*((?:must|could|cannot) be (?:true|false)(?: except)?|accurate list)"
+    r"[ \t]*(?:#.*)?$",
+    re.MULTILINE,
+)
+"""A DSL program's question line, as the grammar's QUESTION_HEADER QUESTION_KIND reads it."""
 PARSE_S_PER_CHAR = 30 / 1_000_000
 """The pool's backstop allows a text job this long per character of text on top of the
 prover's deadline: twice the ~15 s per MB a large program takes to parse."""
@@ -42,6 +49,15 @@ class ProveText:
 
     def chars(self) -> int:
         return len(self.program or "") + sum(map(len, self.premises)) + len(self.conclusion)
+
+    def question_kind(self) -> str | None:
+        """The kind of the multiple-choice question the program ends with, read from its
+        text: for a job the pool stopped or lost, whose worker never said what it parsed.
+        Only on that rare path, so the server still parses nothing on a request's way in."""
+        if self.program is None or self.syntax not in (None, "dsl"):
+            return None
+        found = _QUESTION.search(self.program)
+        return found.group(1) if found else None
 
 
 @dataclass(frozen=True)

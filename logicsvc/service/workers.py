@@ -81,10 +81,11 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = memory_mb * 2**20 if hard == resource.RLIM_INFINITY else min(memory_mb * 2**20, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    from logicsvc.provers import backward, z3_backend  # noqa: F401  imported once, not per job
+    from logicsvc.provers import backward, fresh_context, z3_backend  # noqa: F401  once, not per job
     from logicsvc.syntax.grammar import parser
 
     parser()  # built once here, not on the first request's clock
+    fresh_context.make_spare()  # the first explanation's context, made ahead too
     _send(conn, ("ready", os.getpid()))
     while True:
         try:
@@ -103,6 +104,16 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         except Exception as exc:
             reply = ("raise", _pack(exc))
         _send(conn, (job_id, *reply))
+        fresh_context.make_spare()  # after the answer: off the request's clock
+
+
+def _unanswered(result: Result, kind: str) -> ChoiceResult:
+    """A multiple-choice job the pool stopped (``timeout``) or lost (``error``), answered in
+    the shape of a choice, its kind included, like every other answer to a question."""
+    status: ChoiceStatus = "timeout" if result.status == "timeout" else "error"
+    return ChoiceResult(
+        status, kind, error=result.error, warnings=result.warnings, elapsed_ms=result.elapsed_ms
+    )
 
 
 async def _readable(
@@ -217,17 +228,19 @@ class ProverPool:
         if isinstance(result, ChoiceResult):
             return result
         assert isinstance(result, Result)
-        status: ChoiceStatus = "timeout" if result.status == "timeout" else "error"
-        kind = problem.question.kind.value
-        return ChoiceResult(
-            status, kind, error=result.error, warnings=result.warnings, elapsed_ms=result.elapsed_ms
-        )
+        return _unanswered(result, problem.question.kind.value)
 
     async def prove_text(self, request: ProveText, limits: Limits) -> Proved:
         """Parse, check and prove a request's text on a worker (:mod:`.textjobs`); a worker
-        that times out or dies is answered as :meth:`prove` answers it, without warnings."""
+        that times out or dies is answered as :meth:`prove` answers it, without warnings, or
+        where the text asks a multiple-choice question, as :meth:`choose` does (its kind
+        read from the text: the worker that parsed it is gone)."""
         outcome = await self._run(request, limits, request.backend, request.world)
-        return outcome if isinstance(outcome, Proved) else Proved(outcome)
+        if isinstance(outcome, Proved):
+            return outcome
+        assert isinstance(outcome, Result)
+        kind = request.question_kind()
+        return Proved(outcome if kind is None else _unanswered(outcome, kind))
 
     async def _run(
         self,

@@ -1,0 +1,65 @@
+"""Fresh Z3 contexts for explanations, made ahead of need where a process lives long.
+
+Why: an ``unknown``'s countermodel is found again in a fresh ``z3.Context`` so that it
+depends on the problem alone (:mod:`~logicsvc.provers.z3_backend`), and making that
+context (``Z3_mk_context``, 2-5 ms) was the largest single part of an explanation on
+the service's FOLIO load (issue 18). A context that nothing has used is as fresh an hour
+later as at once, so a long-lived process (a prover worker) may make the next one ahead:
+:func:`make_spare` starts it on a helper thread (ctypes drops the GIL inside Z3, so it runs
+beside the next job's parsing where a core is free), and :func:`take` hands it out, or
+makes one on the spot where no spare was made. A spare is never handed out twice, and
+nothing else is kept between problems: no verdict, term or model, only an unused context.
+Callers that never ask for spares (the CLI, the evaluations, tests) get exactly
+``z3.Context()`` as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import z3
+
+_local = threading.local()
+_maker: ThreadPoolExecutor | None = None
+_maker_lock = threading.Lock()
+
+
+def take() -> z3.Context:
+    """A context nothing has used: this thread's spare if one was made, else a new one."""
+    spare: Future[z3.Context] | None = getattr(_local, "spare", None)
+    _local.spare = None
+    if spare is not None:
+        try:
+            return spare.result()
+        except Exception:  # the helper could not make it (out of memory): make it here
+            pass
+    return z3.Context()
+
+
+def make_spare() -> None:
+    """Start making this thread's next fresh context, unless one is made or on its way.
+
+    Called by a prover worker once a job's answer is sent, so the next explanation does not
+    pay for its context on its request's clock.
+    """
+    if getattr(_local, "spare", None) is not None:
+        return
+    _local.spare = _helper().submit(z3.Context)
+
+
+def wait_spare() -> None:
+    """Block until this thread's spare, if one is on its way, is made (a benchmark's stand-in
+    for a worker's idle moment)."""
+    spare: Future[z3.Context] | None = getattr(_local, "spare", None)
+    if spare is not None:
+        spare.exception()
+
+
+def _helper() -> ThreadPoolExecutor:
+    """One daemon thread a process, made on first use (only processes that pre-make)."""
+    global _maker
+    with _maker_lock:
+        if _maker is None:
+            _maker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="z3-context")
+        return _maker
