@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from logicsvc.errors import InputError
-from logicsvc.provers import fresh_context, prove
+from logicsvc.provers import prove, z3_contexts
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 7
@@ -55,8 +55,8 @@ def _serve(ahead: bool) -> tuple[list[str], float, float]:
         on_clock += time.perf_counter() - started
         bodies.append(SNAP.body(answer))
         if ahead:
-            fresh_context.make_spare()
-            fresh_context.wait_spare()
+            z3_contexts.make_spare()
+            z3_contexts.wait_spare()
     return bodies, on_clock, time.process_time() - cpu
 
 
@@ -64,13 +64,13 @@ def test_explanation_context_made_ahead_ratio(benchmark) -> None:  # type: ignor
     if not SNAP.GOLD.is_file():
         pytest.skip(f"{SNAP.GOLD} not found beside the repository")
     assert _serve(False)[0] == _serve(True)[0]  # same answers; also warms both up
-    fresh_context.take()  # no spare left over for the first "before" round
+    z3_contexts.take()  # no spare left over for the first "before" round
     times: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     for _ in range(ROUNDS):
         for ahead in (False, True):
             _, clock, cpu = _serve(ahead)
             times[ahead].append((clock, cpu))
-        fresh_context.take()
+        z3_contexts.take()
     med = {k: [statistics.median(x[i] for x in v) for i in (0, 1)] for k, v in times.items()}
     n = len([t for _, t in SNAP.requests() if t.backend == "auto"])
     (old, old_cpu), (new, new_cpu) = med[False], med[True]

@@ -36,12 +36,8 @@ import z3
 from logicsvc.errors import SemanticError
 from logicsvc.provers.result import ChoiceResult, ChoiceStatus, Limits, OptionResult
 from logicsvc.provers.z3_backend import Budget, describe_model, literal_id, new_solver
-from logicsvc.provers.z3_encoding import (
-    Encoder,
-    FreeVariable,
-    drop_shared_context,
-    shared_context,
-)
+from logicsvc.provers.z3_contexts import drop_shared_context, shared_context
+from logicsvc.provers.z3_encoding import Encoder, FreeVariable
 from logicsvc.syntax.ast import ChoiceProblem, Formula, QuestionKind
 from logicsvc.syntax.sorts import infer
 

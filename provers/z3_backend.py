@@ -7,7 +7,7 @@ so an unsat core names the premises a proof needed.  A solver that answers
 (budget spent) or ``status="error"`` (the solver gave up for its own reasons).
 
 A call decides in its thread's shared ``z3.Context`` (see
-:func:`~logicsvc.provers.z3_encoding.shared_context`) with a fresh solver: creating and
+:func:`~logicsvc.provers.z3_contexts.shared_context`) with a fresh solver: creating and
 freeing a context cost more than deciding a typical FOLIO problem. Nothing a problem
 asserts outlives its solver and a context is never used by two threads, so calls may
 still run in parallel threads; every limit is counted from the call's own start.
@@ -28,15 +28,11 @@ from typing import Literal
 import z3
 
 from logicsvc.errors import SemanticError
-from logicsvc.provers import fresh_context
+from logicsvc.provers import z3_contexts
 from logicsvc.provers.countermodel import render, render_typed
 from logicsvc.provers.result import Limits, Result
-from logicsvc.provers.z3_encoding import (
-    Encoder,
-    FreeVariable,
-    drop_shared_context,
-    shared_context,
-)
+from logicsvc.provers.z3_contexts import drop_shared_context, shared_context
+from logicsvc.provers.z3_encoding import Encoder, FreeVariable
 from logicsvc.provers.z3_raw import core_ids, rlimit_count, set_params
 from logicsvc.syntax.ast import Problem
 from logicsvc.syntax.sorts import infer
@@ -185,7 +181,7 @@ def prove(problem: Problem, limits: Limits, *, explain: bool = True) -> Result:
 def _explained(problem: Problem, budget: Budget, decided: Result) -> Result:
     """An ``unknown`` decided again in a fresh context, for a countermodel that depends on
     the problem alone; where the budget runs out first, the verdict without one."""
-    again = _decide(problem, budget, fresh_context.take(), explain=True)
+    again = _decide(problem, budget, z3_contexts.take(), explain=True)
     if again.verdict == "unknown":
         return again
     note = "no countermodel: z3 did not find one again within the limits"

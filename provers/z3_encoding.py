@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import threading
 from collections.abc import Iterator
 
 import z3
@@ -45,36 +44,6 @@ from logicsvc.syntax.ast import (
     subformulas,
 )
 from logicsvc.syntax.sorts import INT, Typing, U
-
-_REUSES = 1000
-"""Problems one shared context serves before it is dropped (its declarations pile up)."""
-_local = threading.local()
-
-
-def shared_context() -> z3.Context:
-    """This thread's Z3 context, for callers that decide many small problems.
-
-    A context costs ~10 ms to create, more than a LogicalDeduction puzzle takes to solve.
-    Nothing a problem asserts outlives it (each gets its own solver), enumeration sorts
-    get names of their own (``Book!7``), and a context is never used by two threads, so
-    sharing it changes no answer.
-    """
-    uses = getattr(_local, "uses", _REUSES)
-    if uses >= _REUSES:
-        _local.ctx, _local.uses = z3.Context(), 0
-    _local.uses += 1
-    ctx: z3.Context = _local.ctx
-    return ctx
-
-
-def drop_shared_context() -> None:
-    """Forget this thread's context: the next problem gets a fresh one.
-
-    Called after Z3 raised or ran out of memory mid-problem, when the context's state is
-    no longer to be trusted.
-    """
-    _local.uses = _REUSES
-
 
 _enum_names = itertools.count(1)
 

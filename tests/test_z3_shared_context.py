@@ -17,7 +17,7 @@ from logicsvc import provers
 from logicsvc.errors import LogicsvcError
 from logicsvc.load import load_formulas, load_problem, load_task
 from logicsvc.provers import Limits, Result, World, z3_backend
-from logicsvc.provers.z3_encoding import shared_context
+from logicsvc.provers.z3_contexts import shared_context
 from logicsvc.syntax.ast import ChoiceProblem, Problem
 from logicsvc.translate.formats import to_dsl_program
 

@@ -81,11 +81,11 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = memory_mb * 2**20 if hard == resource.RLIM_INFINITY else min(memory_mb * 2**20, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    from logicsvc.provers import backward, fresh_context, z3_backend  # noqa: F401  once, not per job
+    from logicsvc.provers import backward, z3_backend, z3_contexts  # noqa: F401  once, not per job
     from logicsvc.syntax.grammar import parser
 
     parser()  # built once here, not on the first request's clock
-    fresh_context.make_spare()  # the first explanation's context, made ahead too
+    z3_contexts.make_spare()  # the first explanation's context, made ahead too
     _send(conn, ("ready", os.getpid()))
     while True:
         try:
@@ -104,7 +104,7 @@ def _worker_main(conn: Connection, memory_mb: int | None, job: Job) -> None:
         except Exception as exc:
             reply = ("raise", _pack(exc))
         _send(conn, (job_id, *reply))
-        fresh_context.make_spare()  # after the answer: off the request's clock
+        z3_contexts.make_spare()  # after the answer: off the request's clock
 
 
 def _unanswered(result: Result, kind: str) -> ChoiceResult:

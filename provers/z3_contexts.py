@@ -1,6 +1,10 @@
-"""Fresh Z3 contexts for explanations, made ahead of need where a process lives long.
+"""Where Z3 contexts come from: this thread's shared one, and fresh ones for explanations.
 
-Why: an ``unknown``'s countermodel is found again in a fresh ``z3.Context`` so that it
+**Shared.** Creating a ``z3.Context`` costs more than deciding a small problem, so
+callers that decide many problems (the evaluations, the service's workers) use their
+thread's :func:`shared_context`, each problem with a solver of its own.
+
+**Fresh.** An ``unknown``'s countermodel is found again in a fresh ``z3.Context`` so that it
 depends on the problem alone (:mod:`~logicsvc.provers.z3_backend`), and making that
 context (``Z3_mk_context``, 2-5 ms) was the largest single part of an explanation on
 the service's FOLIO load (issue 18). A context that nothing has used is as fresh an hour
@@ -20,7 +24,36 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import z3
 
+_REUSES = 1000
+"""Problems one shared context serves before it is dropped (its declarations pile up)."""
 _local = threading.local()
+
+
+def shared_context() -> z3.Context:
+    """This thread's Z3 context, for callers that decide many small problems.
+
+    A context costs ~10 ms to create, more than a LogicalDeduction puzzle takes to solve.
+    Nothing a problem asserts outlives it (each gets its own solver), enumeration sorts
+    get names of their own (``Book!7``), and a context is never used by two threads, so
+    sharing it changes no answer.
+    """
+    uses = getattr(_local, "uses", _REUSES)
+    if uses >= _REUSES:
+        _local.ctx, _local.uses = z3.Context(), 0
+    _local.uses += 1
+    ctx: z3.Context = _local.ctx
+    return ctx
+
+
+def drop_shared_context() -> None:
+    """Forget this thread's context: the next problem gets a fresh one.
+
+    Called after Z3 raised or ran out of memory mid-problem, when the context's state is
+    no longer to be trusted.
+    """
+    _local.uses = _REUSES
+
+
 _maker: ThreadPoolExecutor | None = None
 _maker_lock = threading.Lock()
 
