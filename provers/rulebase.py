@@ -165,6 +165,34 @@ def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...
         yield body, head
 
 
+_Compiled = tuple[tuple[tuple[tuple[Lit, ...], Lit], ...], dict[str, None]]
+"""A premise's clauses and its constants in order of appearance."""
+_COMPILED: dict[int, tuple[Formula, _Compiled]] = {}
+"""By the formula's identity (the formula kept, so the identity stays its own): the
+converters' line memos hand out one formula object for a line met again, and a
+ProofWriter theory's premises recur in question after question."""
+COMPILED_FORMULAS = 4096
+
+
+def _compiled(formula: Formula) -> _Compiled:
+    """``_clauses`` of a premise, memoised: a pure function of a frozen formula."""
+    entry = _COMPILED.get(id(formula))
+    if entry is not None and entry[0] is formula:
+        return entry[1]
+    clauses = tuple(_clauses(formula, frozenset()))
+    constants = {
+        t.name: None
+        for body, head in clauses
+        for lit in (*body, head)
+        for t in lit.args
+        if isinstance(t, Const)
+    }
+    if len(_COMPILED) >= COMPILED_FORMULAS:
+        _COMPILED.clear()
+    _COMPILED[id(formula)] = (formula, (clauses, constants))
+    return clauses, constants
+
+
 def compile_problem(problem: Problem) -> RuleBase:
     """The rule base of ``problem``, or a FragmentError saying which premise is outside."""
     if problem.signature:
@@ -174,14 +202,13 @@ def compile_problem(problem: Problem) -> RuleBase:
     domain: dict[str, None] = {}
     for index, statement in enumerate(problem.premises):
         try:
-            clauses = list(_clauses(statement.formula, frozenset()))
+            clauses, constants = _compiled(statement.formula)
         except _Reject as reason:
             raise FragmentError(
                 f"premise {index + 1} is outside the rule fragment: {reason}", span=statement.span
             ) from None
+        domain.update(constants)
         for body, head in clauses:
-            for lit in (*body, head):
-                domain.update((t.name, None) for t in lit.args if isinstance(t, Const))
             if body:
                 rules.append(Rule(head, body, index))
             else:
