@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
 from logicsvc.checks import MAX_DEPTH, CheckedProblem
 from logicsvc.errors import Span
@@ -41,7 +40,7 @@ from logicsvc.syntax.ast import (
 from logicsvc.syntax.lines import LONGEST_CACHED, lenient_reading
 from logicsvc.syntax.sorts import BUILTIN
 from logicsvc.translate.formats import proofwriter_lines as lines
-from logicsvc.translate.formats.proofwriter_lines import CACHED_LINES, Line, Lit
+from logicsvc.translate.formats.proofwriter_lines import CACHED_LINES, Header, Line, Lit
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +60,31 @@ class Built:
     sort (``Int``), whose positions sort inference would type."""
 
 
-def build(section: str, lenient: bool, number: int, line: str) -> Built:
-    """``line``, a declaration or statement under ``section`` whose names are all plain
-    (:func:`~.proofwriter_lines.read` reads it so), as the node on line ``number``."""
+def place(section: str, lenient: bool, number: int, line: str) -> Header | Placed:
+    """``line`` (not blank) read under ``section`` ("" before the first header) and, where
+    every name in it is plain, built on line ``number``; a LineError says why it cannot
+    be read."""
     if len(line) > LONGEST_CACHED:
-        return _build(section, lenient, number, line)
+        return _place(section, lenient, number, line)
     return _memo(section, lenient, number, line)
 
 
-def _build(section: str, lenient: bool, number: int, line: str) -> Built:
-    read = cast(Line, lines.read(section, lenient, line))
+def _place(section: str, lenient: bool, number: int, line: str) -> Header | Placed:
+    read = lines.read(section, lenient, line)
+    if isinstance(read, Header):
+        return read
+    return Placed(read, _build(section, lenient, number, read) if read.plain else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A declaration or statement line: its reading, and its node where it is plain."""
+
+    read: Line
+    built: Built | None
+
+
+def _build(section: str, lenient: bool, number: int, read: Line) -> Built:
     span = _line_span(number, read)
     if section == "Predicates":
         (decl,) = read.body
@@ -109,7 +123,7 @@ def _build(section: str, lenient: bool, number: int, line: str) -> Built:
     return Built(statement, notes, atoms, constants, unchecked)
 
 
-_memo = lru_cache(maxsize=CACHED_LINES)(_build)
+_memo = lru_cache(maxsize=CACHED_LINES)(_place)
 
 
 def _line_span(number: int, read: Line) -> Span:
@@ -152,11 +166,13 @@ class Assembly:
 
     def __init__(self) -> None:
         self.ok = True
+        self.unchecked = False
         self.decls: list[Built] = []
         self.premises: list[Built] = []
         self.conclusions: list[Built] = []
 
     def add(self, section: str, built: Built) -> None:
+        self.unchecked = self.unchecked or built.unchecked
         if section == "Predicates":
             self.decls.append(built)
         else:
@@ -182,8 +198,7 @@ class Assembly:
         formula nests past the bound. Then sort inference meets no sort, so it leaves
         every formula as it is: the problem is the program's own statements.
         """
-        lines = (*self.decls, *self.premises, *self.conclusions)
-        if len(program.conclusions) != 1 or any(b.unchecked for b in lines):
+        if len(program.conclusions) != 1 or self.unchecked:
             return None
         arity: dict[str, int] = {}
         for built in self.decls:
@@ -198,7 +213,9 @@ class Assembly:
                 if arity.setdefault(pred, n) != n:
                     return None
                 predicates.add(pred)
-        if any(not b.constants.isdisjoint(predicates) for b in lines):
+        if not predicates.isdisjoint(frozenset().union(*(b.constants for b in self.premises))):
+            return None
+        if not predicates.isdisjoint(frozenset().union(*(b.constants for b in self.conclusions))):
             return None
         problem = Problem(
             program.premises, program.conclusions[0], program.predicates, program.signature

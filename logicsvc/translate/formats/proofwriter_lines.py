@@ -88,11 +88,8 @@ class Line:
     """A rule's variables (``$x``) in order of appearance."""
     plain: bool
     """Every name reads as written (see :data:`_PLAIN`): the AST can be built directly."""
-
-    @property
-    def text(self) -> str:
-        """The converted line (the gloss kept after ``:::``)."""
-        return self.formula + ("" if self.gloss is None else f" :::{self.gloss}")
+    text: str
+    """The converted line (the gloss kept after ``:::``)."""
 
 
 def read(section: str, lenient: bool, line: str) -> Header | Line:
@@ -132,7 +129,8 @@ def _line(
     lits = body + heads
     names = [lit.pred for lit in lits] + [n for lit in lits for n in lit.names]
     plain = all(_PLAIN.fullmatch(n) and n not in _KEYWORDS for n in names)
-    return Line(formula, gloss, tuple(notes), body, heads, variables, plain)
+    text = formula + ("" if gloss is None else f" :::{gloss}")
+    return Line(formula, gloss, tuple(notes), body, heads, variables, plain, text)
 
 
 def _statement(

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from logicsvc.checks import CheckedProblem
 from logicsvc.errors import DSLSyntaxError, Span, caret_context
 from logicsvc.syntax.ast import Program
-from logicsvc.translate.formats.proofwriter_built import Assembly, build
-from logicsvc.translate.formats.proofwriter_lines import SECTIONS, Header, LineError, read
+from logicsvc.translate.formats.proofwriter_built import Assembly, place
+from logicsvc.translate.formats.proofwriter_lines import SECTIONS, Header, LineError
 
 __all__ = ["SECTIONS", "Converted", "convert", "to_dsl", "to_dsl_and_program"]
 
@@ -75,23 +75,24 @@ class _Converter:
             return ""
         section = self.seen[-1] if self.seen else ""
         try:
-            found = read(section, self.lenient, line)
+            found = place(section, self.lenient, number, line)
         except LineError as exc:
             raise self.fail(exc.message, number, exc.column, exc.width) from None
         if isinstance(found, Header):
             return self.header(found.name, found.rest, number, found.column)
-        if section == "Query" and not found.heads:
+        read, built = found.read, found.built
+        if section == "Query" and not read.heads:
             self.queries += 1
             if self.queries > 1:
                 width = len(line.partition(":::")[0])
                 raise self.fail("more than one query; ask one literal", number, 0, width)
-        if found.notes:
-            self.notes.extend(f"line {number}: {note}" for note in found.notes)
-        if self.built.ok and found.plain:
-            self.built.add(section, build(section, self.lenient, number, line))
-        else:
+        if read.notes:
+            self.notes.extend(f"line {number}: {note}" for note in read.notes)
+        if built is None:
             self.built.ok = False
-        return found.text
+        elif self.built.ok:
+            self.built.add(section, built)
+        return read.text
 
     def header(self, name: str, rest: str, number: int, column: int) -> str:
         problem = None
