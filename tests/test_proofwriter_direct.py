@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from logicsvc.errors import LogicsvcError
 from logicsvc.evaluation import programs
 from logicsvc.provers import Limits
 from logicsvc.syntax import parse_program
-from logicsvc.translate.formats import detect_style
+from logicsvc.translate.formats import detect_style, proofwriter_lines
 from logicsvc.translate.formats.proofwriter_style import (
     Converted,
     convert,
@@ -238,3 +239,20 @@ def test_a_memoised_line_stands_on_its_own_line_in_each_program() -> None:
             convert(program + bad + "\nQuery:\nRed(bob, True)")
         assert caught.value.span is not None and caught.value.span.line == line
         assert caught.value.context is not None and bad in caught.value.context
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Big", "b", "Bob_2", "x1", "_x", "2b", "b-2", "ças", "Bö", "", "not", "All", "all", "b c"],
+)
+def test_a_plain_name_is_what_the_grammar_reads_as_written(name: str) -> None:
+    expected = re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) is not None and name not in {
+        "not",
+        "all",
+        "forall",
+        "exists",
+        "count",
+        "xor",
+        "distinct",
+    }
+    assert proofwriter_lines._plain(name) is expected

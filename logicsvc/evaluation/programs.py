@@ -33,6 +33,7 @@ from typing import Any
 from logicsvc import provers
 from logicsvc.checks import CheckedProblem, check_depth, check_program
 from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.evaluation.batch_gc import fewer_collections
 from logicsvc.evaluation.choice_programs import evaluate_choice_item
 from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.load import load_problem
@@ -172,7 +173,7 @@ def evaluate(
         )
     limits = limits or Limits()
     summary = Summary()
-    with open_sink(out, total=len(items), name=path.name) as sink:
+    with open_sink(out, total=len(items), name=path.name) as sink, fewer_collections():
         for index, item in enumerate(items):
             record = evaluate_item(
                 item, lenient=lenient, limits=limits, backend=backend, world=world

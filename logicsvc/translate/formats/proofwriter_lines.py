@@ -25,8 +25,6 @@ SECTIONS = ("Predicates", "Facts", "Rules", "Query")
 _HEADER = re.compile(r"\s*(\w+)\s*:(?!::)\s*(.*)")
 _LITERAL = re.compile(r"(?P<neg>!|¬|~|not\s+)?\s*(?P<pred>\w+)\s*\((?P<args>[^()]*)\)")
 _VARIABLE = re.compile(r"\$\w+")
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-"""A name the DSL reads as written: ASCII, no leading digit (a numeral), no hyphen."""
 _KEYWORDS = frozenset({"not", "all", "forall", "exists", "count", "xor", "distinct"})
 """Words ``fol.lark`` lexes as keywords: a name spelt so is left to the parser."""
 
@@ -87,7 +85,7 @@ class Line:
     variables: tuple[str, ...]
     """A rule's variables (``$x``) in order of appearance."""
     plain: bool
-    """Every name reads as written (see :data:`_PLAIN`): the AST can be built directly."""
+    """Every name reads as written (see :func:`_plain`): the AST can be built directly."""
     text: str
     """The converted line (the gloss kept after ``:::``)."""
 
@@ -118,6 +116,12 @@ def _read(section: str, lenient: bool, line: str) -> Header | Line:
 _memo = lru_cache(maxsize=CACHED_LINES)(_read)
 
 
+def _plain(name: str) -> bool:
+    """A name the DSL reads as written: ``[A-Za-z][A-Za-z0-9_]*`` (ASCII, no leading
+    digit, so no numeral; no hyphen) and no keyword of ``fol.lark``."""
+    return name.isascii() and name.isidentifier() and name[0] != "_" and name not in _KEYWORDS
+
+
 def _line(
     formula: str,
     gloss: str | None,
@@ -128,7 +132,7 @@ def _line(
 ) -> Line:
     lits = body + heads
     names = [lit.pred for lit in lits] + [n for lit in lits for n in lit.names]
-    plain = all(_PLAIN.fullmatch(n) and n not in _KEYWORDS for n in names)
+    plain = all(_plain(n) for n in names)
     text = formula + ("" if gloss is None else f" :::{gloss}")
     return Line(formula, gloss, tuple(notes), body, heads, variables, plain, text)
 
