@@ -165,8 +165,9 @@ def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...
         yield body, head
 
 
-_Compiled = tuple[tuple[tuple[tuple[Lit, ...], Lit], ...], dict[str, None]]
-"""A premise's clauses and its constants in order of appearance."""
+_Compiled = tuple[tuple[tuple[tuple[Lit, ...], Lit, GroundAtom | None], ...], dict[str, None]]
+"""A premise's clauses (body, head, and a fact's atom) and its constants in order of
+appearance."""
 _COMPILED: dict[int, tuple[Formula, _Compiled]] = {}
 """By the formula's identity (the formula kept, so the identity stays its own): the
 converters' line memos hand out one formula object for a line met again, and a
@@ -179,10 +180,13 @@ def _compiled(formula: Formula) -> _Compiled:
     entry = _COMPILED.get(id(formula))
     if entry is not None and entry[0] is formula:
         return entry[1]
-    clauses = tuple(_clauses(formula, frozenset()))
+    clauses = tuple(
+        (body, head, None if body else head.ground({}))
+        for body, head in _clauses(formula, frozenset())
+    )
     constants = {
         t.name: None
-        for body, head in clauses
+        for body, head, _ in clauses
         for lit in (*body, head)
         for t in lit.args
         if isinstance(t, Const)
@@ -208,11 +212,11 @@ def compile_problem(problem: Problem) -> RuleBase:
                 f"premise {index + 1} is outside the rule fragment: {reason}", span=statement.span
             ) from None
         domain.update(constants)
-        for body, head in clauses:
-            if body:
+        for body, head, atom in clauses:
+            if atom is None:
                 rules.append(Rule(head, body, index))
             else:
-                facts.append(Fact(head.positive, head.ground({}), index))
+                facts.append(Fact(head.positive, atom, index))
     conclusion = problem.conclusion
     try:
         goal = _literal(conclusion.formula)
@@ -239,12 +243,17 @@ def explicit_negation(base: RuleBase) -> RuleBase:
     def lit(x: Lit) -> Lit:
         return x if x.positive else Lit(True, "¬" + x.pred, x.args)
 
+    def rule(r: Rule) -> Rule:
+        if r.head.positive and all(b.positive for b in r.body):
+            return r  # already definite: the same (frozen) rule
+        return Rule(lit(r.head), tuple(lit(b) for b in r.body), r.premise)
+
     return RuleBase(
         tuple(
             f if f.positive else Fact(True, ("¬" + f.atom[0], f.atom[1]), f.premise)
             for f in base.facts
         ),
-        tuple(Rule(lit(r.head), tuple(lit(b) for b in r.body), r.premise) for r in base.rules),
+        tuple(rule(r) for r in base.rules),
         base.goal,
         base.domain,
     )
