@@ -165,36 +165,55 @@ def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...
         yield body, head
 
 
-_Compiled = tuple[tuple[tuple[tuple[Lit, ...], Lit, GroundAtom | None], ...], dict[str, None]]
-"""A premise's clauses (body, head, and a fact's atom) and its constants in order of
-appearance."""
-_COMPILED: dict[int, tuple[Formula, _Compiled]] = {}
-"""By the formula's identity (the formula kept, so the identity stays its own): the
-converters' line memos hand out one formula object for a line met again, and a
-ProofWriter theory's premises recur in question after question."""
+class _Premise:
+    """One premise formula compiled: its clauses, its constants in order of appearance,
+    and its facts and rules as met at each premise index (they name the index)."""
+
+    __slots__ = ("clauses", "constants", "formula", "made")
+
+    def __init__(self, formula: Formula) -> None:
+        self.formula = formula
+        self.clauses = tuple(_clauses(formula, frozenset()))
+        self.constants = {
+            t.name: None
+            for body, head in self.clauses
+            for lit in (*body, head)
+            for t in lit.args
+            if isinstance(t, Const)
+        }
+        self.made: dict[int, tuple[tuple[Fact, ...], tuple[Rule, ...]]] = {}
+
+    def at(self, index: int) -> tuple[tuple[Fact, ...], tuple[Rule, ...]]:
+        made = self.made.get(index)
+        if made is None:
+            facts = tuple(
+                Fact(head.positive, head.ground({}), index)
+                for body, head in self.clauses
+                if not body
+            )
+            rules = tuple(Rule(head, body, index) for body, head in self.clauses if body)
+            made = self.made[index] = (facts, rules)
+        return made
+
+
+_COMPILED: dict[int, _Premise] = {}
+"""By the formula's identity (the entry keeps the formula, so the identity stays its
+own): the converters' line memos hand out one formula object for a line met again, and
+a ProofWriter theory's premises recur in question after question. Entries are frozen
+results of a pure function, like those memos' (``made`` only grows, by index)."""
 COMPILED_FORMULAS = 4096
 
 
-def _compiled(formula: Formula) -> _Compiled:
-    """``_clauses`` of a premise, memoised: a pure function of a frozen formula."""
+def _compiled(formula: Formula) -> _Premise:
+    """A premise compiled, memoised; raises ``_Reject`` (never memoised) if outside."""
     entry = _COMPILED.get(id(formula))
-    if entry is not None and entry[0] is formula:
-        return entry[1]
-    clauses = tuple(
-        (body, head, None if body else head.ground({}))
-        for body, head in _clauses(formula, frozenset())
-    )
-    constants = {
-        t.name: None
-        for body, head, _ in clauses
-        for lit in (*body, head)
-        for t in lit.args
-        if isinstance(t, Const)
-    }
+    if entry is not None and entry.formula is formula:
+        return entry
+    entry = _Premise(formula)
     if len(_COMPILED) >= COMPILED_FORMULAS:
         _COMPILED.clear()
-    _COMPILED[id(formula)] = (formula, (clauses, constants))
-    return clauses, constants
+    _COMPILED[id(formula)] = entry
+    return entry
 
 
 def compile_problem(problem: Problem) -> RuleBase:
@@ -206,17 +225,15 @@ def compile_problem(problem: Problem) -> RuleBase:
     domain: dict[str, None] = {}
     for index, statement in enumerate(problem.premises):
         try:
-            clauses, constants = _compiled(statement.formula)
+            premise = _compiled(statement.formula)
         except _Reject as reason:
             raise FragmentError(
                 f"premise {index + 1} is outside the rule fragment: {reason}", span=statement.span
             ) from None
-        domain.update(constants)
-        for body, head, atom in clauses:
-            if atom is None:
-                rules.append(Rule(head, body, index))
-            else:
-                facts.append(Fact(head.positive, atom, index))
+        domain.update(premise.constants)
+        its_facts, its_rules = premise.at(index)
+        facts.extend(its_facts)
+        rules.extend(its_rules)
     conclusion = problem.conclusion
     try:
         goal = _literal(conclusion.formula)

@@ -163,9 +163,9 @@ def _statement(
     body = tuple(_literal(piece, col, lenient, notes) for piece, col in _split(*parts[0], "&&"))
     heads = tuple(_literal(piece, col, lenient, notes) for piece, col in _split(*parts[1], "&&"))
     variables = tuple(dict.fromkeys(t for lit in body + heads for t in lit.terms if t[0] == "$"))
-    for lit in body + heads:
+    for lit in body + heads if variables else ():
         for term in lit.terms:
-            if f"${term}" in variables:
+            if term[0] != "$" and "$" + term in variables:
                 at = re.search(rf"(?<![\w$]){re.escape(term)}(?!\w)", formula)
                 message = f"'{term}' without '$' in a rule over ${term}"
                 raise LineError(message, at.start() if at else 0, len(term))
@@ -189,25 +189,31 @@ def _literal(
     if match is None:
         hint = "Name($x, ..., bool)" if declaration else "Pred(arg, ..., True)"
         raise LineError(f"expected a literal such as {hint}", column, len(stripped))
-    args = [a.strip() for a in match["args"].split(",")] if match["args"].strip() else []
-    last, raw = (args[-1] if args else ""), match["args"]
-    end = column + match.start("args") + len(raw) - len(raw[raw.rfind(",") + 1 :].lstrip())
-    if declaration and (match["neg"] or last.lower() != "bool"):
-        message = f"a declaration ends with bool: {match['pred']}($x, ..., bool)"
-        raise LineError(message, end, len(last))
+    neg, pred, raw = match.group("neg", "pred", "args")
+    args = [a.strip() for a in raw.split(",")] if raw.strip() else []
+    last = args[-1] if args else ""
+    if declaration and (neg or last.lower() != "bool"):
+        message = f"a declaration ends with bool: {pred}($x, ..., bool)"
+        raise LineError(message, _last_column(column, match), len(last))
     if not declaration and last not in ("True", "False"):
-        message = f"{match['pred']}(…) needs True or False as its last argument"
-        raise LineError(message, end, len(last))
+        message = f"{pred}(…) needs True or False as its last argument"
+        raise LineError(message, _last_column(column, match), len(last))
     if any(not a or (a[0] == "$" and not _VARIABLE.fullmatch(a)) for a in args[:-1]):
         raise LineError("an empty or malformed argument", column, len(stripped))
     positive = last != "False"
-    if match["neg"]:
+    if neg:
         if not lenient or not positive:
             how = "with False alone" if lenient else "as the last argument False"
             raise LineError(f"write a negation {how}, not as a prefix", column)
-        notes.append(f"read prefix {match['neg'].strip()!r} as negation")
+        notes.append(f"read prefix {neg.strip()!r} as negation")
         positive = False
-    return Lit.of(positive, match["pred"], tuple(args[:-1]))
+    return Lit.of(positive, pred, tuple(args[:-1]))
+
+
+def _last_column(column: int, match: re.Match[str]) -> int:
+    """The 0-based column of a literal's last argument (``column``: the literal's)."""
+    raw = match["args"]
+    return column + match.start("args") + len(raw) - len(raw[raw.rfind(",") + 1 :].lstrip())
 
 
 def _split(text: str, start: int, sep: str) -> list[tuple[str, int]]:
