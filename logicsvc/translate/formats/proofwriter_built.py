@@ -35,7 +35,6 @@ from logicsvc.syntax.ast import (
     Signature,
     Statement,
     Var,
-    looks_like_variable,
 )
 from logicsvc.syntax.lines import LONGEST_CACHED, lenient_reading
 from logicsvc.syntax.sorts import BUILTIN
@@ -108,19 +107,17 @@ def _build(section: str, lenient: bool, number: int, read: Line) -> Built:
         scope = Span(number, start, number, end)
         quantified = Quantified(Quantifier.ALL, variable[1:], quantified, scope)
     statement = Statement(quantified, _gloss(read.gloss), span)
-    constants = frozenset(t for lit in lits for t in lit.terms if t[0] != "$")
-    varlike = any(looks_like_variable(name) for name in constants)
+    constants, varlike = read.constants, read.varlike
     notes: tuple[str, ...] = ()
     # lenient reading: scopes never need widening here (no quantifier is an operand),
     # so it can only act on a constant that looks like a variable (``x``, ``y1``)
     if lenient and varlike:
         statement, said = lenient_reading(statement, premise=section != "Query")
         notes = tuple(f"line {number}: {note}" for note in said)
-    atoms = tuple((lit.pred, len(lit.terms)) for lit in lits)
     # a bound on the depth (quantifiers, →, the ∧ chain, ¬ over an atom) spares the walk
     deep = len(read.variables) + 1 + len(lits) + 1 > MAX_DEPTH
     unchecked = varlike or deep or not bound.isdisjoint(constants)
-    return Built(statement, notes, atoms, constants, unchecked)
+    return Built(statement, notes, read.atoms, constants, unchecked)
 
 
 _memo = lru_cache(maxsize=CACHED_LINES)(_place)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from logicsvc.syntax.ast import looks_like_variable
 from logicsvc.syntax.lines import LONGEST_CACHED
 
 SECTIONS = ("Predicates", "Facts", "Rules", "Query")
@@ -88,6 +89,12 @@ class Line:
     """Every name reads as written (see :func:`_plain`): the AST can be built directly."""
     text: str
     """The converted line (the gloss kept after ``:::``)."""
+    atoms: tuple[tuple[str, int], ...]
+    """Each literal's predicate and arity, in order."""
+    constants: frozenset[str]
+    """The terms that are no variable (a declaration's parameters included)."""
+    varlike: bool
+    """Some constant is spelt like a variable (``x``, ``y1``)."""
 
 
 def read(section: str, lenient: bool, line: str) -> Header | Line:
@@ -134,7 +141,12 @@ def _line(
     names = [lit.pred for lit in lits] + [n for lit in lits for n in lit.names]
     plain = all(_plain(n) for n in names)
     text = formula + ("" if gloss is None else f" :::{gloss}")
-    return Line(formula, gloss, tuple(notes), body, heads, variables, plain, text)
+    atoms = tuple((lit.pred, len(lit.terms)) for lit in lits)
+    constants = frozenset(t for lit in lits for t in lit.terms if t[0] != "$")
+    varlike = any(looks_like_variable(name) for name in constants)
+    return Line(
+        formula, gloss, tuple(notes), body, heads, variables, plain, text, atoms, constants, varlike
+    )
 
 
 def _statement(
