@@ -165,6 +165,57 @@ def _clauses(f: Formula, bound: frozenset[str]) -> Iterator[tuple[tuple[Lit, ...
         yield body, head
 
 
+class _Premise:
+    """One premise formula compiled: its clauses, its constants in order of appearance,
+    and its facts and rules as met at each premise index (they name the index)."""
+
+    __slots__ = ("clauses", "constants", "formula", "made")
+
+    def __init__(self, formula: Formula) -> None:
+        self.formula = formula
+        self.clauses = tuple(_clauses(formula, frozenset()))
+        self.constants = {
+            t.name: None
+            for body, head in self.clauses
+            for lit in (*body, head)
+            for t in lit.args
+            if isinstance(t, Const)
+        }
+        self.made: dict[int, tuple[tuple[Fact, ...], tuple[Rule, ...]]] = {}
+
+    def at(self, index: int) -> tuple[tuple[Fact, ...], tuple[Rule, ...]]:
+        made = self.made.get(index)
+        if made is None:
+            facts = tuple(
+                Fact(head.positive, head.ground({}), index)
+                for body, head in self.clauses
+                if not body
+            )
+            rules = tuple(Rule(head, body, index) for body, head in self.clauses if body)
+            made = self.made[index] = (facts, rules)
+        return made
+
+
+_COMPILED: dict[int, _Premise] = {}
+"""By the formula's identity (the entry keeps the formula, so the identity stays its
+own): the converters' line memos hand out one formula object for a line met again, and
+a ProofWriter theory's premises recur in question after question. Entries are frozen
+results of a pure function, like those memos' (``made`` only grows, by index)."""
+COMPILED_FORMULAS = 4096
+
+
+def _compiled(formula: Formula) -> _Premise:
+    """A premise compiled, memoised; raises ``_Reject`` (never memoised) if outside."""
+    entry = _COMPILED.get(id(formula))
+    if entry is not None and entry.formula is formula:
+        return entry
+    entry = _Premise(formula)
+    if len(_COMPILED) >= COMPILED_FORMULAS:
+        _COMPILED.clear()
+    _COMPILED[id(formula)] = entry
+    return entry
+
+
 def compile_problem(problem: Problem) -> RuleBase:
     """The rule base of ``problem``, or a FragmentError saying which premise is outside."""
     if problem.signature:
@@ -174,18 +225,15 @@ def compile_problem(problem: Problem) -> RuleBase:
     domain: dict[str, None] = {}
     for index, statement in enumerate(problem.premises):
         try:
-            clauses = list(_clauses(statement.formula, frozenset()))
+            premise = _compiled(statement.formula)
         except _Reject as reason:
             raise FragmentError(
                 f"premise {index + 1} is outside the rule fragment: {reason}", span=statement.span
             ) from None
-        for body, head in clauses:
-            for lit in (*body, head):
-                domain.update((t.name, None) for t in lit.args if isinstance(t, Const))
-            if body:
-                rules.append(Rule(head, body, index))
-            else:
-                facts.append(Fact(head.positive, head.ground({}), index))
+        domain.update(premise.constants)
+        its_facts, its_rules = premise.at(index)
+        facts.extend(its_facts)
+        rules.extend(its_rules)
     conclusion = problem.conclusion
     try:
         goal = _literal(conclusion.formula)
@@ -212,12 +260,17 @@ def explicit_negation(base: RuleBase) -> RuleBase:
     def lit(x: Lit) -> Lit:
         return x if x.positive else Lit(True, "¬" + x.pred, x.args)
 
+    def rule(r: Rule) -> Rule:
+        if r.head.positive and all(b.positive for b in r.body):
+            return r  # already definite: the same (frozen) rule
+        return Rule(lit(r.head), tuple(lit(b) for b in r.body), r.premise)
+
     return RuleBase(
         tuple(
             f if f.positive else Fact(True, ("¬" + f.atom[0], f.atom[1]), f.premise)
             for f in base.facts
         ),
-        tuple(Rule(lit(r.head), tuple(lit(b) for b in r.body), r.premise) for r in base.rules),
+        tuple(rule(r) for r in base.rules),
         base.goal,
         base.domain,
     )

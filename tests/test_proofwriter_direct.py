@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,13 @@ from logicsvc.errors import LogicsvcError
 from logicsvc.evaluation import programs
 from logicsvc.provers import Limits
 from logicsvc.syntax import parse_program
-from logicsvc.translate.formats import detect_style
-from logicsvc.translate.formats.proofwriter_style import to_dsl, to_dsl_and_program
+from logicsvc.translate.formats import detect_style, proofwriter_lines
+from logicsvc.translate.formats.proofwriter_style import (
+    Converted,
+    convert,
+    to_dsl,
+    to_dsl_and_program,
+)
 
 RECORDED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 FILES = sorted(RECORDED.glob("*.json")) if RECORDED.is_dir() else []
@@ -140,8 +146,8 @@ def test_eval_records_equal_the_text_paths(name: str, monkeypatch: pytest.Monkey
     with monkeypatch.context() as patch:
         patch.setattr(
             programs,
-            "to_dsl_and_program",
-            lambda program, lenient: (*to_dsl(program, lenient=lenient), None),
+            "convert",
+            lambda program, lenient: Converted(*to_dsl(program, lenient=lenient), None, None),
         )
         assert run() == direct
 
@@ -160,3 +166,93 @@ def test_a_constant_that_looks_like_a_variable_gets_the_lenient_reading() -> Non
     assert built[1] == ()  # strict: no reading
     lenient_built = to_dsl_and_program(source, lenient=True)[2]
     assert lenient_built is not None and len(lenient_built[1]) == 2  # line 4's x, line 8's z
+
+
+def _checked_both_ways(program: Any, notes: tuple[str, ...], text: str) -> Any:
+    """What ``eval programs`` made of a built program before the shortcut."""
+    checked = programs._check_built(program, notes, text)
+    return None if checked is None else (checked.problem, spans(checked.problem), checked.warnings)
+
+
+@needs_data
+@pytest.mark.parametrize("lenient", [True, False], ids=["lenient", "strict"])
+def test_the_checks_shortcut_gives_what_the_checks_give(lenient: bool) -> None:
+    """Where the converter vouches that the checks have nothing to say, they say nothing
+    and return the program's own statements; everywhere else it defers to them."""
+    certified: dict[str, int] = {}
+    for path in FILES:
+        certified[path.name] = 0
+        for source in _proofwriter_programs(path):
+            try:
+                converted = convert(source, lenient=lenient)
+            except LogicsvcError:
+                continue
+            if converted.checked is None:
+                continue
+            assert converted.built is not None
+            certified[path.name] += 1
+            got = converted.checked
+            want = _checked_both_ways(*converted.built, converted.text)
+            assert want == (got.problem, spans(got.problem), got.warnings), converted.text
+    # not vacuous: all but two of GPT-4's ProofWriter programs take it (those two use a
+    # predicate they do not declare, which the checks warn of)
+    assert certified["ProofWriter_dev-A_gpt-4.json"] == (265 if lenient else 260)
+    assert sum(certified.values()) > 850
+
+
+def test_the_shortcut_defers_where_the_checks_speak() -> None:
+    cases = {
+        "undeclared": "Predicates:\nBig($x, bool)\nFacts:\nBig(bob, True)\nRed(bob, True)\n",
+        "arity": "Predicates:\nBig($x, bool)\nFacts:\nBig(bob, ann, True)\n",
+        "clash": "Predicates:\nBig($x, bool)\nbob($x, bool)\nFacts:\nBig(bob, True)\n"
+        "bob(ann, True)\n",
+        "int sort": "Predicates:\nBig($Int, bool)\nFacts:\nBig(bob, True)\n",
+        "variable-like": "Predicates:\nBig($x, bool)\nFacts:\nBig(x, True)\n",
+    }
+    for name, premises in cases.items():
+        converted = convert(premises + "Query:\nBig(bob, True)", lenient=True)
+        assert converted.built is not None, name
+        assert converted.checked is None, name
+    # a name declared as a predicate but used only as a constant is no clash to the checks
+    for premises in (cases["undeclared"].replace("Red", "Big"), cases["clash"][:-15]):
+        plain = convert(premises + "Query:\nBig(bob, True)")
+        assert plain.checked is not None and plain.built is not None
+        checked = programs._check_built(*plain.built, plain.text)
+        assert checked is not None and plain.checked.problem == checked.problem
+
+
+def test_a_memoised_line_stands_on_its_own_line_in_each_program() -> None:
+    rule = "Big($x, True) >>> Red($x, True) ::: big things are red"
+    first = "Predicates:\nBig($x, bool)\nRed($x, bool)\nFacts:\nBig(bob, True)\nRules:\n"
+    second = first.replace("Facts:\n", "Facts:\nRed(ann, True)\n")
+    a = convert(first + rule + "\nQuery:\nRed(bob, True)")
+    b = convert(second + rule + "\nQuery:\nRed(bob, True)")
+    assert a.built is not None and b.built is not None
+    rule_a, rule_b = a.built[0].premises[-1], b.built[0].premises[-1]
+    assert rule_a == rule_b
+    assert rule_a.span is not None and rule_a.span.line == 7
+    assert rule_b.span is not None and rule_b.span.line == 8
+    # an error on a line met before names this program's line and shows its text
+    bad = "Big($x, True) >>> Red($x)"
+    for program, line in ((first, 7), (second, 8)):
+        with pytest.raises(LogicsvcError) as caught:
+            convert(program + bad + "\nQuery:\nRed(bob, True)")
+        assert caught.value.span is not None and caught.value.span.line == line
+        assert caught.value.context is not None and bad in caught.value.context
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Big", "b", "Bob_2", "x1", "_x", "2b", "b-2", "ças", "Bö", "", "not", "All", "all", "b c"],
+)
+def test_a_plain_name_is_what_the_grammar_reads_as_written(name: str) -> None:
+    expected = re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) is not None and name not in {
+        "not",
+        "all",
+        "forall",
+        "exists",
+        "count",
+        "xor",
+        "distinct",
+    }
+    assert proofwriter_lines._plain(name) is expected

@@ -33,13 +33,14 @@ from typing import Any
 from logicsvc import provers
 from logicsvc.checks import CheckedProblem, check_depth, check_program
 from logicsvc.errors import InputError, LogicsvcError
+from logicsvc.evaluation.batch_gc import fewer_collections
 from logicsvc.evaluation.choice_programs import evaluate_choice_item
 from logicsvc.evaluation.common import ProgramTally, open_sink
 from logicsvc.load import load_problem
 from logicsvc.provers import Backend, Limits, World
 from logicsvc.syntax.ast import Program
 from logicsvc.translate.formats import CHOICE_STYLES, Style, detect_style, to_dsl_program
-from logicsvc.translate.formats.proofwriter_style import to_dsl_and_program
+from logicsvc.translate.formats.proofwriter_style import convert
 
 FORMATS = ("logiclm", "linc")
 _ANSWERS = {"A": "true", "B": "false", "C": "unknown"}
@@ -105,13 +106,15 @@ def evaluate_item(
             raise InputError(f"answer {raw.get('answer')!r} is not A, B or C")
         record["gold"] = _ANSWERS[answer]
         record.update(style=style, world=world or _WORLDS[style])
-        built = None
+        built, checked = None, None
         if style == "proofwriter":  # the converter builds the AST: no re-parse
-            dsl, notes, built = to_dsl_and_program(programs[0], lenient=lenient)
+            converted = convert(programs[0], lenient=lenient)
+            dsl, notes = converted.text, converted.notes
+            built, checked = converted.built, converted.checked
         else:
             _, dsl, notes = to_dsl_program(programs[0], lenient=lenient)
         record["repairs"] = list(notes)
-        checked = _check_built(*built, dsl) if built else None
+        checked = checked or (_check_built(*built, dsl) if built else None)
         checked = checked or load_problem(dsl, lenient=lenient)
     except LogicsvcError as exc:
         record.update(status="invalid_input", error=exc.to_dict())
@@ -170,7 +173,7 @@ def evaluate(
         )
     limits = limits or Limits()
     summary = Summary()
-    with open_sink(out, total=len(items), name=path.name) as sink:
+    with open_sink(out, total=len(items), name=path.name) as sink, fewer_collections():
         for index, item in enumerate(items):
             record = evaluate_item(
                 item, lenient=lenient, limits=limits, backend=backend, world=world
