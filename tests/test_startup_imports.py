@@ -227,3 +227,39 @@ def test_the_typer_pin_leaves_the_vllm_extra_installable() -> None:
             active = requirement.marker is None or requirement.marker.evaluate({"extra": ""})
             if active:
                 assert version("typer") in requirement.specifier, str(requirement)
+
+
+def test_an_offline_evaluation_with_auto_reads_no_settings(
+    shared_datasets: Path, tmp_path: Path
+) -> None:
+    """No LLM variable and no ``.env``: ``auto`` is the rules, without pydantic-settings."""
+    dev = shared_datasets / "proofwriter" / "logiclm" / "dev-A.json"
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(json.loads(dev.read_text())[:1]), encoding="utf-8")
+    modules = loaded(tmp_path, "eval", "--no-progress", "proofwriter", str(one))
+    assert "logicsvc.translate.controlled" in modules  # auto chose the rules
+    assert heavy(modules, ["pydantic_settings", "logicsvc.settings"]) == []
+
+
+@pytest.mark.parametrize(
+    "source", ["LOGICSVC_LLM_BASE_URL", "openai_base_url", ".env", None], ids=str
+)
+def test_auto_is_the_llm_exactly_where_the_settings_name_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str | None
+) -> None:
+    from logicsvc.cli._common import LLM_URL_VARIABLES, TranslatorChoice, resolve_auto
+    from logicsvc.settings import Settings, get_settings
+
+    alias = Settings.model_fields["llm_base_url"].validation_alias
+    assert tuple(getattr(alias, "choices", ())) == LLM_URL_VARIABLES
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.upper() in LLM_URL_VARIABLES]:
+        monkeypatch.delenv(name)
+    if source == ".env":
+        (tmp_path / ".env").write_text("LOGICSVC_LLM_BASE_URL=http://127.0.0.1:9/v1\n")
+    elif source is not None:
+        monkeypatch.setenv(source, "http://127.0.0.1:9/v1")
+    configured = get_settings().llm_base_url is not None
+    assert configured == (source is not None)
+    expected = TranslatorChoice.llm if configured else TranslatorChoice.rules
+    assert resolve_auto(TranslatorChoice.auto) is expected
