@@ -21,8 +21,9 @@ import pytest
 
 from logicsvc.errors import LogicsvcError
 from logicsvc.load import load_problem
-from logicsvc.syntax import builder, grammar, lines, parser
+from logicsvc.syntax import grammar, lines, parser
 from logicsvc.translate.formats import to_dsl_program
+from tests import tree_builder as builder
 
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 FILES = {"proofwriter": "ProofWriter_dev-A_gpt-4.json", "folio": "FOLIO_dev-A_gpt-4.json"}

@@ -4,7 +4,7 @@ assembling parser fails where the tree parser fails, with the same error.
 Every text the front half hands to the parsers is checked: each parse call of a
 recorded program's loading (Logic-LM's files, every style, lenient and strict, the
 line reader and the whole-text parse), LINC's formulas printed as DSL, and FOLIO's
-gold formulas.  The tree parser + :mod:`logicsvc.syntax.builder` is the reference.
+gold formulas.  The tree parser + ``tests/tree_builder.py`` is the reference.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 from logicsvc.errors import DSLSyntaxError, LogicsvcError
 from logicsvc.evaluation import linc
 from logicsvc.load import load_formulas
-from logicsvc.syntax import builder, grammar, lines, parser
+from logicsvc.syntax import grammar, lines, parser
 from logicsvc.syntax.assemble import result
 from logicsvc.syntax.printer import problem_to_dsl, to_dsl
 from logicsvc.translate.formats import (
@@ -31,6 +31,7 @@ from logicsvc.translate.formats import (
     load_choice_program,
     to_dsl_program,
 )
+from tests import tree_builder as builder
 
 _BUILD = {
     grammar.START_PROGRAM: builder.build_program,

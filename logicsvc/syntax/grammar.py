@@ -101,7 +101,7 @@ def _edit_terminal(terminal: lark.lexer.TerminalDef) -> None:
 @cache
 def parser() -> lark.Lark:
     """The LALR parser that returns Lark's tree (the reference the assembled AST is
-    tested against, see :mod:`logicsvc.syntax.builder`); Lark parsers are thread-safe."""
+    tested against, with ``tests/tree_builder.py``); Lark parsers are thread-safe."""
     return _build([START_PROGRAM, START_FORMULA])
 
 

@@ -1,4 +1,8 @@
-"""Lark parse tree → typed AST.
+"""Lark parse tree → typed AST: the reference the production parser is held to.
+
+Production builds the AST inside the parse (:mod:`logicsvc.syntax.assemble`, issue 18);
+this walk over Lark's tree is how it was built before, kept here as the independent
+second reading that ``tests/test_assemble.py`` compares it with on every recorded program.
 
 Variables and constants look alike in the DSL; what tells them apart is scope.
 The builder walks top-down with the set of names bound by enclosing
