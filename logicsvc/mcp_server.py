@@ -21,7 +21,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from logicsvc import __version__, provers
-from logicsvc.errors import InputError, LogicsvcError, UntranslatableError
+from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.provers.result import Result
 from logicsvc.service.responses import ProveResponse, ReasonResponse, TranslateResponse
 from logicsvc.settings import Settings, get_settings
@@ -117,26 +117,26 @@ class Tools:
         world: World,
         timeout_s: float | None,
     ) -> dict[str, Any]:
-        from logicsvc.reasoning import Reasoned, reason_with_llm
-        from logicsvc.translate.controlled import ControlledEnglishTranslator
+        from logicsvc.reasoning import reason_offline, reason_with_llm
 
         limits = self.limits(timeout_s)
-        if translator != "llm":
-            try:
-                translation = await asyncio.to_thread(
-                    ControlledEnglishTranslator().translate, premises, conclusion
-                )
-            except UntranslatableError:
-                if translator == "rules" or not self.settings.llm_base_url:
-                    raise
-            else:
-                assert translation.problem is not None
-                result = await self.prove_problem(translation.problem, limits, prover, world)
-                outcome = Reasoned(translation, result)
-                payload = outcome.to_dict()
-                used = result.used_premises
-                payload["used_sources"] = used_sources(premises, translation.sentences, used)
-                return payload
+
+        async def prove(problem: Problem) -> Result:
+            return await self.prove_problem(problem, limits, prover, world)
+
+        offline = await reason_offline(
+            premises,
+            conclusion,
+            translator,
+            llm_configured=bool(self.settings.llm_base_url),
+            off_loop=asyncio.to_thread,
+            prove=prove,
+        )
+        if offline is not None:
+            payload = offline.to_dict()
+            used = offline.result.used_premises
+            payload["used_sources"] = used_sources(premises, offline.translation.sentences, used)
+            return payload
         if not self.settings.llm_base_url:
             raise InputError(
                 "no LLM is configured (set LOGICSVC_LLM_BASE_URL)", code="llm_not_configured"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from logicsvc import provers
 from logicsvc.checks import CheckedChoice, check_program, check_task
-from logicsvc.errors import InputError
+from logicsvc.errors import InputError, UntranslatableError
 from logicsvc.load import load_problem, load_task
 from logicsvc.provers import Backend, Limits, Result, World
 from logicsvc.provers.result import ChoiceResult
 from logicsvc.syntax import problem_to_dsl, to_dsl
-from logicsvc.syntax.ast import ChoiceProblem, Option, Program, Question, QuestionKind
+from logicsvc.syntax.ast import ChoiceProblem, Option, Problem, Program, Question, QuestionKind
 from logicsvc.szs import szs_of_record, szs_status
 from logicsvc.translate import Translation, Translator, get_translator
 from logicsvc.translate.base import WholeQuestionReader
@@ -137,6 +137,40 @@ def option_text(options: Sequence[tuple[str, str]], kind: QuestionKind) -> str:
     else:
         ask = f"Each of the following {test} EXCEPT:"
     return "\n".join([ask, *(f"{label}) {text}" for label, text in options)])
+
+
+async def reason_offline(
+    premises: Sequence[str],
+    conclusion: str,
+    translator: str,
+    *,
+    llm_configured: bool,
+    off_loop: Callable[[Callable[[], Translation]], Awaitable[Translation]],
+    prove: Callable[[Problem], Awaitable[Result]],
+) -> Reasoned | None:
+    """The offline half of ``auto`` and ``rules``, for the service and the MCP tools.
+
+    The verdict where the controlled-English translator reads every sentence; ``None``
+    where the LLM should take over (``auto`` with an LLM configured, or ``llm`` asked);
+    the translator's :class:`UntranslatableError` where nothing can. ``off_loop`` runs
+    the translation away from the event loop (a long text takes a while); ``prove`` is
+    the caller's prover (its pool, with the deadline kill and the memory cap) and may
+    refuse the problem first (the service's premise count).
+    """
+    if translator == "llm":
+        return None
+    from logicsvc.translate.controlled import ControlledEnglishTranslator
+
+    try:
+        translation = await off_loop(
+            lambda: ControlledEnglishTranslator().translate(premises, conclusion)
+        )
+    except UntranslatableError:
+        if translator == "rules" or not llm_configured:
+            raise
+        return None
+    assert translation.problem is not None
+    return Reasoned(translation, await prove(translation.problem))
 
 
 async def reason_with_llm(

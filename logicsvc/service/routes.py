@@ -30,7 +30,13 @@ from logicsvc.llm.loop import LoopOptions
 from logicsvc.llm.openai_compat import OpenAICompatBackend  # the SDK itself loads lazily
 from logicsvc.provers import Backend, Limits, Result, World
 from logicsvc.provers.result import ChoiceResult
-from logicsvc.reasoning import Reasoned, option_text, reason_with_llm, translate_choice
+from logicsvc.reasoning import (
+    Reasoned,
+    option_text,
+    reason_offline,
+    reason_with_llm,
+    translate_choice,
+)
 from logicsvc.service.limits import (
     check_count,
     check_llm_budget,
@@ -230,20 +236,22 @@ async def _reason(svc: Service, body: TranslateRequest, deadline: float | None =
         return await _reason_choice(svc, body, limits, deadline)
     conclusion = body.conclusion
     assert conclusion is not None
-    if body.translator != "llm":
-        try:  # off the event loop: a long text takes a while
-            translation = await svc.off_loop(
-                lambda: ControlledEnglishTranslator().translate(body.premises, conclusion)
-            )
-        except UntranslatableError:
-            if body.translator == "rules" or svc.llm is None:
-                raise
-        else:
-            assert translation.problem is not None
-            # each sentence is a premise: one text of many sentences counts as many
-            check_count(svc.settings, len(translation.problem.premises))
-            result = await svc.prove(translation.problem, limits, body.prover, body.world)
-            return Reasoned(translation, result)
+
+    async def prove(problem: Problem) -> Result:
+        # each sentence is a premise: one text of many sentences counts as many
+        check_count(svc.settings, len(problem.premises))
+        return await svc.prove(problem, limits, body.prover, body.world)
+
+    offline = await reason_offline(
+        body.premises,
+        conclusion,
+        body.translator,
+        llm_configured=svc.llm is not None,
+        off_loop=svc.off_loop,
+        prove=prove,
+    )
+    if offline is not None:
+        return offline
     _require_llm(svc)
     options = LoopOptions(
         samples=body.samples,
