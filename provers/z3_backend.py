@@ -35,7 +35,7 @@ from logicsvc.provers.z3_contexts import drop_shared_context, shared_context
 from logicsvc.provers.z3_encoding import Encoder, FreeVariable
 from logicsvc.provers.z3_raw import core_ids, rlimit_count, set_params
 from logicsvc.syntax.ast import Problem
-from logicsvc.syntax.sorts import infer
+from logicsvc.syntax.sorts import typing_of
 
 _UINT_MAX = 2**32 - 1
 _BUDGET_REASONS = ("timeout", "canceled", "cancelled", "resource", "rlimit", "memory")
@@ -194,7 +194,8 @@ def encode(
     """The problem's vocabulary, premises and conclusion in ``ctx`` (by default this
     thread's shared context)."""
     formulas = (*problem.premise_formulas, problem.conclusion.formula)
-    typing = infer(formulas, problem.signature, problem.predicates).typing
+    # the checks' typing where the problem is theirs, unchanged (one inference, not two)
+    typing = typing_of(formulas, problem.signature, problem.predicates, problem.inferred)
     enc = Encoder(shared_context() if ctx is None else ctx, formulas, typing)
     premises = [enc.formula(f, {}) for f in problem.premise_formulas]
     return enc, premises, enc.formula(problem.conclusion.formula, {})

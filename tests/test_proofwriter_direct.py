@@ -54,6 +54,8 @@ def spans(node: object, path: str = "") -> list[tuple[str, object]]:
         return []
     out: list[tuple[str, object]] = []
     for field in dataclasses.fields(node):
+        if field.name == "inferred":  # the checks' typing carried on a Problem, no node
+            continue
         value = getattr(node, field.name)
         if field.name == "span":
             out.append((path, value))

@@ -32,7 +32,7 @@ from logicsvc.syntax.ast import (
     subformulas,
     subterms,
 )
-from logicsvc.syntax.sorts import infer
+from logicsvc.syntax.sorts import Inferred, infer
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +85,20 @@ def check_task(program: Program, text: str | None = None) -> CheckedProblem | Ch
     _check_arities(program.predicates, statements, facts, text, warnings)
     _check_name_clash(statements, facts, text)
     try:
-        formulas = infer(
+        inferred = infer(
             tuple(s.formula for s in statements), program.signature, program.predicates
-        ).formulas
+        )
     except SemanticError as exc:
         if exc.span is not None and text:
             exc.context = caret_context(text, exc.span)
         raise
+    formulas = inferred.formulas
     premises = _restate(program.premises, formulas)
     if question is None:
         (conclusion,) = _restate(program.conclusions, formulas[len(premises) :])
-        problem = Problem(premises, conclusion, program.predicates, program.signature)
+        # the problem's formulas are ``formulas``, one conclusion after the premises
+        known = Inferred(formulas, program.signature, program.predicates, inferred.typing)
+        problem = Problem(premises, conclusion, program.predicates, program.signature, known)
         return CheckedProblem(problem, tuple(warnings))
     rest = iter(formulas[len(premises) :])
     elaborated = tuple(

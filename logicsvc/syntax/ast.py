@@ -12,8 +12,12 @@ import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from logicsvc.errors import Span
+
+if TYPE_CHECKING:
+    from logicsvc.syntax.sorts import Inferred
 
 
 class Op(enum.Enum):
@@ -278,6 +282,11 @@ class Problem:
     conclusion: Statement
     predicates: tuple[PredicateDecl, ...] = ()
     signature: Signature = Signature()
+    inferred: Inferred | None = field(default=None, compare=False, repr=False)
+    """The checks' sort inference, so the encoder need not run it again; it serves only
+    while it was made for exactly these formula objects (see
+    :meth:`~logicsvc.syntax.sorts.Inferred.typing_for`), so a copy with other formulas
+    (``dataclasses.replace``) infers afresh."""
 
     @property
     def premise_formulas(self) -> tuple[Formula, ...]:
