@@ -196,7 +196,9 @@ class _Inference:
         self._consistent(root, span)
 
     def _consistent(self, root: Slot, span: Span | None) -> None:
-        known = self.classes.known.get(root, set())
+        known = self.classes.known.get(root)
+        if not known:  # no declared sort met: nothing to clash (every plain program's case)
+            return
         plain = sorted(s for s in known if not self._integer_sort(s))
         if len(plain) > 1 or (plain and (len(known) > 1 or root in self.classes.integer)):
             used = known | ({INT} if root in self.classes.integer else set())
@@ -384,6 +386,8 @@ def infer(
     typing = Typing(run.sorts, run.functions, constants, predicates_out, run.enum_values)
     sorts = {key: run.resolve(slot) for key, slot in run.bindings_by_id.items()}
     typed = {key: sort for key, sort in sorts.items() if sort != U}
+    if not typed:  # nothing to write back: elaborating would return every formula as it is
+        return Sorted(formulas, typing)
     out = tuple(elaborate(f, run.elaborated, typed) for f in formulas)
     return Sorted(out, typing)
 
