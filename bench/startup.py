@@ -11,8 +11,9 @@ typer's parameter handling count; a case that does work does the least of it:
 - ``eval programs`` on a file holding the first recorded program of ProofWriter (backward
   chainer) or FOLIO (Z3), with and without the progress bar: start-up plus one item;
 - ``reason``: two sentences through the offline translator, then the chainer;
-- ``export --tptp`` on the same rule base; ``eval folio-gold``, ``eval proofwriter`` and
-  ``eval prontoqa`` (offline rules translator) on a one-item copy of the shared dataset;
+- ``export --tptp`` on the same rule base; ``eval folio-gold``, ``eval proofwriter``,
+  ``eval prontoqa`` and ``eval logical-deduction`` (offline rules translators) on a
+  one-item copy of the shared dataset;
   every other command's ``--help`` (``serve``, ``mcp``, ``replay-server``, ``fallacies``:
   their start-up is their command table and options, what ``--help`` parses).
 
@@ -27,7 +28,8 @@ The cases run round-robin (``--rounds`` times), so a busy machine slows them ali
 line per case: the median and the minimum wall time, and the median CPU time.
 
 Reproduce: ``.venv/bin/python bench/startup.py --rounds 15`` (add ``--other DIR`` with,
-e.g., ``git archive <commit> | tar -x -C DIR`` for a before/after comparison).
+e.g., ``git archive <commit> | tar -x -C DIR`` for a before/after comparison; ``--only
+TEXT`` for the cases whose name holds TEXT).
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ def cases(work: Path) -> dict[str, list[str]]:
         ("folio-gold", "folio/folio-validation-A.jsonl", first_line),
         ("proofwriter", "proofwriter/logiclm/dev-A.json", first_item),
         ("prontoqa", "prontoqa/dev-A.json", first_item),
+        ("logical-deduction", "logical_deduction/dev-A.json", first_item),
     )
     for command, file, copy in datasets:
         if (DATASETS / file).exists():
@@ -150,6 +153,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--other", type=Path, help="another checkout to compare, same run")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="run only the cases whose name holds TEXT (repeatable); python -c pass always",
+    )
     parsed = parser.parse_args()
     # offline: no LLM is configured, whatever the shell says (the temporary directory is
     # the working directory, so no .env is read either)
@@ -163,6 +172,12 @@ def main() -> None:
         envs["other"] = {**env, "PYTHONPATH": str(parsed.other.resolve())}
     with tempfile.TemporaryDirectory() as tmp:
         table = cases(Path(tmp))
+        if parsed.only:
+            table = {
+                name: args
+                for name, args in table.items()
+                if name == "python -c pass" or any(text in name for text in parsed.only)
+            }
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for round_ in range(parsed.rounds + 1):  # round 0 writes __pycache__, not counted
             for name, args in table.items():

@@ -157,6 +157,10 @@ def test_eval_proofwriter_on_both_formats(tmp_path: Path) -> None:
     stated = json.loads(run("eval", "proofwriter", str(pararule), "--cwa").stdout.splitlines()[-1])
     assert (default["correct"], stated["correct"]) == (0, 1)  # explicit OWA: unknown
     assert stated["world"] == "closed-stated"
+    closed = run("eval", "proofwriter", str(pararule), "--cwa", "--world", "closed")
+    assert json.loads(closed.stdout.splitlines()[-1])["world"] == "closed"
+    refused = run("eval", "proofwriter", str(pararule), "--cwa", "--world", "open")
+    assert refused.returncode == 2 and "--cwa contradicts --world open" in refused.stderr
 
 
 def test_cli_choices_match_the_provers() -> None:

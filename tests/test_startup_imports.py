@@ -239,6 +239,7 @@ def test_an_offline_evaluation_with_auto_reads_no_settings(
     modules = loaded(tmp_path, "eval", "--no-progress", "proofwriter", str(one))
     assert "logicsvc.translate.controlled" in modules  # auto chose the rules
     assert heavy(modules, ["pydantic_settings", "logicsvc.settings"]) == []
+    assert heavy(modules, ["logicsvc.llm.loop", "asyncio"]) == []  # the loop's options unbuilt
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from inspect import Parameter, Signature
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from logicsvc.cli._common import (
-    INVALID_INPUT,
     BackendChoice,
     BackendOpt,
     GrammarOpt,
@@ -27,19 +27,15 @@ from logicsvc.cli._common import (
     TranslatorOpt,
     WorldChoice,
     WorldOpt,
-    chat_for,
     fail,
     finish,
-    loop_options,
     require_file,
-    resolve_auto,
 )
+from logicsvc.cli._natural import natural_language, need_ray, on_ray
 from logicsvc.errors import LogicsvcError
 
 if TYPE_CHECKING:
-    from logicsvc.cluster.evaluation import EvalPlan
     from logicsvc.evaluation.common import Tally
-    from logicsvc.llm.loop import LoopOptions
 
 
 def progress_option(
@@ -72,7 +68,7 @@ def folio_gold(
     summary: Tally
     try:
         if ray is not None:
-            _require_ray()
+            need_ray()
             from logicsvc.cluster.evaluation import gold_plan
 
             plan = gold_plan(
@@ -81,7 +77,7 @@ def folio_gold(
                 limits=provers.Limits(timeout_s=timeout),
                 backend=backend.value,
             )
-            summary = _on_ray(plan, ray, out, resume)
+            summary = on_ray(plan, ray, out, resume)
         else:
             _no_resume(resume)
             summary = evaluate(
@@ -104,304 +100,129 @@ def _no_resume(resume: bool) -> None:
         )
 
 
-def _require_ray() -> None:
-    from logicsvc.cluster import require_ray
-
-    require_ray()  # before the data is read: a missing extra is said at once
+def _param(name: str, annotation: object, default: object = Parameter.empty) -> Parameter:
+    return Parameter(name, Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default)
 
 
-def _on_ray(plan: EvalPlan, address: str, out: Path | None, resume: bool) -> Tally:
-    from logicsvc.cluster.evaluation import evaluate_on_ray
-
-    return evaluate_on_ray(plan, address=address, out=out, resume=resume)
+def _file(help_text: str) -> Parameter:
+    return _param("path", Annotated[Path, typer.Argument(help=help_text)])
 
 
-def _natural_language(
-    path: Path,
-    *,
-    translator: TranslatorChoice,
-    programs: list[Path] | None,
-    options: LoopOptions,
-    out: Path | None,
-    report: Path | None,
-    resume: bool,
-    choice: bool = False,
-    overwrite: bool = False,
-    ray: str | None = None,
-) -> None:
-    """Natural-language evaluation with any translator; the summary is printed last."""
-    require_file(path, out=out, report=report, keep=resume or overwrite)
-    summary: Tally
-    try:
-        if (
-            translator is TranslatorChoice.auto
-            and ray is None
-            and resolve_auto(translator) is TranslatorChoice.llm
-        ):  # an LLM is configured: the rules for every item, the LLM for what they miss
-            from logicsvc.evaluation import fallback
-
-            if resume:
-                raise LogicsvcError("--resume is for LLM translators", code="invalid_option")
-            summary = fallback.evaluate(
-                path, chat=chat_for(translator, programs), options=options, out=out, choice=choice
-            )
-        elif ray is not None:
-            _require_ray()
-            summary = _on_ray(
-                _natural_language_plan(path, resolve_auto(translator), programs, options),
-                ray,
-                out,
-                resume,
-            )
-        elif resolve_auto(translator) is TranslatorChoice.rules:  # no LLM for auto either
-            if resume:
-                raise LogicsvcError(
-                    "--resume is for LLM translators; the rules translator reruns in seconds",
-                    code="invalid_option",
-                )
-            from logicsvc.evaluation import offline
-
-            summary = offline.evaluate(
-                path,
-                translator="rules",
-                world=options.world,
-                backend=options.backend,
-                limits=options.limits,
-                out=out,
-                choice=choice,
-            )
-        else:
-            from logicsvc.evaluation import llm_eval
-            from logicsvc.llm.vllm_offline import VLLMBackend
-
-            chat = chat_for(translator, programs)
-            # an engine in process takes as many problems per round as it batches
-            concurrency = chat.max_batch if isinstance(chat, VLLMBackend) else llm_eval.CHUNK
-            summary = llm_eval.evaluate(
-                path,
-                chat=chat,
-                options=options,
-                concurrency=concurrency,
-                out=out,
-                resume=resume,
-                choice=choice,
-            )
-    except LogicsvcError as exc:
-        fail(exc)
-    payload = summary.to_dict()
-    payload.update(world=options.world, translator=translator.value)
-    title = f"{path.name} ({translator.value} translator, {options.world} world)"
-    finish(summary, payload, report, title)
+def _translator(default: TranslatorChoice) -> Parameter:
+    return _param("translator", TranslatorOpt, default)
 
 
-def _natural_language_plan(
-    path: Path, translator: TranslatorChoice, programs: list[Path] | None, options: LoopOptions
-) -> EvalPlan:
-    """What the actors of a ``--ray`` run need: the rules translator's options, or how to
-    build the chat backend (the configured server's settings, the recordings, vLLM)."""
-    from logicsvc.cluster import evaluation
-
-    if translator is TranslatorChoice.rules:
-        return evaluation.offline_plan(
-            path,
-            translator=translator.value,
-            world=options.world,
-            backend=options.backend,
-            limits=options.limits,
-        )
-    from logicsvc.evaluation.llm_eval import CHUNK
-    from logicsvc.settings import get_settings
-
-    settings = get_settings()
-    recipe = evaluation.ChatRecipe(translator.value, settings, chat_for(translator, programs)
-                                   if translator is TranslatorChoice.replay else None)  # fmt: skip
-    chunk = settings.vllm_max_batch if translator is TranslatorChoice.vllm else CHUNK
-    if translator is TranslatorChoice.llm and not settings.llm_base_url:
-        from logicsvc.llm.openai_compat import OpenAICompatBackend
-
-        OpenAICompatBackend(settings)  # raises the single-machine path's LLMError
-    return evaluation.llm_plan(path, recipe=recipe, options=options, chunk=chunk)
+# The options the natural-language commands share, each where --help lists it.
+_OUT, _REPORT = _param("out", OutOpt, None), _param("report", ReportOpt, None)
+_PROGRAMS = _param("programs", ProgramsOpt, None)
+_BACKEND = _param("backend", BackendOpt, BackendChoice.auto)
+_LOOP = (
+    _param("timeout", TimeoutOpt, 10.0),
+    _param("samples", SamplesOpt, 1),
+    _param("rounds", RoundsOpt, 3),
+    _param("grammar", GrammarOpt, True),
+    _param("resume", ResumeOpt, False),
+    _param("overwrite", OverwriteOpt, False),
+)
+_RAY = _param("ray", RayOpt, None)
 
 
-def proofwriter(
-    path: Annotated[Path, typer.Argument(help="Logic-LM JSON list, or PARARULE-Plus JSONL.")],
-    out: OutOpt = None,
-    report: ReportOpt = None,
-    cwa: Annotated[
-        bool,
-        typer.Option(
-            "--cwa",
-            help="Closed world as PARARULE-Plus defines it: what the context does not state "
-            "is false (same as --world closed-stated).",
-        ),
-    ] = False,
-    world: Annotated[
-        WorldChoice | None,
-        typer.Option(help="Override the semantics (default: explicit, ProofWriter's open world)."),
-    ] = None,
-    translator: TranslatorOpt = TranslatorChoice.auto,
-    programs: ProgramsOpt = None,
-    backend: BackendOpt = BackendChoice.auto,
-    timeout: TimeoutOpt = 10.0,
-    samples: SamplesOpt = 1,
-    rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = True,
-    resume: ResumeOpt = False,
-    overwrite: OverwriteOpt = False,
-    ray: RayOpt = None,
-) -> None:
-    """Rule-base QA end to end; the last stdout line is the JSON summary."""
-    if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
-        typer.echo(f"--cwa contradicts --world {world.value}", err=True)
-        raise typer.Exit(INVALID_INPUT)
-    chosen = world or (WorldChoice.closed_stated if cwa else WorldChoice.explicit)
-    options = loop_options(
-        style="rulebase",
-        samples=samples,
-        rounds=rounds,
-        world=chosen.value,
-        backend=backend,
-        timeout=timeout,
-        grammar=grammar,
-    )
-    _natural_language(
-        path,
-        translator=translator,
-        programs=programs,
-        options=options,
-        out=out,
-        report=report,
-        resume=resume,
-        overwrite=overwrite,
-        ray=ray,
-    )
+def _loop_command(doc: str, *params: Parameter, **fixed: Any) -> Callable[..., None]:
+    """A natural-language eval command: ``params`` are its argument and options in
+    ``--help``'s order (typer reads them from the signature), ``fixed`` are the
+    :func:`~logicsvc.cli._natural.natural_language` settings it does not ask for."""
+
+    def command(**given: Any) -> None:
+        natural_language(**fixed, **given)
+
+    command.__doc__ = doc
+    command.__signature__ = Signature(list(params))  # type: ignore[attr-defined]
+    return command
 
 
-def folio(
-    path: Annotated[
-        Path, typer.Argument(help="FOLIO JSONL (premises, conclusion, label) or Logic-LM JSON.")
-    ],
-    out: OutOpt = None,
-    report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.auto,
-    programs: ProgramsOpt = None,
-    world: WorldOpt = WorldChoice.open,
-    backend: BackendOpt = BackendChoice.auto,
-    timeout: TimeoutOpt = 10.0,
-    samples: SamplesOpt = 1,
-    rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = True,
-    resume: ResumeOpt = False,
-    overwrite: OverwriteOpt = False,
-    ray: RayOpt = None,
-) -> None:
-    """Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary."""
-    options = loop_options(
-        style="folio",
-        samples=samples,
-        rounds=rounds,
-        world=world.value,
-        backend=backend,
-        timeout=timeout,
-        grammar=grammar,
-    )
-    _natural_language(
-        path,
-        translator=translator,
-        programs=programs,
-        options=options,
-        out=out,
-        report=report,
-        resume=resume,
-        overwrite=overwrite,
-        ray=ray,
-    )
-
-
-def prontoqa(
-    path: Annotated[Path, typer.Argument(help="ProntoQA in Logic-LM's JSON (answer A/B).")],
-    out: OutOpt = None,
-    report: ReportOpt = None,
-    translator: TranslatorOpt = TranslatorChoice.auto,
-    programs: ProgramsOpt = None,
-    world: Annotated[
-        WorldChoice,
-        typer.Option(help="ProntoQA's ontology is complete: by default the complete world."),
-    ] = WorldChoice.complete,
-    backend: BackendOpt = BackendChoice.auto,
-    timeout: TimeoutOpt = 10.0,
-    samples: SamplesOpt = 1,
-    rounds: RoundsOpt = 3,
-    grammar: GrammarOpt = True,
-    resume: ResumeOpt = False,
-    overwrite: OverwriteOpt = False,
-) -> None:
-    """ProntoQA's true/false questions end to end; last stdout line: the summary."""
-    options = loop_options(
-        style="rulebase",
-        samples=samples,
-        rounds=rounds,
-        world=world.value,
-        backend=backend,
-        timeout=timeout,
-        grammar=grammar,
-    )
-    _natural_language(
-        path,
-        translator=translator,
-        programs=programs,
-        options=options,
-        out=out,
-        report=report,
-        resume=resume,
-        overwrite=overwrite,
-    )
-
-
-PuzzleFile = Annotated[
-    Path, typer.Argument(help="Logic-LM's option-style JSON: context, question, options, answer.")
-]
+proofwriter = _loop_command(
+    "Rule-base QA end to end; the last stdout line is the JSON summary.",
+    _file("Logic-LM JSON list, or PARARULE-Plus JSONL."),
+    _OUT,
+    _REPORT,
+    _param(
+        "cwa",
+        Annotated[
+            bool,
+            typer.Option(
+                "--cwa",
+                help="Closed world as PARARULE-Plus defines it: what the context does not "
+                "state is false (same as --world closed-stated).",
+            ),
+        ],
+        False,
+    ),
+    _param(
+        "world",
+        Annotated[
+            WorldChoice | None,
+            typer.Option(
+                help="Override the semantics (default: explicit, ProofWriter's open world)."
+            ),
+        ],
+        None,
+    ),
+    _translator(TranslatorChoice.auto),
+    _PROGRAMS,
+    _BACKEND,
+    *_LOOP,
+    _RAY,
+    style="rulebase",
+)
+folio = _loop_command(
+    "Free-text FOLIO-style problems through the LLM loop; last stdout line: the summary.",
+    _file("FOLIO JSONL (premises, conclusion, label) or Logic-LM JSON."),
+    _OUT,
+    _REPORT,
+    _translator(TranslatorChoice.auto),
+    _PROGRAMS,
+    _param("world", WorldOpt, WorldChoice.open),
+    _BACKEND,
+    *_LOOP,
+    _RAY,
+    style="folio",
+)
+prontoqa = _loop_command(
+    "ProntoQA's true/false questions end to end; last stdout line: the summary.",
+    _file("ProntoQA in Logic-LM's JSON (answer A/B)."),
+    _OUT,
+    _REPORT,
+    _translator(TranslatorChoice.auto),
+    _PROGRAMS,
+    _param(
+        "world",
+        Annotated[
+            WorldChoice,
+            typer.Option(help="ProntoQA's ontology is complete: by default the complete world."),
+        ],
+        WorldChoice.complete,
+    ),
+    _BACKEND,
+    *_LOOP,
+    style="rulebase",
+)
 
 
 def _puzzle_command(default: TranslatorChoice, doc: str) -> Callable[..., None]:
     """One multiple-choice eval command (they differ only in their default translator)."""
-
-    def command(
-        path: PuzzleFile,
-        out: OutOpt = None,
-        report: ReportOpt = None,
-        translator: TranslatorOpt = default,
-        programs: ProgramsOpt = None,
-        timeout: TimeoutOpt = 10.0,
-        samples: SamplesOpt = 1,
-        rounds: RoundsOpt = 3,
-        grammar: GrammarOpt = True,
-        resume: ResumeOpt = False,
-        overwrite: OverwriteOpt = False,
-    ) -> None:
-        options = loop_options(
-            style="choice",
-            samples=samples,
-            rounds=rounds,
-            world="open",
-            backend=BackendChoice.z3,
-            timeout=timeout,
-            grammar=grammar,
-        )
-        _natural_language(
-            path,
-            translator=translator,
-            programs=programs,
-            options=options,
-            out=out,
-            report=report,
-            resume=resume,
-            choice=True,
-            overwrite=overwrite,
-        )
-
-    command.__doc__ = doc
-    return command
+    return _loop_command(
+        doc,
+        _file("Logic-LM's option-style JSON: context, question, options, answer."),
+        _OUT,
+        _REPORT,
+        _translator(default),
+        _PROGRAMS,
+        *_LOOP,
+        style="choice",
+        world=WorldChoice.open,
+        backend=BackendChoice.z3,
+        choice=True,
+    )
 
 
 logical_deduction = _puzzle_command(
@@ -444,7 +265,7 @@ def programs(
     summary: Tally
     try:
         if ray is not None:
-            _require_ray()
+            need_ray()
             from logicsvc.cluster.evaluation import programs_plan
 
             plan = programs_plan(
@@ -455,7 +276,7 @@ def programs(
                 backend=backend.value,
                 world=world.value if world else None,
             )
-            summary = _on_ray(plan, ray, out, resume)
+            summary = on_ray(plan, ray, out, resume)
         else:
             _no_resume(resume)
             summary = evaluate(

@@ -8,11 +8,6 @@ on Lark's copy only, which leaves the shared file untouched.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import sys
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +15,7 @@ from typing import Any
 import lark
 
 from logicsvc.resources import read_grammar
+from logicsvc.syntax import lark_cache
 from logicsvc.syntax.assemble import Assembler
 
 START_PROGRAM = "start"
@@ -129,19 +125,16 @@ def line_parser() -> lark.Lark:
 
 
 def _build(start: list[str], *, ast: bool = False) -> lark.Lark:
-    """Built once per machine: later processes load the tables from the user's cache.
+    """Built once per machine: later processes load the tables from the user's cache
+    (:mod:`logicsvc.syntax.lark_cache`).
 
     Building the LALR tables takes ~0.2 s, a tenth of a batch of 267 programs;
-    loading them takes ~0.02 s.  The file's name is a digest of everything the
-    tables depend on (the grammar text, the options, this module's source, which
-    holds :func:`_edit_terminal`, and Lark's and Python's versions), so a changed
-    grammar gets a new file and never a stale table.
+    loading them takes ~0.02 s.  This module's source is part of the file's digest: it
+    holds :func:`_edit_terminal`.
 
     ``ast`` keeps every token (the spans are computed from them) and no positions
-    (nothing is a tree); the tables are the same, the file another.  The assembler
-    is not stored: it is given again on loading (Lark's own ``cache=`` does the same).
+    (nothing is a tree); the tables are the same, the file another.
     """
-    text = read_grammar("fol")
     options: dict[str, Any] = {
         "parser": "lalr",
         "lexer": "contextual",
@@ -152,58 +145,11 @@ def _build(start: list[str], *, ast: bool = False) -> lark.Lark:
     }
     if ast:
         options["keep_all_tokens"] = True
-    extra: dict[str, Any] = {"transformer": Assembler()} if ast else {}
-    path = _cache_file(text, options)
-    if path is not None:
-        # none there yet, or a truncated or foreign file: build again and replace it
-        with contextlib.suppress(Exception), path.open("rb") as stored:
-            return lark.Lark.__new__(lark.Lark)._load(stored, **extra)  # Lark.load + options
-    built = lark.Lark(text, edit_terminals=_edit_terminal, **options, **extra)
-    if path is not None:
-        _store(built, path)
-    return built
-
-
-def _cache_file(text: str, options: dict[str, Any]) -> Path | None:
-    """Where the tables go: ``$LOGICSVC_PARSER_CACHE`` (``off`` for nowhere), else the
-    per-user ``$XDG_CACHE_HOME/logicsvc`` (``~/.cache/logicsvc``); never a shared
-    temporary directory, whose files another user could have planted."""
-    setting = os.environ.get("LOGICSVC_PARSER_CACHE", "")
-    if setting.lower() in ("off", "0", "false", "no"):
-        return None
-    if setting:
-        folder = Path(setting)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "logicsvc"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-    except OSError:
-        return None
-    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-        return None  # not ours alone: loading a pickle from it would trust others
-    digest = hashlib.sha256()
-    for part in (
-        text,
-        repr(sorted(options.items())),
-        Path(__file__).read_text(encoding="utf-8"),
-        lark.__version__,
-        sys.version,
-    ):
-        digest.update(part.encode("utf-8") + b"\0")
-    return folder / f"fol-lalr-{digest.hexdigest()[:32]}.pickle"
-
-
-def _store(built: lark.Lark, path: Path) -> None:
-    """Write beside, then rename: a reader sees the old file or the whole new one."""
-    written: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-            written = out.name
-            built.save(out, exclude_options=("transformer",))
-        os.replace(written, path)
-    except OSError:
-        if written is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(written)
+    return lark_cache.load_or_build(
+        "fol",
+        read_grammar("fol"),
+        options,
+        code=Path(__file__).read_text(encoding="utf-8"),
+        edit_terminals=_edit_terminal,
+        transformer=Assembler() if ast else None,
+    )

@@ -99,15 +99,16 @@ _FORMULA = "formula"
 @cache
 def _parser() -> lark.Lark:
     from logicsvc.resources import read_grammar
+    from logicsvc.syntax.lark_cache import load_or_build
 
-    return lark.Lark(
-        read_grammar("prover9"),
-        parser="lalr",
-        lexer="contextual",
-        start=["start", _FORMULA],
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    options = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "start": ["start", _FORMULA],
+        "propagate_positions": True,
+        "maybe_placeholders": False,
+    }
+    return load_or_build("prover9", read_grammar("prover9"), options)
 
 
 def _parse_lenient(text: str, start: str, lenient: bool) -> tuple[Tree[Token], list[str]]:

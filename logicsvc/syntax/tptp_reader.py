@@ -76,14 +76,15 @@ _ESCAPE = re.compile(r"__|_h|_u([0-9a-f]{4,6})_")
 @cache
 def _parser() -> lark.Lark:
     from logicsvc.resources import read_grammar
+    from logicsvc.syntax.lark_cache import load_or_build
 
-    return lark.Lark(
-        read_grammar("tptp"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    options = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "propagate_positions": True,
+        "maybe_placeholders": False,
+    }
+    return load_or_build("tptp", read_grammar("tptp"), options)
 
 
 def _unescape(text: str) -> str:

@@ -40,6 +40,7 @@ from logicsvc.syntax.ast import (
     Term,
     Var,
 )
+from logicsvc.syntax.lark_cache import load_or_build
 from logicsvc.syntax.printer import problem_to_dsl
 from logicsvc.translate import lexicon
 from logicsvc.translate.base import Translation, sentences_with_offsets
@@ -57,7 +58,9 @@ class _Unsupported(Exception):
 
 @cache
 def _parser() -> lark.Lark:
-    return lark.Lark(read_grammar("controlled_english"), parser="lalr")
+    return load_or_build(
+        "controlled_english", read_grammar("controlled_english"), {"parser": "lalr"}
+    )
 
 
 def _words(node: Tree[Token]) -> list[str]:

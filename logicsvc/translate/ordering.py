@@ -46,6 +46,7 @@ from logicsvc.syntax.ast import (
     Statement,
     looks_like_variable,
 )
+from logicsvc.syntax.lark_cache import load_or_build
 from logicsvc.syntax.printer import problem_to_dsl
 from logicsvc.translate import ordering_words as words
 from logicsvc.translate.base import Translation, sentences_with_offsets
@@ -66,7 +67,7 @@ class _Unsupported(Exception):
 
 @cache
 def _parser() -> lark.Lark:
-    return lark.Lark(read_grammar("ordering"), parser="lalr")
+    return load_or_build("ordering", read_grammar("ordering"), {"parser": "lalr"})
 
 
 def _words(node: Tree[Token]) -> list[str]:

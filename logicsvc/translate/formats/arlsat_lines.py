@@ -16,6 +16,7 @@ import lark
 
 from logicsvc.errors import DSLSyntaxError, Span, caret_context
 from logicsvc.resources import read_grammar
+from logicsvc.syntax.lark_cache import load_or_build
 
 SECTIONS = ("Declarations", "Constraints", "Options")
 _NAMES = {
@@ -46,7 +47,8 @@ class Line:
 
 @cache
 def _parser() -> lark.Lark:
-    return lark.Lark(read_grammar("arlsat"), parser="lalr", propagate_positions=True)
+    options = {"parser": "lalr", "propagate_positions": True}
+    return load_or_build("arlsat", read_grammar("arlsat"), options)
 
 
 def fail(source: str, message: str, span: Span, expected: tuple[str, ...] = ()) -> DSLSyntaxError:

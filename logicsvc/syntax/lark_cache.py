@@ -1,0 +1,143 @@
+"""Every LALR parser this package builds, its tables kept on disk once per user.
+
+Building a grammar's LALR tables costs tens of milliseconds (``fol.lark`` ~0.2 s, the
+controlled-English grammar ~37 ms) in every process that parses; loading them from a
+file costs a tenth of that.  Lark's own ``cache=`` option writes to the shared temporary
+directory and cannot hash ``edit_terminals``, so the files are kept here instead.
+
+A file's name is the grammar's name and a digest of everything its tables depend on
+(the grammar text, the options, the caller's ``code`` such as the module holding its
+``edit_terminals``, this module, Lark's and Python's versions): a changed grammar gets a
+new file and never a stale table.  Writing one prunes that grammar's files unused for a
+day (a load marks its file used, at most twice a day), so versions that come and go
+leave no trail, while every version in use keeps its own file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import lark
+
+# Files of a grammar not loaded for this long are deleted when the grammar writes another.
+STALE_AFTER_S = 24 * 3600
+# A load re-marks its file as used when the last mark is older than this: so every file
+# loaded within the last STALE_AFTER_S - MARK_EVERY_S seconds survives a prune.
+MARK_EVERY_S = 12 * 3600
+_SUFFIX = ".pickle"
+
+
+def load_or_build(
+    name: str,
+    text: str,
+    options: Mapping[str, Any],
+    *,
+    code: str = "",
+    edit_terminals: Callable[[lark.lexer.TerminalDef], None] | None = None,
+    transformer: lark.Transformer[Any, Any] | None = None,
+) -> lark.Lark:
+    """``lark.Lark(text, **options)``, its tables loaded from the user's cache when there.
+
+    ``code`` is any source the tables depend on beyond ``text`` and ``options``
+    (``edit_terminals`` is not hashed: pass the source that defines it).  The
+    transformer is not stored: it is given again on loading (Lark's ``cache=`` does the
+    same).  A missing, truncated or foreign file is built again and replaced.
+    """
+    extra: dict[str, Any] = {"transformer": transformer} if transformer is not None else {}
+    path = cache_file(name, text, options, code)
+    if path is not None:
+        with contextlib.suppress(Exception), path.open("rb") as stored:
+            loaded = lark.Lark.__new__(lark.Lark)._load(stored, **extra)  # Lark.load + options
+            _mark_used(path, os.fstat(stored.fileno()).st_mtime)
+            return loaded
+    if edit_terminals is not None:
+        extra["edit_terminals"] = edit_terminals
+    built = lark.Lark(text, **options, **extra)
+    if path is not None:
+        _store(built, path, name)
+    return built
+
+
+def cache_file(name: str, text: str, options: Mapping[str, Any], code: str = "") -> Path | None:
+    """Where the tables go: ``$LOGICSVC_PARSER_CACHE`` (``off`` for nowhere), else the
+    per-user ``$XDG_CACHE_HOME/logicsvc`` (``~/.cache/logicsvc``); never a shared
+    temporary directory, whose files another user could have planted."""
+    setting = os.environ.get("LOGICSVC_PARSER_CACHE", "")
+    if setting.lower() in ("off", "0", "false", "no"):
+        return None
+    if setting:
+        folder = Path(setting)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "logicsvc"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return None  # not ours alone: loading a pickle from it would trust others
+    digest = hashlib.sha256()
+    for part in (
+        text,
+        repr(sorted(options.items())),
+        code,
+        Path(__file__).read_text(encoding="utf-8"),
+        lark.__version__,
+        sys.version,
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return folder / f"{_prefix(name)}{digest.hexdigest()[:32]}{_SUFFIX}"
+
+
+def _prefix(name: str) -> str:
+    return f"{name}-lalr-"
+
+
+def _mark_used(path: Path, modified: float) -> None:
+    """Move the file's time forward, so a prune sees it in use (a read-only cache: no)."""
+    if time.time() - modified > MARK_EVERY_S:
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+
+def _store(built: lark.Lark, path: Path, name: str) -> None:
+    """Write beside, then rename: a reader sees the old file or the whole new one."""
+    written: str | None = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=_prefix(name), suffix=".tmp", delete=False
+        ) as out:
+            written = out.name
+            built.save(out, exclude_options=("transformer",))
+        os.replace(written, path)
+    except OSError:
+        if written is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(written)
+        return
+    prune(path.parent, name, keep=path)
+
+
+def prune(folder: Path, name: str, *, keep: Path) -> None:
+    """Delete ``name``'s files (and writers' leftovers) unused for :data:`STALE_AFTER_S`.
+
+    Only files no process has loaded for a day go: a version of logicsvc in use keeps
+    its file, and one whose file went merely builds it again.  A process that has loaded
+    its tables holds them in memory and never reads the file again.
+    """
+    cutoff = time.time() - STALE_AFTER_S
+    for candidate in folder.glob(f"{_prefix(name)}*"):
+        if candidate == keep or candidate.suffix not in (_SUFFIX, ".tmp"):
+            continue
+        with contextlib.suppress(OSError):
+            if candidate.stat().st_mtime < cutoff:
+                candidate.unlink()
