@@ -22,6 +22,13 @@ warm-up round, so they load byte-code from ``__pycache__`` as an installed packa
 (pip compiles at install): with the variable set, which this repository's agents' shells
 do, every ``logicsvc`` module is compiled from source in every run, ~40 ms more.
 
+``--first-item`` adds two columns for the commands that take items: the wall time from
+the process's spawn and its CPU time when its first item begins (the issue's measure),
+taken by running the command under a small wrapper that marks the first call of each
+command's per-item function (``provers.prove`` for ``prove``, ``reasoning.reason``,
+each evaluation's ``evaluate_item``) as its module is imported: no module is imported
+earlier than the command itself imports it.
+
 The cases run round-robin (``--rounds`` times), so a busy machine slows them alike;
 ``--other ROOT`` adds every case again run from another checkout of the repository (its
 ``logicsvc`` put first on ``PYTHONPATH``), to compare two versions in one run. Prints one
@@ -128,6 +135,67 @@ def cases(work: Path) -> dict[str, list[str]]:
     return table
 
 
+# the per-item function of each command that takes items, by module
+ITEMS = {
+    "logicsvc.provers": ("prove",),
+    "logicsvc.reasoning": ("reason",),
+    "logicsvc.evaluation.programs": ("evaluate_item",),
+    "logicsvc.evaluation.offline": ("evaluate_item", "evaluate_choice_item"),
+    "logicsvc.evaluation.folio_gold": ("evaluate_item",),
+    "logicsvc.evaluation.choice_programs": ("evaluate_choice_item",),
+}
+MARK = """
+import importlib.abc, importlib.machinery, json, os, runpy, sys, time
+ITEMS, out = json.loads(os.environ["STARTUP_ITEMS"]), os.environ["STARTUP_MARK"]
+def mark(module, name):
+    inner = getattr(module, name)
+    def first(*args, **kwargs):
+        if not os.path.exists(out):
+            with open(out, "w") as f:
+                f.write(f"{time.time()} {time.process_time()}")
+        return inner(*args, **kwargs)
+    setattr(module, name, first)
+class Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in ITEMS:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        execute = spec.loader.exec_module
+        def exec_module(module):
+            execute(module)
+            for name in ITEMS[fullname]:
+                mark(module, name)
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Finder())
+sys.argv = ["logicsvc", *sys.argv[1:]]
+runpy.run_module("logicsvc.cli", run_name="__main__")
+"""
+
+
+def with_mark(args: list[str]) -> list[str] | None:
+    """``args`` run under the first-item wrapper, or None for a case that is no command."""
+    if args[:2] != ["-m", "logicsvc.cli"] or "--help" in args:
+        return None
+    return ["-c", MARK, *args[2:]]
+
+
+def run_marked(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float] | None:
+    """Wall time from the spawn to the first item, and the process's CPU time then; None
+    for a command with no per-item function (``export``)."""
+    mark = cwd / "first-item.mark"
+    mark.unlink(missing_ok=True)
+    marked_env = {**env, "STARTUP_ITEMS": json.dumps(ITEMS), "STARTUP_MARK": str(mark)}
+    spawned = time.time()
+    run_once(args, marked_env, cwd)
+    if not mark.exists():
+        return None
+    when, cpu = map(float, mark.read_text().split())
+    return when - spawned, cpu
+
+
 def run_once(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one process: on a shared machine the CPU
     time is the steadier figure, since waiting for a core does not count in it."""
@@ -159,6 +227,11 @@ def main() -> None:
         metavar="TEXT",
         help="run only the cases whose name holds TEXT (repeatable); python -c pass always",
     )
+    parser.add_argument(
+        "--first-item",
+        action="store_true",
+        help="also time each item-taking command up to the start of its first item",
+    )
     parsed = parser.parse_args()
     # offline: no LLM is configured, whatever the shell says (the temporary directory is
     # the working directory, so no .env is read either)
@@ -179,21 +252,32 @@ def main() -> None:
                 if name == "python -c pass" or any(text in name for text in parsed.only)
             }
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        firsts: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for round_ in range(parsed.rounds + 1):  # round 0 writes __pycache__, not counted
             for name, args in table.items():
                 for label, run_env in envs.items():
                     measured = run_once(args, run_env, Path(tmp))
+                    marked = with_mark(args) if parsed.first_item else None
+                    first = None if marked is None else run_marked(marked, run_env, Path(tmp))
                     if round_:
                         times.setdefault((label, name), []).append(measured)
-    print(f"{'case (ms)':<58} {'wall median':>11} {'wall min':>8} {'cpu median':>10}")
+                        if first is not None:
+                            firsts.setdefault((label, name), []).append(first)
+    header = f"{'case (ms)':<58} {'wall median':>11} {'wall min':>8} {'cpu median':>10}"
+    print(header + (f" {'1st item wall':>13} {'1st item cpu':>12}" if firsts else ""))
     for (label, name), runs in times.items():
         wall = [w for w, _ in runs]
         cpu = statistics.median(c for _, c in runs)
         shown = name if len(envs) == 1 else f"{name} [{label}]"
-        print(
+        line = (
             f"{shown:<58} {statistics.median(wall) * 1e3:11.0f} {min(wall) * 1e3:8.0f} "
             f"{cpu * 1e3:10.0f}"
         )
+        if (label, name) in firsts:
+            item = firsts[(label, name)]
+            line += f" {statistics.median(w for w, _ in item) * 1e3:13.0f}"
+            line += f" {statistics.median(c for _, c in item) * 1e3:12.0f}"
+        print(line)
 
 
 if __name__ == "__main__":
