@@ -9,6 +9,7 @@ worker or the driver is killed, and the live loop scoring what ``eval programs``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -212,8 +213,10 @@ def _expected(source: Path, tmp_path: Path) -> list[dict[str, Any]]:
 def _wait_for_lines(out: Path, at_least: int, deadline_s: float = 120) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        if out.exists() and out.read_bytes().count(b"\n") >= at_least:
-            return
+        # the job's start creates and removes OUT once (its write probe), so it may vanish
+        with contextlib.suppress(FileNotFoundError):
+            if out.read_bytes().count(b"\n") >= at_least:
+                return
         time.sleep(0.05)
     raise AssertionError(f"{out} never reached {at_least} lines")
 
