@@ -35,7 +35,7 @@ from logicsvc.provers.z3_contexts import drop_shared_context, shared_context
 from logicsvc.provers.z3_encoding import Encoder, FreeVariable
 from logicsvc.provers.z3_raw import core_ids, rlimit_count, set_params
 from logicsvc.syntax.ast import Problem
-from logicsvc.syntax.sorts import typing_of
+from logicsvc.syntax.inferred import typing_of
 
 _UINT_MAX = 2**32 - 1
 _BUDGET_REASONS = ("timeout", "canceled", "cancelled", "resource", "rlimit", "memory")

@@ -15,7 +15,8 @@ from logicsvc.errors import LogicsvcError
 from logicsvc.load import load_formulas, load_problem
 from logicsvc.provers import Limits, z3_backend
 from logicsvc.syntax.ast import Problem, Statement
-from logicsvc.syntax.sorts import Typing, infer, typing_of
+from logicsvc.syntax.inferred import typing_of
+from logicsvc.syntax.sorts import Typing, infer
 from logicsvc.translate.formats import to_dsl_program
 
 TYPED = [

@@ -32,7 +32,8 @@ from logicsvc.syntax.ast import (
     subformulas,
     subterms,
 )
-from logicsvc.syntax.sorts import Inferred, infer
+from logicsvc.syntax.inferred import Inferred
+from logicsvc.syntax.sorts import infer
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from logicsvc.errors import Span
 
 if TYPE_CHECKING:
-    from logicsvc.syntax.sorts import Inferred
+    from logicsvc.syntax.inferred import Inferred
 
 
 class Op(enum.Enum):
@@ -285,7 +285,7 @@ class Problem:
     inferred: Inferred | None = field(default=None, compare=False, repr=False)
     """The checks' sort inference, so the encoder need not run it again; it serves only
     while it was made for exactly these formula objects (see
-    :meth:`~logicsvc.syntax.sorts.Inferred.typing_for`), so a copy with other formulas
+    :meth:`~logicsvc.syntax.inferred.Inferred.typing_for`), so a copy with other formulas
     (``dataclasses.replace``) infers afresh."""
 
     @property
