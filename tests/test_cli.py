@@ -161,6 +161,7 @@ def test_eval_proofwriter_on_both_formats(tmp_path: Path) -> None:
     assert json.loads(closed.stdout.splitlines()[-1])["world"] == "closed"
     refused = run("eval", "proofwriter", str(pararule), "--cwa", "--world", "open")
     assert refused.returncode == 2 and "--cwa contradicts --world open" in refused.stderr
+    assert json.loads(refused.stdout.splitlines()[0])["error"]["code"] == "invalid_option"
 
 
 def test_cli_choices_match_the_provers() -> None:

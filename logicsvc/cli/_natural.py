@@ -6,10 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from logicsvc.cli._common import (
-    INVALID_INPUT,
     BackendChoice,
     TranslatorChoice,
     WorldChoice,
@@ -84,11 +81,12 @@ def natural_language(
 
     summary: Tally
     try:
-        if (
-            translator is TranslatorChoice.auto
-            and ray is None
-            and resolve_auto(translator) is TranslatorChoice.llm
-        ):  # an LLM is configured: the rules for every item, the LLM for what they miss
+        resolved = resolve_auto(translator)
+        if ray is not None:
+            need_ray()
+            summary = on_ray(_plan(path, resolved, programs, options()), ray, out, resume)
+        elif translator is TranslatorChoice.auto and resolved is TranslatorChoice.llm:
+            # an LLM is configured: the rules for every item, the LLM for what they miss
             from logicsvc.evaluation import fallback
 
             if resume:
@@ -96,15 +94,7 @@ def natural_language(
             summary = fallback.evaluate(
                 path, chat=chat_for(translator, programs), options=options(), out=out, choice=choice
             )
-        elif ray is not None:
-            need_ray()
-            summary = on_ray(
-                _plan(path, resolve_auto(translator), programs, options()),
-                ray,
-                out,
-                resume,
-            )
-        elif resolve_auto(translator) is TranslatorChoice.rules:  # no LLM for auto either
+        elif resolved is TranslatorChoice.rules:  # no LLM for auto either
             if resume:
                 raise LogicsvcError(
                     "--resume is for LLM translators; the rules translator reruns in seconds",
@@ -150,8 +140,7 @@ def _world(world: WorldChoice | None, cwa: bool) -> WorldChoice:
     """The command's world; only ``eval proofwriter`` has ``--cwa`` and no default world
     (ProofWriter's open world is the explicit one; ``--cwa`` is closed-stated)."""
     if cwa and world not in (None, WorldChoice.closed, WorldChoice.closed_stated):
-        typer.echo(f"--cwa contradicts --world {world.value}", err=True)
-        raise typer.Exit(INVALID_INPUT)
+        fail(LogicsvcError(f"--cwa contradicts --world {world.value}", code="invalid_option"))
     return world or (WorldChoice.closed_stated if cwa else WorldChoice.explicit)
 
 
