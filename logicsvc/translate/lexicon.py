@@ -51,12 +51,12 @@ def _read_table() -> None:
     """lemminflect reads its ~70,000-word lemma table on first use (~175 ms of CPU, what a
     one-sentence ``reason`` waits for); a fifth of that is the garbage collector walking the
     dicts as they are made, none of them garbage, so it pauses for the read (issue 18)."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         lemminflect.getAllLemmas("")
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
