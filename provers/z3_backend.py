@@ -93,13 +93,13 @@ class Budget:
         if units <= 0:
             return _Outcome("unknown", reason="resource limit reached")
         if solver is not self._solver:
-            self._solver, self._base, self._before = solver, _rlimit_count(solver), self.used
+            self._solver, self._base, self._before = solver, rlimit_count(solver), self.used
         timeout = min(_UINT_MAX, max(1, int(seconds * 1000)))
         # one parameter set for both; Z3 counts the rlimit from the current count
         set_params(solver, ("timeout", timeout), ("rlimit", min(_UINT_MAX, units)))
         answer = _check(solver, assumptions)
         self.checks += 1
-        count = _rlimit_count(solver)  # context-wide: read once a check
+        count = rlimit_count(solver)  # context-wide: read once a check
         if count is not None and self._base is not None:
             self.used = self._before + count - self._base
         if answer == "sat":
@@ -122,12 +122,6 @@ def _check(solver: z3.Solver, assumptions: Sequence[z3.BoolRef]) -> str:
     array = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
     ctx = solver.ctx.ref()
     return _ANSWERS[z3.Z3_solver_check_assumptions(ctx, solver.solver, len(assumptions), array)]
-
-
-def _rlimit_count(solver: z3.Solver) -> int | None:
-    """The context's resource units spent so far (a solver reports it before its first
-    check too); ``None`` where the build does not count."""
-    return rlimit_count(solver)
 
 
 def literal_id(literal: z3.ExprRef) -> int:
@@ -181,22 +175,23 @@ def prove(problem: Problem, limits: Limits, *, explain: bool = True) -> Result:
 def _explained(problem: Problem, budget: Budget, decided: Result) -> Result:
     """An ``unknown`` decided again in a fresh context, for a countermodel that depends on
     the problem alone; where the budget runs out first, the verdict without one."""
-    again = _decide(problem, budget, z3_contexts.take(), explain=True)
+    try:
+        again = _decide(problem, budget, z3_contexts.take(), explain=True)
+    except (z3.Z3Exception, RecursionError) as exc:  # the verdict stands; only its model is lost
+        note = f"no countermodel: z3 failed finding it again ({exc})"
+        return dataclasses.replace(decided, warnings=(*decided.warnings, note))
     if again.verdict == "unknown":
         return again
     note = "no countermodel: z3 did not find one again within the limits"
     return dataclasses.replace(decided, warnings=(*decided.warnings, note))
 
 
-def encode(
-    problem: Problem, ctx: z3.Context | None = None
-) -> tuple[Encoder, list[z3.BoolRef], z3.BoolRef]:
-    """The problem's vocabulary, premises and conclusion in ``ctx`` (by default this
-    thread's shared context)."""
+def encode(problem: Problem, ctx: z3.Context) -> tuple[Encoder, list[z3.BoolRef], z3.BoolRef]:
+    """The problem's vocabulary, premises and conclusion in ``ctx``."""
     formulas = (*problem.premise_formulas, problem.conclusion.formula)
     # the checks' typing where the problem is theirs, unchanged (one inference, not two)
     typing = typing_of(formulas, problem.signature, problem.predicates, problem.inferred)
-    enc = Encoder(shared_context() if ctx is None else ctx, formulas, typing)
+    enc = Encoder(ctx, formulas, typing)
     premises = [enc.formula(f, {}) for f in problem.premise_formulas]
     return enc, premises, enc.formula(problem.conclusion.formula, {})
 

@@ -90,7 +90,8 @@ def wait_spare() -> None:
 
 
 def _helper() -> ThreadPoolExecutor:
-    """One daemon thread a process, made on first use (only processes that pre-make)."""
+    """One helper thread a process, made on first use (only processes that pre-make); idle
+    between jobs, it is joined at exit like any executor thread."""
     global _maker
     with _maker_lock:
         if _maker is None:

@@ -197,10 +197,6 @@ def set_params(solver: z3.Solver, *settings: tuple[str, bool | int | float]) -> 
         _params_dec_ref(ref, params)
 
 
-def ast_id(ctx: z3.Context, ast: Ast) -> int:
-    return int(_ast_id(ctx.ref(), ast))
-
-
 def core_ids(solver: z3.Solver) -> frozenset[int]:
     """The AST ids of the last unsat core's literals, without a Python object each
     (``solver.unsat_core()`` then ``get_id()`` on every literal)."""

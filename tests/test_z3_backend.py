@@ -505,3 +505,27 @@ def test_auto_hands_a_chain_past_the_chainers_depth_bound_to_z3() -> None:
     assert (result.status, result.verdict, result.backend) == ("ok", "true", "z3")
     assert "max_depth" in result.warnings[0] and "z3 decided" in result.warnings[0]
     assert provers.prove(problem, backend="auto", world="explicit").status == "timeout"
+
+
+def test_a_failure_finding_the_countermodel_again_keeps_the_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The verdict was decided; Z3 failing in the fresh context costs the model only, and
+    the thread's shared context (which did nothing wrong) is kept."""
+    from logicsvc.load import load_problem
+    from logicsvc.provers import z3_contexts
+
+    problem = load_problem("Premises:\nP(a)\nConclusion:\nQ(a)\n").problem
+    decide = z3_backend._decide
+
+    def failing_when_fresh(p: Any, budget: Any, ctx: z3.Context, *, explain: bool) -> Result:
+        if explain:
+            raise z3.Z3Exception("out of resources in the fresh context")
+        return decide(p, budget, ctx, explain=explain)
+
+    monkeypatch.setattr(z3_backend, "_decide", failing_when_fresh)
+    shared = z3_contexts.shared_context()
+    result = z3_backend.prove(problem, Limits(timeout_s=10))
+    assert (result.status, result.verdict, result.countermodel) == ("ok", "unknown", None)
+    assert any("failed finding it again" in w for w in result.warnings)
+    assert z3_contexts.shared_context() is shared
