@@ -282,6 +282,8 @@ def test_the_question_kind_is_read_from_a_programs_text() -> None:
         "accurate list"
     )
     assert _choice_text("# Question: must be true\n" + SOCRATES).question_kind() is None
+    windows = "Premises:\r\nA\r\nQuestion: must be true\r\nOptions:\r\nA) A\r\n"
+    assert _choice_text(windows).question_kind() == "must be true"  # CRLF lines parse too
     prover9 = ProveText(CHOICE, (), "", "prover9", True, 100, "auto", "open")
     assert prover9.question_kind() is None
     premises = ProveText(None, ("Question: must be true",), "Q", None, True, 100, "auto", "open")

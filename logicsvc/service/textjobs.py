@@ -25,7 +25,7 @@ from logicsvc.syntaxes import load_formulas_in_syntax, load_in_syntax
 
 _QUESTION = re.compile(
     r"^[ \t]*Question:[ \t]*((?:must|could|cannot) be (?:true|false)(?: except)?|accurate list)"
-    r"[ \t]*(?:#.*)?$",
+    r"[ \t]*(?:#[^\r\n]*)?\r?$",
     re.MULTILINE,
 )
 """A DSL program's question line, as the grammar's QUESTION_HEADER QUESTION_KIND reads it."""
