@@ -153,6 +153,13 @@ LOGICLM = sorted(
 )
 
 
+def test_every_recorded_file_is_compared(shared_datasets: Path) -> None:
+    """The list below is made at import; were the data elsewhere it would be empty and
+    the comparison would vanish from the run without failing."""
+    found = sorted((shared_datasets / "llm_programs" / "logiclm").glob("*.json"))
+    assert found and [p.name for p in found] == [p.name for p in LOGICLM]
+
+
 @pytest.mark.parametrize("path", LOGICLM, ids=[p.stem for p in LOGICLM])
 def test_logiclm_programs(shared_datasets: Path, path: Path, compared: list[_Compared]) -> None:
     items = json.loads(path.read_text(encoding="utf-8"))

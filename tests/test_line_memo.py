@@ -152,7 +152,7 @@ def test_a_long_line_is_not_kept() -> None:
     long_line = " ∧ ".join(f"Big(c{n})" for n in range(400))
     assert len(long_line) > lines.LONGEST_CACHED
     text = f"Premises:\n{long_line}\nConclusion:\nBig(c0)\n"
-    lines._home_statement.cache_clear()
+    lines.forget()
     program = parser.parse_program(text).program
     assert len(program.premises) == 1
     assert lines._home_statement.cache_info().currsize == 1  # "Big(c0)" only

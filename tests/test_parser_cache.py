@@ -336,3 +336,37 @@ def test_a_load_marks_its_file_used_at_most_twice_a_day(
     _age(stored, lark_cache.STALE_AFTER_S + 60)
     lark_cache.prune(tmp_path, "controlled_english", keep=tmp_path / "other.pickle")
     assert list(tmp_path.iterdir()) == []
+
+
+TINY_GRAMMAR = 'start: "a"+\n'
+
+
+def test_without_a_home_nothing_is_cached_and_the_parser_still_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HOME unset under a UID with no passwd entry (``docker --user``): ``Path.home()``
+    raises RuntimeError, which must cost the cache, not the parse."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("LOGICSVC_PARSER_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert lark_cache.cache_file("tiny", TINY_GRAMMAR, {"parser": "lalr"}) is None
+    built = lark_cache.load_or_build("tiny", TINY_GRAMMAR, {"parser": "lalr"})
+    assert built.parse("aaa").data == "start"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file owners and modes are POSIX")
+def test_a_file_others_may_write_is_not_loaded_but_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOGICSVC_PARSER_CACHE", str(tmp_path))
+    lark_cache.load_or_build("tiny", TINY_GRAMMAR, {"parser": "lalr"})
+    (stored,) = tmp_path.iterdir()
+    stored.chmod(0o666)  # a valid file, but anyone could have swapped in their own pickle
+    before = stored.stat().st_ino
+    again = lark_cache.load_or_build("tiny", TINY_GRAMMAR, {"parser": "lalr"})
+    assert again.parse("a").data == "start"
+    assert stored.stat().st_ino != before and stored.stat().st_mode & 0o022 == 0  # replaced

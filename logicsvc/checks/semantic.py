@@ -27,7 +27,7 @@ from logicsvc.syntax.ast import (
     Question,
     QuestionKind,
     Statement,
-    Term,
+    direct_terms,
     looks_like_variable,
     subformulas,
     subterms,
@@ -202,14 +202,9 @@ class _Facts:
                 continue
             if isinstance(node, Atom):
                 found.append(node)
-                roots: tuple[Term, ...] = node.args
-            elif isinstance(node, Distinct):
-                roots = node.terms
-            elif isinstance(node, Equals | Compare):
-                roots = (node.left, node.right)
-            else:
-                continue
-            names.update(t.name for t in subterms(roots) if isinstance(t, Const))
+            if isinstance(node, Atom | Distinct | Equals | Compare):
+                roots = direct_terms(node)
+                names.update(t.name for t in subterms(roots) if isinstance(t, Const))
         return cls(frozenset(bound), frozenset(names), tuple(found))
 
 

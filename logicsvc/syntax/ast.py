@@ -347,10 +347,11 @@ def subformulas(formula: Formula) -> Iterator[Formula]:
         elif isinstance(node, Quantified):
             stack.append(node.body)
         elif isinstance(node, Atom | Equals | Compare | Distinct):
-            stack.extend(reversed(_count_bodies(_direct_terms(node))))
+            stack.extend(reversed(_count_bodies(direct_terms(node))))
 
 
-def _direct_terms(node: Atom | Equals | Compare | Distinct) -> tuple[Term, ...]:
+def direct_terms(node: Atom | Equals | Compare | Distinct) -> tuple[Term, ...]:
+    """The terms an atom, an equation, a comparison or a ``distinct`` applies to."""
     if isinstance(node, Atom):
         return node.args
     if isinstance(node, Distinct):
@@ -388,7 +389,7 @@ def depth(formula: Formula) -> int:
         elif isinstance(node, Quantified):
             stack.append((node.body, level + 1))
         elif isinstance(node, Atom | Equals | Compare | Distinct):
-            terms_below: list[tuple[Term, int]] = [(t, level + 1) for t in _direct_terms(node)]
+            terms_below: list[tuple[Term, int]] = [(t, level + 1) for t in direct_terms(node)]
             while terms_below:
                 term, at = terms_below.pop()  # names add no depth: atoms stay 1
                 if isinstance(term, App | Arith | Count):
@@ -406,7 +407,7 @@ def terms(formula: Formula) -> Iterator[Term]:
     """Every term of a formula, nested ones included."""
     for node in subformulas(formula):
         if isinstance(node, Atom | Equals | Compare | Distinct):
-            yield from subterms(_direct_terms(node))
+            yield from subterms(direct_terms(node))
 
 
 def constants(formula: Formula) -> set[str]:
@@ -432,7 +433,7 @@ def _term_free_vars(roots: tuple[Term, ...]) -> set[str]:
 def free_vars(formula: Formula) -> set[str]:
     """Variables occurring free (only possible in hand-built trees)."""
     if isinstance(formula, Atom | Equals | Compare | Distinct):
-        return _term_free_vars(_direct_terms(formula))
+        return _term_free_vars(direct_terms(formula))
     if isinstance(formula, Not):
         return free_vars(formula.operand)
     if isinstance(formula, Binary):

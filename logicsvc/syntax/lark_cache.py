@@ -55,9 +55,11 @@ def load_or_build(
     path = cache_file(name, text, options, code)
     if path is not None:
         with contextlib.suppress(Exception), path.open("rb") as stored:
-            loaded = lark.Lark.__new__(lark.Lark)._load(stored, **extra)  # Lark.load + options
-            _mark_used(path, os.fstat(stored.fileno()).st_mtime)
-            return loaded
+            info = os.fstat(stored.fileno())
+            if _ours_alone(info):
+                loaded = lark.Lark.__new__(lark.Lark)._load(stored, **extra)  # Lark.load
+                _mark_used(path, info.st_mtime)
+                return loaded
     if edit_terminals is not None:
         extra["edit_terminals"] = edit_terminals
     built = lark.Lark(text, **options, **extra)
@@ -73,18 +75,18 @@ def cache_file(name: str, text: str, options: Mapping[str, Any], code: str = "")
     setting = os.environ.get("LOGICSVC_PARSER_CACHE", "")
     if setting.lower() in ("off", "0", "false", "no"):
         return None
-    if setting:
-        folder = Path(setting)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "logicsvc"
     try:
+        if setting:
+            folder = Path(setting)
+        else:  # no home (HOME unset, a UID without a passwd entry): no cache, not a failure
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            folder = Path(base) / "logicsvc"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.stat()
-    except OSError:
+    except (OSError, RuntimeError):
         return None
-    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-        return None  # not ours alone: loading a pickle from it would trust others
+    if not _ours_alone(info):
+        return None  # loading a pickle from it would trust others
     digest = hashlib.sha256()
     for part in (
         text,
@@ -96,6 +98,11 @@ def cache_file(name: str, text: str, options: Mapping[str, Any], code: str = "")
     ):
         digest.update(part.encode("utf-8") + b"\0")
     return folder / f"{_prefix(name)}{digest.hexdigest()[:32]}{_SUFFIX}"
+
+
+def _ours_alone(info: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else (the folder, and each file in it)."""
+    return not hasattr(os, "getuid") or (info.st_uid == os.getuid() and not info.st_mode & 0o022)
 
 
 def _prefix(name: str) -> str:
