@@ -56,10 +56,13 @@ Mortal(socrates) ::: Socrates is mortal.
 """
 
 
-def loaded(tmp_path: Path, *argv: str) -> set[str]:
-    """The modules a fresh ``logicsvc ARGV`` process holds when it exits (status 0)."""
+def loaded(tmp_path: Path, *argv: str, cache: Path | None = None) -> set[str]:
+    """The modules a fresh ``logicsvc ARGV`` process holds when it exits (status 0);
+    ``cache``: the folder of the parser and lemma tables (else the user's)."""
     out = tmp_path / "modules.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOGICSVC_")}
+    if cache is not None:
+        env["LOGICSVC_PARSER_CACHE"] = str(cache)
     subprocess.run(
         [sys.executable, "-c", RUN, str(out), *argv],
         cwd=tmp_path,  # no .env: offline, whatever the shell configures
@@ -159,10 +162,33 @@ def test_offline_reason_needs_no_llm_loop(tmp_path: Path, translator: str) -> No
     assert heavy(modules, [*never, "logicsvc.llm.loop", "asyncio", "rich"]) == []
 
 
+@pytest.mark.parametrize(
+    ("command", "file"),
+    [
+        ("proofwriter", "proofwriter/logiclm/dev-A.json"),
+        ("logical-deduction", "logical_deduction/dev-A.json"),
+    ],
+)
+def test_offline_evaluations_read_no_lemminflect_once_the_lemma_table_is_stored(
+    shared_datasets: Path, tmp_path: Path, command: str, file: str
+) -> None:
+    """The words of these items are all in lemminflect's dictionary, so with the stored
+    table (written by the first run) neither lemminflect nor numpy is imported."""
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(json.loads((shared_datasets / file).read_text())[:1]))
+    argv = ("eval", "--no-progress", command, str(one))
+    first = loaded(tmp_path, *argv, cache=tmp_path / "cache")
+    assert "lemminflect" in first or command == "logical-deduction"  # it wrote the table
+    again = loaded(tmp_path, *argv, cache=tmp_path / "cache")
+    assert "logicsvc.translate.lemmas" in again  # the translator is the one that looks up
+    assert heavy(again, [*NEVER, "lemminflect", "rich", "asyncio"]) == []
+
+
 def test_the_lemma_table_is_read_once_without_the_collector_and_it_comes_back() -> None:
     """lemminflect's table (~70,000 dicts) read with the garbage collector paused: it
     does not run during the read, it is on afterwards, and the words read the same as
-    through lemminflect itself."""
+    through lemminflect itself.  (Without a cache folder: with one, the words come from
+    the stored table, :mod:`logicsvc.translate.lemmas`, and lemminflect's is not read.)"""
     code = """
 import gc, json, lemminflect
 from logicsvc.translate import lexicon
@@ -179,7 +205,12 @@ print(json.dumps({
 }))
 """
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code],
+        env={**os.environ, "LOGICSVC_PARSER_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     report = json.loads(done.stdout)
     assert report["men"] == {"NOUN": ["man"]}

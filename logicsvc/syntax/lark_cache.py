@@ -11,6 +11,10 @@ A file's name is the grammar's name and a digest of everything its tables depend
 new file and never a stale table.  Writing one prunes that grammar's files unused for a
 day (a load marks its file used, at most twice a day), so versions that come and go
 leave no trail, while every version in use keeps its own file.
+
+The folder, the digest, the ownership checks and the pruning serve other derived tables
+too (``kind`` and ``suffix`` name them apart): the offline translator's lemma table
+(:mod:`logicsvc.translate.lemmas`) is kept the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import lark
 
@@ -56,9 +60,9 @@ def load_or_build(
     if path is not None:
         with contextlib.suppress(Exception), path.open("rb") as stored:
             info = os.fstat(stored.fileno())
-            if _ours_alone(info):
+            if ours_alone(info):
                 loaded = lark.Lark.__new__(lark.Lark)._load(stored, **extra)  # Lark.load
-                _mark_used(path, info.st_mtime)
+                mark_used(path, info.st_mtime)
                 return loaded
     if edit_terminals is not None:
         extra["edit_terminals"] = edit_terminals
@@ -68,7 +72,15 @@ def load_or_build(
     return built
 
 
-def cache_file(name: str, text: str, options: Mapping[str, Any], code: str = "") -> Path | None:
+def cache_file(
+    name: str,
+    text: str,
+    options: Mapping[str, Any],
+    code: str = "",
+    *,
+    kind: str = "lalr",
+    suffix: str = _SUFFIX,
+) -> Path | None:
     """Where the tables go: ``$LOGICSVC_PARSER_CACHE`` (``off`` for nowhere), else the
     per-user ``$XDG_CACHE_HOME/logicsvc`` (``~/.cache/logicsvc``); never a shared
     temporary directory, whose files another user could have planted."""
@@ -85,7 +97,7 @@ def cache_file(name: str, text: str, options: Mapping[str, Any], code: str = "")
         info = folder.stat()
     except (OSError, RuntimeError):
         return None
-    if not _ours_alone(info):
+    if not ours_alone(info):
         return None  # loading a pickle from it would trust others
     digest = hashlib.sha256()
     for part in (
@@ -97,19 +109,19 @@ def cache_file(name: str, text: str, options: Mapping[str, Any], code: str = "")
         sys.version,
     ):
         digest.update(part.encode("utf-8") + b"\0")
-    return folder / f"{_prefix(name)}{digest.hexdigest()[:32]}{_SUFFIX}"
+    return folder / f"{_prefix(name, kind)}{digest.hexdigest()[:32]}{suffix}"
 
 
-def _ours_alone(info: os.stat_result) -> bool:
+def ours_alone(info: os.stat_result) -> bool:
     """Owned by this user and writable by no one else (the folder, and each file in it)."""
     return not hasattr(os, "getuid") or (info.st_uid == os.getuid() and not info.st_mode & 0o022)
 
 
-def _prefix(name: str) -> str:
-    return f"{name}-lalr-"
+def _prefix(name: str, kind: str = "lalr") -> str:
+    return f"{name}-{kind}-"
 
 
-def _mark_used(path: Path, modified: float) -> None:
+def mark_used(path: Path, modified: float) -> None:
     """Move the file's time forward, so a prune sees it in use (a read-only cache: no)."""
     if time.time() - modified > MARK_EVERY_S:
         with contextlib.suppress(OSError):
@@ -117,24 +129,34 @@ def _mark_used(path: Path, modified: float) -> None:
 
 
 def _store(built: lark.Lark, path: Path, name: str) -> None:
-    """Write beside, then rename: a reader sees the old file or the whole new one."""
+    store(path, name, lambda out: built.save(out, exclude_options=("transformer",)))
+
+
+def store(
+    path: Path, name: str, write: Callable[[IO[bytes]], object], *, kind: str = "lalr"
+) -> bool:
+    """Write beside, then rename: a reader sees the old file or the whole new one.
+    Then prune ``name``'s stale files; False where the file could not be written."""
     written: str | None = None
     try:
         with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=_prefix(name), suffix=".tmp", delete=False
+            dir=path.parent, prefix=_prefix(name, kind), suffix=".tmp", delete=False
         ) as out:
             written = out.name
-            built.save(out, exclude_options=("transformer",))
+            write(out)
         os.replace(written, path)
     except OSError:
         if written is not None:
             with contextlib.suppress(OSError):
                 os.unlink(written)
-        return
-    prune(path.parent, name, keep=path)
+        return False
+    prune(path.parent, name, keep=path, kind=kind, suffix=path.suffix)
+    return True
 
 
-def prune(folder: Path, name: str, *, keep: Path) -> None:
+def prune(
+    folder: Path, name: str, *, keep: Path, kind: str = "lalr", suffix: str = _SUFFIX
+) -> None:
     """Delete ``name``'s files (and writers' leftovers) unused for :data:`STALE_AFTER_S`.
 
     Only files no process has loaded for a day go: a version of logicsvc in use keeps
@@ -142,8 +164,8 @@ def prune(folder: Path, name: str, *, keep: Path) -> None:
     its tables holds them in memory and never reads the file again.
     """
     cutoff = time.time() - STALE_AFTER_S
-    for candidate in folder.glob(f"{_prefix(name)}*"):
-        if candidate == keep or candidate.suffix not in (_SUFFIX, ".tmp"):
+    for candidate in folder.glob(f"{_prefix(name, kind)}*"):
+        if candidate == keep or candidate.suffix not in (suffix, ".tmp"):
             continue
         with contextlib.suppress(OSError):
             if candidate.stat().st_mtime < cutoff:

@@ -3,17 +3,17 @@
 ``men``/``man`` and ``sees``/``see`` must name one predicate each.
 lemminflect knows English morphology from a dictionary (irregular plurals,
 which words are adjectives) and falls back to rules for unknown words, so we
-ask it rather than strip suffixes by hand.
+ask it rather than strip suffixes by hand (through :mod:`lemmas`, which answers as
+lemminflect does without reading its table in every process).
 """
 
 from __future__ import annotations
 
-import gc
 import re
 from functools import cache
 from typing import Any
 
-import lemminflect
+from logicsvc.translate import lemmas
 
 # Nouns that restrict nothing: "Big people are kind" is said of anyone big,
 # and "All things are nice" of everything.
@@ -46,30 +46,14 @@ FUNCTION_WORDS = frozenset(
 _NOT_PLURAL = ("ss", "us", "is", "ous")
 
 
-@cache
-def _read_table() -> None:
-    """lemminflect reads its ~70,000-word lemma table on first use (~175 ms of CPU, what a
-    one-sentence ``reason`` waits for); a fifth of that is the garbage collector walking the
-    dicts as they are made, none of them garbage, so it pauses for the read (issue 18)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        lemminflect.getAllLemmas("")
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def all_lemmas(word: str) -> dict[str, Any]:
     """``lemminflect.getAllLemmas``: each word class the dictionary knows, with its lemmas."""
-    _read_table()
-    return dict(lemminflect.getAllLemmas(word))
+    return lemmas.all_lemmas(word)
 
 
 def oov_lemma(word: str, upos: str) -> tuple[str, ...]:
     """``lemminflect.getLemma``, its rules guessing for a word the dictionary lacks."""
-    _read_table()
-    return tuple(lemminflect.getLemma(word, upos=upos, lemmatize_oov=True))
+    return lemmas.lemma(word, upos)
 
 
 def _name(word: str) -> str:
