@@ -144,6 +144,49 @@ def test_eval_programs_without_a_bar_needs_no_rich(shared_datasets: Path, tmp_pa
     assert heavy(modules, [*NEVER, "z3", "rich"]) == []
 
 
+FIRST_ITEM = """
+import json, runpy, sys
+import logicsvc.evaluation.programs as programs
+out, argv, seen = sys.argv[1], sys.argv[2:], []
+inner = programs.evaluate_item
+def first(*args, **kwargs):
+    if not seen:
+        seen.append(sorted(sys.modules))
+    return inner(*args, **kwargs)
+programs.evaluate_item = first
+sys.argv = ["logicsvc", *argv]
+try:
+    runpy.run_module("logicsvc.cli", run_name="__main__")
+finally:
+    with open(out, "w") as f:
+        json.dump({"first": seen[0], "end": sorted(sys.modules)}, f)
+"""
+
+
+def test_eval_programs_with_its_bar_imports_rich_only_after_the_first_item(
+    shared_datasets: Path, tmp_path: Path
+) -> None:
+    """The bar is drawn once the first item is done (logicsvc.progress): before it, nothing
+    of rich; the bar itself still comes, on stderr."""
+    recorded = shared_datasets / "llm_programs" / "logiclm" / "ProofWriter_dev-A_gpt-4.json"
+    two = tmp_path / "two.json"
+    two.write_text(json.dumps(json.loads(recorded.read_text())[:2]), encoding="utf-8")
+    out = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGICSVC_")}
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_ITEM, str(out), "eval", "programs", str(two)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    report = json.loads(out.read_text())
+    assert heavy(set(report["first"]), ["rich"]) == []
+    assert "rich.progress" in report["end"] and "2/2" in done.stderr
+
+
 @pytest.mark.parametrize("translator", ["rules", "auto"])
 def test_offline_reason_needs_no_llm_loop(tmp_path: Path, translator: str) -> None:
     modules = loaded(
