@@ -181,9 +181,13 @@ def _open(path: Path) -> sqlite3.Connection | None:
 
 
 def _write(path: Path) -> bool:
-    """Ask lemminflect for every word of its vocabulary (~0.5 s, once per version)."""
+    """Ask lemminflect for every word of its vocabulary (~0.6 s of CPU, once per version).
+    An SQLite without ``serialize`` (Python ≥ 3.11 on SQLite ≥ 3.23 has it) writes none."""
     lemminflect = _with_lemma_table()
     db = sqlite3.connect(":memory:")
+    if not hasattr(db, "serialize"):
+        db.close()
+        return False
     try:
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("CREATE TABLE lemmas (word TEXT PRIMARY KEY, forms TEXT NOT NULL) WITHOUT ROWID")
