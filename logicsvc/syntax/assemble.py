@@ -330,34 +330,59 @@ def result(value: Any) -> Any:
 
 
 def bind(formula: Formula, names: frozenset[str]) -> Formula:
-    """``formula`` with every ``Const`` named in ``names`` read as a ``Var``."""
+    """``formula`` with every ``Const`` named in ``names`` read as a ``Var``.
+
+    A subformula in which no such name occurs comes back as the very same object, so
+    each enclosing quantifier walks its body but rebuilds only the paths that lead to
+    one of its names (a body is otherwise copied once per quantifier around it).
+    """
     kind = type(formula)
     if kind is Atom:
         atom: Atom = formula  # type: ignore[assignment]
-        return Atom(atom.pred, _terms(atom.args, names), atom.span) if atom.args else atom
+        if not atom.args:
+            return atom
+        args = _terms(atom.args, names)
+        return atom if args is atom.args else Atom(atom.pred, args, atom.span)
     if kind is Binary:
         b: Binary = formula  # type: ignore[assignment]
-        return Binary(b.op, bind(b.left, names), bind(b.right, names), b.span)
+        left, right = bind(b.left, names), bind(b.right, names)
+        if left is b.left and right is b.right:
+            return b
+        return Binary(b.op, left, right, b.span)
     if kind is Not:
         n: Not = formula  # type: ignore[assignment]
-        return Not(bind(n.operand, names), n.span)
+        operand = bind(n.operand, names)
+        return n if operand is n.operand else Not(operand, n.span)
     if kind is Quantified:
         q: Quantified = formula  # type: ignore[assignment]
-        return Quantified(q.quantifier, q.var, bind(q.body, names), q.span, q.sort)
+        body = bind(q.body, names)
+        return q if body is q.body else Quantified(q.quantifier, q.var, body, q.span, q.sort)
     if kind is Equals:
         e: Equals = formula  # type: ignore[assignment]
-        return Equals(_term(e.left, names), _term(e.right, names), e.span)
+        left_term, right_term = _term(e.left, names), _term(e.right, names)
+        if left_term is e.left and right_term is e.right:
+            return e
+        return Equals(left_term, right_term, e.span)
     if kind is Compare:
         c: Compare = formula  # type: ignore[assignment]
-        return Compare(c.op, _term(c.left, names), _term(c.right, names), c.span)
+        left_term, right_term = _term(c.left, names), _term(c.right, names)
+        if left_term is c.left and right_term is c.right:
+            return c
+        return Compare(c.op, left_term, right_term, c.span)
     if kind is Distinct:
         d: Distinct = formula  # type: ignore[assignment]
-        return Distinct(_terms(d.terms, names), d.span)
+        terms = _terms(d.terms, names)
+        return d if terms is d.terms else Distinct(terms, d.span)
     raise AssertionError(f"no scope rule for {kind.__name__}")
 
 
 def _terms(terms: tuple[Term, ...], names: frozenset[str]) -> tuple[Term, ...]:
-    return tuple([_term(t, names) for t in terms])
+    """``terms`` itself where no term changed."""
+    bound = [_term(t, names) for t in terms]
+    for old, new in zip(terms, bound, strict=True):
+        if old is not new:
+            return tuple(bound)
+    return terms
 
 
 def _term(term: Term, names: frozenset[str]) -> Term:
@@ -368,11 +393,14 @@ def _term(term: Term, names: frozenset[str]) -> Term:
         return term
     if kind is App:
         a: App = term  # type: ignore[assignment]
-        return App(a.func, _terms(a.args, names), a.span)
+        args = _terms(a.args, names)
+        return a if args is a.args else App(a.func, args, a.span)
     if kind is Arith:
         r: Arith = term  # type: ignore[assignment]
-        return Arith(r.op, _term(r.left, names), _term(r.right, names), r.span)
+        left, right = _term(r.left, names), _term(r.right, names)
+        return r if left is r.left and right is r.right else Arith(r.op, left, right, r.span)
     if kind is Count:
         k: Count = term  # type: ignore[assignment]
-        return Count(k.var, k.sort, bind(k.body, names), k.span)
+        body = bind(k.body, names)
+        return k if body is k.body else Count(k.var, k.sort, body, k.span)
     raise AssertionError(f"no scope rule for {kind.__name__}")
