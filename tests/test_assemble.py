@@ -23,9 +23,10 @@ from logicsvc.errors import DSLSyntaxError, LogicsvcError
 from logicsvc.evaluation import linc
 from logicsvc.load import load_formulas
 from logicsvc.syntax import grammar, lines, parser
-from logicsvc.syntax.assemble import bind, result
+from logicsvc.syntax.assemble import result
 from logicsvc.syntax.ast import Binary
 from logicsvc.syntax.printer import problem_to_dsl, to_dsl
+from logicsvc.syntax.walk import bind
 from logicsvc.translate.formats import (
     CHOICE_STYLES,
     detect_style,

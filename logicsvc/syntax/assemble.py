@@ -53,9 +53,8 @@ from logicsvc.syntax.ast import (
     Signature,
     SortDecl,
     Statement,
-    Term,
-    Var,
 )
+from logicsvc.syntax.walk import bind
 
 _COMPARE = {"LT": CompareOp.LT, "LE": CompareOp.LE, "GT": CompareOp.GT, "GE": CompareOp.GE}
 _QUANTIFIERS = {
@@ -327,80 +326,3 @@ def result(value: Any) -> Any:
 
 
 # ---- scope ------------------------------------------------------------------------
-
-
-def bind(formula: Formula, names: frozenset[str]) -> Formula:
-    """``formula`` with every ``Const`` named in ``names`` read as a ``Var``.
-
-    A subformula in which no such name occurs comes back as the very same object, so
-    each enclosing quantifier walks its body but rebuilds only the paths that lead to
-    one of its names (a body is otherwise copied once per quantifier around it).
-    """
-    kind = type(formula)
-    if kind is Atom:
-        atom: Atom = formula  # type: ignore[assignment]
-        if not atom.args:
-            return atom
-        args = _terms(atom.args, names)
-        return atom if args is atom.args else Atom(atom.pred, args, atom.span)
-    if kind is Binary:
-        b: Binary = formula  # type: ignore[assignment]
-        left, right = bind(b.left, names), bind(b.right, names)
-        if left is b.left and right is b.right:
-            return b
-        return Binary(b.op, left, right, b.span)
-    if kind is Not:
-        n: Not = formula  # type: ignore[assignment]
-        operand = bind(n.operand, names)
-        return n if operand is n.operand else Not(operand, n.span)
-    if kind is Quantified:
-        q: Quantified = formula  # type: ignore[assignment]
-        body = bind(q.body, names)
-        return q if body is q.body else Quantified(q.quantifier, q.var, body, q.span, q.sort)
-    if kind is Equals:
-        e: Equals = formula  # type: ignore[assignment]
-        left_term, right_term = _term(e.left, names), _term(e.right, names)
-        if left_term is e.left and right_term is e.right:
-            return e
-        return Equals(left_term, right_term, e.span)
-    if kind is Compare:
-        c: Compare = formula  # type: ignore[assignment]
-        left_term, right_term = _term(c.left, names), _term(c.right, names)
-        if left_term is c.left and right_term is c.right:
-            return c
-        return Compare(c.op, left_term, right_term, c.span)
-    if kind is Distinct:
-        d: Distinct = formula  # type: ignore[assignment]
-        terms = _terms(d.terms, names)
-        return d if terms is d.terms else Distinct(terms, d.span)
-    raise AssertionError(f"no scope rule for {kind.__name__}")
-
-
-def _terms(terms: tuple[Term, ...], names: frozenset[str]) -> tuple[Term, ...]:
-    """``terms`` itself where no term changed."""
-    bound = [_term(t, names) for t in terms]
-    for old, new in zip(terms, bound, strict=True):
-        if old is not new:
-            return tuple(bound)
-    return terms
-
-
-def _term(term: Term, names: frozenset[str]) -> Term:
-    kind = type(term)
-    if kind is Const:
-        return Var(term.name, term.span) if term.name in names else term  # type: ignore[union-attr]
-    if kind is Var:
-        return term
-    if kind is App:
-        a: App = term  # type: ignore[assignment]
-        args = _terms(a.args, names)
-        return a if args is a.args else App(a.func, args, a.span)
-    if kind is Arith:
-        r: Arith = term  # type: ignore[assignment]
-        left, right = _term(r.left, names), _term(r.right, names)
-        return r if left is r.left and right is r.right else Arith(r.op, left, right, r.span)
-    if kind is Count:
-        k: Count = term  # type: ignore[assignment]
-        body = bind(k.body, names)
-        return k if body is k.body else Count(k.var, k.sort, body, k.span)
-    raise AssertionError(f"no scope rule for {kind.__name__}")
