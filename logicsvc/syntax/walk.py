@@ -7,6 +7,7 @@ nesting, which the depth check limits before anything recursive runs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from logicsvc.syntax.ast import (
@@ -168,18 +169,12 @@ def bind(formula: Formula, names: frozenset[str]) -> Formula:
         inner = names - {q.var} if q.var in names else names
         body = bind(q.body, inner) if inner else q.body
         return q if body is q.body else Quantified(q.quantifier, q.var, body, q.span, q.sort)
-    if kind is Equals:
-        e: Equals = formula  # type: ignore[assignment]
-        left_term, right_term = _term(e.left, names), _term(e.right, names)
-        if left_term is e.left and right_term is e.right:
-            return e
-        return Equals(left_term, right_term, e.span)
-    if kind is Compare:
-        c: Compare = formula  # type: ignore[assignment]
-        left_term, right_term = _term(c.left, names), _term(c.right, names)
-        if left_term is c.left and right_term is c.right:
-            return c
-        return Compare(c.op, left_term, right_term, c.span)
+    if kind is Equals or kind is Compare:
+        pair: Equals | Compare = formula  # type: ignore[assignment]
+        left_term, right_term = _term(pair.left, names), _term(pair.right, names)
+        if left_term is pair.left and right_term is pair.right:
+            return pair
+        return dataclasses.replace(pair, left=left_term, right=right_term)
     if kind is Distinct:
         d: Distinct = formula  # type: ignore[assignment]
         terms = _terms(d.terms, names)
