@@ -10,11 +10,13 @@ comparison means anything): the whole process ``logicsvc eval programs FILE``, t
 process of the anchor (``python -m bench.anchors ROUTE FILE``, Logic-LM's stage: Pyke for
 ProofWriter, NLTK + Prover9 for FOLIO), and logicsvc's stage alone (``programs.evaluate``
 timed in a fresh process after its imports); the anchor reports its own stage time from
-the same run. It prints the medians, the ratios anchor / logicsvc and both sides' answer
-counts. ``--exclude ID`` drops an item from the anchor's runs only (Logic-LM's parser
-blow-up, FOLIO's ``dev_68``); where that item is in the file the anchor is timed both
-with and without it, and both are reported. Without the anchor's packages it says so and
-exits 2.
+the same run. Both stages start after their solvers' libraries are imported (the anchor's:
+Pyke, or NLTK + PLY; ours: ``z3`` and the provers, which the command itself imports on its
+first item); each side's import time is printed apart. It prints the medians, the ratios
+anchor / logicsvc and both sides' answer counts. ``--exclude ID`` drops an item from the
+anchor's runs only (Logic-LM's parser blow-up, FOLIO's ``dev_68``); where that item is in
+the file the anchor is timed both with and without it, and both are reported. Without the
+anchor's packages it says so and exits 2.
 """
 
 from __future__ import annotations
@@ -51,10 +53,13 @@ import json, sys, time
 from pathlib import Path
 from bench.anchors import cpu_seconds
 from logicsvc.evaluation import programs
+start = time.perf_counter()
+import logicsvc.provers.backward, logicsvc.provers.z3_backend  # the provers and their solver
+import_s = time.perf_counter() - start
 start, cpu = time.perf_counter(), cpu_seconds()
 tally = programs.evaluate(Path(sys.argv[1]))
 stage = {"stage_s": time.perf_counter() - start, "stage_cpu_s": cpu_seconds() - cpu}
-print(json.dumps({**stage, **tally.to_dict()}))
+print(json.dumps({**stage, "import_s": import_s, **tally.to_dict()}))
 """
 
 
@@ -68,6 +73,8 @@ class Series:
     cpu_s: list[float] = field(default_factory=list)
     stage_s: list[float] = field(default_factory=list)
     stage_cpu_s: list[float] = field(default_factory=list)
+    import_s: list[float] = field(default_factory=list)
+    """The solvers' libraries loaded before the stage's clock starts (outside it)."""
     answers: str = ""
 
     def median(self, which: str) -> float | None:
@@ -126,6 +133,7 @@ def compare(name: str, path: Path, runs: int, exclude: list[str]) -> dict[str, A
             if stage:
                 series.stage_s.append(summary["stage_s"])
                 series.stage_cpu_s.append(summary["stage_cpu_s"])
+                series.import_s.append(summary["import_s"])
             if not stage or series is not ours:
                 series.wall_s.append(wall)
                 series.cpu_s.append(cpu)
@@ -156,10 +164,12 @@ def print_table(name: str, result: dict[str, Any], contestants: list[Series]) ->
     print(f"\n{name}: {result['file']} ({result['runs']} alternating runs, medians)")
     if result["not_in_file"]:
         print(f"  (not in this file, nothing to exclude: {', '.join(result['not_in_file'])})")
-    print(f"  {'':44} {'whole process, wall / CPU':>26} {'stage only, wall / CPU':>24}   answers")
+    head = f"{'whole process, wall / CPU':>26} {'stage only, wall / CPU':>24} {'imports':>8}"
+    print(f"  {'':44} {head}   answers")
     for series in contestants:
         whole, stage = _pair(series, "wall_s", "cpu_s"), _pair(series, "stage_s", "stage_cpu_s")
-        print(f"  {series.label:44} {whole:>26} {stage:>24}   {series.answers}")
+        imports = _s(series.median("import_s"))
+        print(f"  {series.label:44} {whole:>26} {stage:>24} {imports:>8}   {series.answers}")
     for label, ratio in result["ratios"].items():
         wall, cpu, stage, stage_cpu = (_x(ratio.get(m)) for m in _MEASURES)
         print(f"  {label} / logicsvc: whole process {wall} wall, {cpu} CPU;")

@@ -41,9 +41,9 @@ from logicsvc.syntax.ast import (
     Term,
     Var,
     is_numeral,
-    subformulas,
 )
 from logicsvc.syntax.sorts import INT, Typing, U
+from logicsvc.syntax.walk import subformulas
 
 _enum_names = itertools.count(1)
 

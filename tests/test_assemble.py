@@ -24,7 +24,9 @@ from logicsvc.evaluation import linc
 from logicsvc.load import load_formulas
 from logicsvc.syntax import grammar, lines, parser
 from logicsvc.syntax.assemble import result
+from logicsvc.syntax.ast import Binary
 from logicsvc.syntax.printer import problem_to_dsl, to_dsl
+from logicsvc.syntax.walk import bind
 from logicsvc.translate.formats import (
     CHOICE_STYLES,
     detect_style,
@@ -223,6 +225,8 @@ def test_folio_gold_formulas(shared_datasets: Path, compared: list[_Compared]) -
         "count c:S ((P(c) ∧ Q(x))) ≥ -(1)",
         "distinct(a, (b), f(c))",
         "¬¬∀x ¬(P(x) ⊕ Q(x)) ↔ all y (P(y) xor not Q(y))",
+        "∀x (P(x) ∧ ∃x Q(x, y)) ∧ ∀y (R(y) → ∀z ∃y S(y, z, x))",
+        "∀a ∀b ∃c ∀d ∃e ∀f ∃g ∀h (T(a, b, c, d) ∨ T(e, f, g, h) ∨ a = k ∨ count i:S (P(i)) > 1)",
     ],
 )
 def test_odd_shapes(text: str, compared: list[_Compared]) -> None:
@@ -234,6 +238,18 @@ def test_odd_shapes(text: str, compared: list[_Compared]) -> None:
     )
     _quietly(parser.parse_program, typed)
     _check(compared, 2)
+
+
+def test_binding_leaves_untouched_subformulas_as_they_are() -> None:
+    """A quantifier rebuilds only the paths to its own names, not its whole body."""
+    untouched, _ = parser.parse_formula("(P(a) ∧ f(b) = c) ∨ ¬count y:S (Q(y, d)) > 1")
+    assert bind(untouched, frozenset({"x"})) is untouched
+    formula, _ = parser.parse_formula("(P(a) ∧ f(b) = c) ∨ ¬Q(x)")
+    bound = bind(formula, frozenset({"x"}))
+    assert isinstance(formula, Binary) and isinstance(bound, Binary)
+    assert bound.left is formula.left
+    assert bound.right != formula.right
+    assert to_dsl(bound) == to_dsl(formula)
 
 
 def test_the_tables_are_the_tree_parsers() -> None:

@@ -28,9 +28,8 @@ from logicsvc.syntax.ast import (
     Quantifier,
     Term,
     Var,
-    atoms,
-    constants,
 )
+from logicsvc.syntax.walk import atoms, constants
 
 LIMITS = Limits(timeout_s=20)
 

@@ -8,7 +8,8 @@ at the front keeps all of them inside Python's stack.  Real formulas stay under 
 from __future__ import annotations
 
 from logicsvc.errors import InputError
-from logicsvc.syntax.ast import ChoiceProblem, Problem, Statement, depth
+from logicsvc.syntax.ast import ChoiceProblem, Problem, Statement
+from logicsvc.syntax.walk import depth
 
 MAX_DEPTH = 200
 """Deepest nesting of connectives and quantifiers in one formula (an atom is 1)."""

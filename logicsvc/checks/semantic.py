@@ -27,13 +27,11 @@ from logicsvc.syntax.ast import (
     Question,
     QuestionKind,
     Statement,
-    direct_terms,
     looks_like_variable,
-    subformulas,
-    subterms,
 )
 from logicsvc.syntax.inferred import Inferred
 from logicsvc.syntax.sorts import infer
+from logicsvc.syntax.walk import direct_terms, subformulas, subterms
 
 
 @dataclass(frozen=True, slots=True)

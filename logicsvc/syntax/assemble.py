@@ -53,9 +53,8 @@ from logicsvc.syntax.ast import (
     Signature,
     SortDecl,
     Statement,
-    Term,
-    Var,
 )
+from logicsvc.syntax.walk import bind
 
 _COMPARE = {"LT": CompareOp.LT, "LE": CompareOp.LE, "GT": CompareOp.GT, "GE": CompareOp.GE}
 _QUANTIFIERS = {
@@ -327,52 +326,3 @@ def result(value: Any) -> Any:
 
 
 # ---- scope ------------------------------------------------------------------------
-
-
-def bind(formula: Formula, names: frozenset[str]) -> Formula:
-    """``formula`` with every ``Const`` named in ``names`` read as a ``Var``."""
-    kind = type(formula)
-    if kind is Atom:
-        atom: Atom = formula  # type: ignore[assignment]
-        return Atom(atom.pred, _terms(atom.args, names), atom.span) if atom.args else atom
-    if kind is Binary:
-        b: Binary = formula  # type: ignore[assignment]
-        return Binary(b.op, bind(b.left, names), bind(b.right, names), b.span)
-    if kind is Not:
-        n: Not = formula  # type: ignore[assignment]
-        return Not(bind(n.operand, names), n.span)
-    if kind is Quantified:
-        q: Quantified = formula  # type: ignore[assignment]
-        return Quantified(q.quantifier, q.var, bind(q.body, names), q.span, q.sort)
-    if kind is Equals:
-        e: Equals = formula  # type: ignore[assignment]
-        return Equals(_term(e.left, names), _term(e.right, names), e.span)
-    if kind is Compare:
-        c: Compare = formula  # type: ignore[assignment]
-        return Compare(c.op, _term(c.left, names), _term(c.right, names), c.span)
-    if kind is Distinct:
-        d: Distinct = formula  # type: ignore[assignment]
-        return Distinct(_terms(d.terms, names), d.span)
-    raise AssertionError(f"no scope rule for {kind.__name__}")
-
-
-def _terms(terms: tuple[Term, ...], names: frozenset[str]) -> tuple[Term, ...]:
-    return tuple([_term(t, names) for t in terms])
-
-
-def _term(term: Term, names: frozenset[str]) -> Term:
-    kind = type(term)
-    if kind is Const:
-        return Var(term.name, term.span) if term.name in names else term  # type: ignore[union-attr]
-    if kind is Var:
-        return term
-    if kind is App:
-        a: App = term  # type: ignore[assignment]
-        return App(a.func, _terms(a.args, names), a.span)
-    if kind is Arith:
-        r: Arith = term  # type: ignore[assignment]
-        return Arith(r.op, _term(r.left, names), _term(r.right, names), r.span)
-    if kind is Count:
-        k: Count = term  # type: ignore[assignment]
-        return Count(k.var, k.sort, bind(k.body, names), k.span)
-    raise AssertionError(f"no scope rule for {kind.__name__}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -316,7 +315,7 @@ class ChoiceProblem:
         return Problem(self.premises, Statement(formula), self.predicates, self.signature)
 
 
-# --- traversal helpers -------------------------------------------------------
+# --- naming conventions ------------------------------------------------------
 
 _NUMERAL = re.compile(r"[0-9]+")
 
@@ -331,143 +330,3 @@ _VARIABLE_LIKE = re.compile(r"[u-z][0-9]?")
 def looks_like_variable(name: str) -> bool:
     """Names conventionally used for variables (x, y, z1...), not for constants."""
     return _VARIABLE_LIKE.fullmatch(name) is not None
-
-
-def subformulas(formula: Formula) -> Iterator[Formula]:
-    """Pre-order walk over a formula and all its subformulas (``count`` bodies too)."""
-    stack: list[Formula] = [formula]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, Not):
-            stack.append(node.operand)
-        elif isinstance(node, Binary):
-            stack.append(node.right)
-            stack.append(node.left)
-        elif isinstance(node, Quantified):
-            stack.append(node.body)
-        elif isinstance(node, Atom | Equals | Compare | Distinct):
-            stack.extend(reversed(_count_bodies(direct_terms(node))))
-
-
-def direct_terms(node: Atom | Equals | Compare | Distinct) -> tuple[Term, ...]:
-    """The terms an atom, an equation, a comparison or a ``distinct`` applies to."""
-    if isinstance(node, Atom):
-        return node.args
-    if isinstance(node, Distinct):
-        return node.terms
-    return (node.left, node.right)
-
-
-def _count_bodies(roots: tuple[Term, ...]) -> list[Formula]:
-    return [t.body for t in subterms(roots) if isinstance(t, Count)]
-
-
-def subterms(roots: tuple[Term, ...]) -> Iterator[Term]:
-    """Pre-order walk over terms and the terms nested in them (not into count bodies)."""
-    stack = list(reversed(roots))
-    while stack:
-        term = stack.pop()
-        yield term
-        if isinstance(term, App):
-            stack.extend(reversed(term.args))
-        elif isinstance(term, Arith):
-            stack += [term.right, term.left]
-
-
-def depth(formula: Formula) -> int:
-    """How deeply connectives and quantifiers nest (an atom is 1); without recursion."""
-    deepest = 0
-    stack: list[tuple[Formula, int]] = [(formula, 1)]
-    while stack:
-        node, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(node, Not):
-            stack.append((node.operand, level + 1))
-        elif isinstance(node, Binary):
-            stack += [(node.left, level + 1), (node.right, level + 1)]
-        elif isinstance(node, Quantified):
-            stack.append((node.body, level + 1))
-        elif isinstance(node, Atom | Equals | Compare | Distinct):
-            terms_below: list[tuple[Term, int]] = [(t, level + 1) for t in direct_terms(node)]
-            while terms_below:
-                term, at = terms_below.pop()  # names add no depth: atoms stay 1
-                if isinstance(term, App | Arith | Count):
-                    deepest = max(deepest, at)
-                if isinstance(term, App):
-                    terms_below += [(a, at + 1) for a in term.args]
-                elif isinstance(term, Arith):
-                    terms_below += [(term.left, at + 1), (term.right, at + 1)]
-                elif isinstance(term, Count):
-                    stack.append((term.body, at + 1))
-    return deepest
-
-
-def terms(formula: Formula) -> Iterator[Term]:
-    """Every term of a formula, nested ones included."""
-    for node in subformulas(formula):
-        if isinstance(node, Atom | Equals | Compare | Distinct):
-            yield from subterms(direct_terms(node))
-
-
-def constants(formula: Formula) -> set[str]:
-    return {t.name for t in terms(formula) if isinstance(t, Const)}
-
-
-def atoms(formula: Formula) -> Iterator[Atom]:
-    for node in subformulas(formula):
-        if isinstance(node, Atom):
-            yield node
-
-
-def _term_free_vars(roots: tuple[Term, ...]) -> set[str]:
-    free: set[str] = set()
-    for t in subterms(roots):
-        if isinstance(t, Var):
-            free.add(t.name)
-        elif isinstance(t, Count):
-            free |= free_vars(t.body) - {t.var}
-    return free
-
-
-def free_vars(formula: Formula) -> set[str]:
-    """Variables occurring free (only possible in hand-built trees)."""
-    if isinstance(formula, Atom | Equals | Compare | Distinct):
-        return _term_free_vars(direct_terms(formula))
-    if isinstance(formula, Not):
-        return free_vars(formula.operand)
-    if isinstance(formula, Binary):
-        return free_vars(formula.left) | free_vars(formula.right)
-    return free_vars(formula.body) - {formula.var}
-
-
-def bind(formula: Formula, name: str) -> Formula:
-    """Turn every free ``Const(name)`` into ``Var(name)`` (quantifier widening)."""
-
-    def term(t: Term) -> Term:
-        if isinstance(t, Const):
-            return Var(t.name, t.span) if t.name == name else t
-        if isinstance(t, App):
-            return App(t.func, tuple(term(a) for a in t.args), t.span)
-        if isinstance(t, Arith):
-            return Arith(t.op, term(t.left), term(t.right), t.span)
-        if isinstance(t, Count):
-            return t if t.var == name else Count(t.var, t.sort, bind(t.body, name), t.span)
-        return t
-
-    if isinstance(formula, Atom):
-        return Atom(formula.pred, tuple(term(a) for a in formula.args), formula.span)
-    if isinstance(formula, Equals):
-        return Equals(term(formula.left), term(formula.right), formula.span)
-    if isinstance(formula, Compare):
-        return Compare(formula.op, term(formula.left), term(formula.right), formula.span)
-    if isinstance(formula, Distinct):
-        return Distinct(tuple(term(t) for t in formula.terms), formula.span)
-    if isinstance(formula, Not):
-        return Not(bind(formula.operand, name), formula.span)
-    if isinstance(formula, Binary):
-        return Binary(formula.op, bind(formula.left, name), bind(formula.right, name), formula.span)
-    if formula.var == name:
-        return formula
-    body = bind(formula.body, name)
-    return Quantified(formula.quantifier, formula.var, body, formula.span, formula.sort)

@@ -44,11 +44,9 @@ from logicsvc.syntax.ast import (
     Op,
     Quantified,
     Quantifier,
-    bind,
-    constants,
     looks_like_variable,
-    subformulas,
 )
+from logicsvc.syntax.walk import bind, constants, subformulas
 
 
 def read_free_variables(formula: Formula, *, premise: bool) -> tuple[Formula, list[str]]:
@@ -86,7 +84,7 @@ def read_free_variables(formula: Formula, *, premise: bool) -> tuple[Formula, li
 
 def _quantify(formula: Formula, names: list[str], quantifier: Quantifier) -> Formula:
     for name in names:
-        formula = bind(formula, name)
+        formula = bind(formula, frozenset((name,)))
     for name in reversed(names):
         formula = Quantified(quantifier, name, formula)
     return formula

@@ -41,12 +41,11 @@ from logicsvc.syntax.ast import (
     Statement,
     Term,
     Var,
-    bind,
-    constants,
 )
 from logicsvc.syntax.foreign import node_span, syntax_error, token_span
 from logicsvc.syntax.parser import ParsedProgram
 from logicsvc.syntax.repair import widen_quantifiers
+from logicsvc.syntax.walk import bind, constants
 
 __all__ = ["parse_prover9", "parse_prover9_formula"]
 
@@ -209,7 +208,7 @@ class _Builder:
             n for n in constants(formula) if _LADR_VARIABLE.fullmatch(n) and n not in self.quoted
         )
         for name in free:
-            formula = bind(formula, name)
+            formula = bind(formula, frozenset((name,)))
         for name in reversed(free):
             formula = Quantified(Quantifier.ALL, name, formula, formula.span)
         if free:

@@ -11,15 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from logicsvc.syntax.ast import (
-    Binary,
-    Formula,
-    Not,
-    Quantified,
-    bind,
-    constants,
-)
+from logicsvc.syntax.ast import Binary, Formula, Not, Quantified
 from logicsvc.syntax.free_names import read_free_variables
+from logicsvc.syntax.walk import bind, constants
 
 _SYMBOLS: tuple[tuple[str, str, str], ...] = (
     ("<=>", "↔", "'<=>'"),
@@ -319,7 +313,7 @@ def widen_quantifiers(formula: Formula) -> tuple[Formula, list[str]]:
         last = max(i for i, q in enumerate(chain) if q.var in captured)
         chain = chain[: last + 1]
         for name in sorted(captured):
-            right = bind(right, name)
+            right = bind(right, frozenset((name,)))
         widened: Formula = Binary(f.op, chain[-1].body, right, f.span)
         for q in reversed(chain):
             widened = Quantified(q.quantifier, q.var, widened, q.span)

@@ -30,11 +30,10 @@ from logicsvc.syntax.ast import (
     Statement,
     Term,
     Var,
-    bind,
-    free_vars,
 )
 from logicsvc.syntax.foreign import node_span, syntax_error, token_span
 from logicsvc.syntax.parser import ParsedProgram
+from logicsvc.syntax.walk import bind, free_vars
 
 __all__ = ["parse_tptp"]
 
@@ -123,7 +122,7 @@ def parse_tptp(text: str, *, lenient: bool = False) -> ParsedProgram:
         free = sorted(free_vars(formula))
         if str(language) == "cnf" and free:  # a clause: its variables are universal
             for name in free:
-                formula = bind(formula, name)
+                formula = bind(formula, frozenset((name,)))
             for name in reversed(free):
                 formula = Quantified(Quantifier.ALL, name, formula, span)
         elif free:
