@@ -20,7 +20,10 @@ typer's parameter handling count; a case that does work does the least of it:
 The child processes run without ``PYTHONDONTWRITEBYTECODE`` and after one unmeasured
 warm-up round, so they load byte-code from ``__pycache__`` as an installed package does
 (pip compiles at install): with the variable set, which this repository's agents' shells
-do, every ``logicsvc`` module is compiled from source in every run, ~40 ms more.
+do, every ``logicsvc`` module is compiled from source in every run, ~40 ms more. The
+warm-up round also leaves the per-user files a first run writes (the LALR tables, the
+offline translators' lemma table: ``logicsvc.syntax.lark_cache``), so the measured rounds
+read them, as every run after a user's first does.
 
 ``--first-item`` adds two columns for the commands that take items: the wall time from
 the process's spawn and its CPU time when its first item begins (the issue's measure),
