@@ -21,6 +21,7 @@ import lemminflect
 import pytest
 from lemminflect import config
 
+from logicsvc.syntax import lark_cache
 from logicsvc.translate import lemmas
 from tests.conftest import REPO
 
@@ -190,3 +191,18 @@ def test_without_a_cache_folder_lemminflect_answers(monkeypatch: pytest.MonkeyPa
         assert lemmas.lemma("wumpuses", "NOUN") == _get_lemma("wumpuses", "NOUN")
     finally:
         lemmas._table.cache_clear()
+
+
+def test_writing_a_table_prunes_the_stale_ones_of_other_versions(table: Path) -> None:
+    """An older lemminflect's table, unused for a day, goes when a new one is written; a
+    grammar's file beside it stays (each name prunes its own)."""
+    table.mkdir(mode=0o700)
+    old = table / "lemminflect-lemmas-0123456789abcdef0123456789abcdef.sqlite"
+    grammar = table / "controlled_english-lalr-0123456789abcdef0123456789abcdef.pickle"
+    for stale in (old, grammar):
+        stale.write_bytes(b"stale")
+        day_ago = stale.stat().st_mtime - lark_cache.STALE_AFTER_S - 60
+        os.utime(stale, (day_ago, day_ago))
+    lemmas.all_lemmas("men")
+    (stored,) = _stored(table)
+    assert stored != old and not old.exists() and grammar.exists()
