@@ -54,6 +54,14 @@ def drop_shared_context() -> None:
     _local.uses = _REUSES
 
 
+def retire(ctx: z3.Context) -> None:
+    """Never hand ``ctx`` out again: the watchdog interrupted a check in it, and Z3 may
+    count it as cancelled until its next check (:mod:`~logicsvc.provers.z3_watchdog`).
+    A fresh context (an explanation's) is used for one problem anyway."""
+    if getattr(_local, "ctx", None) is ctx:
+        _local.uses = _REUSES
+
+
 _maker: ThreadPoolExecutor | None = None
 _maker_lock = threading.Lock()
 

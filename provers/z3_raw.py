@@ -60,6 +60,7 @@ _params_set_bool = _c(core.Z3_params_set_bool)
 _params_set_uint = _c(core.Z3_params_set_uint)
 _params_set_double = _c(core.Z3_params_set_double)
 _solver_set_params = _c(core.Z3_solver_set_params)
+_interrupt = _c(core.Z3_interrupt)
 
 Ast = Any
 """A raw ``Z3_ast`` (ctypes pointer object) the holder owns one reference to."""
@@ -230,3 +231,9 @@ def rlimit_count(solver: z3.Solver) -> int | None:
         return None
     finally:
         _stats_dec_ref(ref, stats)
+
+
+def interrupt(ctx: z3.Context) -> None:
+    """``Z3_interrupt`` without the wrapper's error check afterwards: called from the
+    watchdog thread, which must not read (or raise) an error another thread's call left."""
+    _interrupt(ctx.ref())

@@ -1,0 +1,118 @@
+"""Issue 18 (round 4): each check's deadline kept by the watchdog thread against Z3's own
+per-check timer (its ``timeout`` parameter), on Logic-LM's recorded FOLIO programs.
+
+Run: ``.venv/bin/python -m pytest bench/test_bench_z3_watchdog.py --benchmark-only -s``;
+figures go in BENCHMARKS.md ("Issue 18 (round 4) — Z3's deadline by watchdog"). Both ways
+run in the same process, alternating round by round, and the ratio of the medians is
+printed (also in ``extra_info``), CPU and wall; the answers of both ways, warnings included,
+are asserted equal, never their times.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import z3
+
+from logicsvc.errors import LogicsvcError
+from logicsvc.load import load_problem
+from logicsvc.provers import Limits, Result, z3_backend
+from logicsvc.provers.z3_raw import set_params
+from logicsvc.syntax.ast import Problem
+from logicsvc.translate.formats import to_dsl_program
+
+LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
+RECORDINGS = ("gpt-4", "gpt-3.5-turbo", "text-davinci-003")
+LIMITS = Limits(timeout_s=10.0)
+ROUNDS = 7
+
+
+def _problems() -> list[Problem]:
+    problems = []
+    for model in RECORDINGS:
+        path = LOGICLM / f"FOLIO_dev-A_{model}.json"
+        if not path.is_file():
+            pytest.skip(f"{path} not found beside the repository")
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            try:
+                _, dsl, _ = to_dsl_program(item["raw_logic_programs"][0], lenient=True)
+                problems.append(load_problem(dsl, lenient=True).problem)
+            except LogicsvcError:
+                continue  # the model's error: counted by eval programs, not timed here
+    return problems
+
+
+def _timer_check(
+    solver: z3.Solver, assumptions: Sequence[z3.BoolRef], deadline: float, units: int
+) -> tuple[str, bool]:
+    """The check as before round 4: Z3's own timer, set to the time left, on every check."""
+    timeout = min(2**32 - 1, max(1, int((deadline - time.monotonic()) * 1000)))
+    set_params(solver, ("timeout", timeout), ("rlimit", min(2**32 - 1, units)))
+    return z3_backend._check(solver, assumptions), False
+
+
+@contextmanager
+def _z3_timer() -> Iterator[None]:
+    watchdog = z3_backend._bounded_check
+    z3_backend._bounded_check = _timer_check
+    try:
+        yield
+    finally:
+        z3_backend._bounded_check = watchdog
+
+
+def _prove_all(problems: list[Problem], explain: bool) -> list[Result]:
+    return [z3_backend.prove(p, LIMITS, explain=explain) for p in problems]
+
+
+def _timer(problems: list[Problem], explain: bool) -> list[Result]:
+    with _z3_timer():
+        return _prove_all(problems, explain)
+
+
+def _answers(results: list[Result]) -> list[tuple[Any, ...]]:
+    return [(r.status, r.verdict, r.used_premises, r.warnings, r.countermodel) for r in results]
+
+
+def _alternate(
+    old: Callable[[], list[Result]], new: Callable[[], list[Result]]
+) -> dict[str, float]:
+    """Median CPU and wall seconds of ``old`` and ``new``, run in turn so that load hits
+    both alike."""
+    assert _answers(old()) == _answers(new())  # same answers; also warms both up
+    times: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):
+        for key, run in (("old", old), ("new", new)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            run()
+            times.setdefault(f"{key}_cpu_s", []).append(time.process_time() - cpu)
+            times.setdefault(f"{key}_wall_s", []).append(time.perf_counter() - wall)
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
+def _report(benchmark: Any, label: str, t: dict[str, float]) -> None:
+    cpu, wall = t["old_cpu_s"] / t["new_cpu_s"], t["old_wall_s"] / t["new_wall_s"]
+    benchmark.extra_info.update({k: round(v, 4) for k, v in t.items()})
+    benchmark.extra_info.update(cpu_ratio=cpu, wall_ratio=wall)
+    print(
+        f"\n{label}: Z3's timer {t['old_cpu_s'] * 1000:.1f} ms CPU "
+        f"({t['old_wall_s'] * 1000:.1f} wall), watchdog {t['new_cpu_s'] * 1000:.1f} ms CPU "
+        f"({t['new_wall_s'] * 1000:.1f} wall): {cpu:.2f}x CPU, {wall:.2f}x wall"
+    )
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_folio_watchdog_ratio(benchmark, explain: bool) -> None:  # type: ignore[no-untyped-def]
+    """The three FOLIO recordings (245 programs the checks accept): as the evaluations
+    prove them (no explanation) and as the service does (an unknown's countermodel)."""
+    problems = _problems()
+    t = _alternate(lambda: _timer(problems, explain), lambda: _prove_all(problems, explain))
+    _report(benchmark, f"FOLIO-{len(problems)} explain={explain}", t)
+    benchmark.pedantic(lambda: _prove_all(problems, explain), rounds=1)
