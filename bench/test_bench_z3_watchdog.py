@@ -10,6 +10,8 @@ are asserted equal, never their times.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import statistics
 import time
@@ -21,13 +23,14 @@ from typing import Any
 import pytest
 import z3
 
-from logicsvc.errors import LogicsvcError
+from logicsvc.errors import InputError, LogicsvcError
 from logicsvc.load import load_problem
-from logicsvc.provers import Limits, Result, z3_backend
+from logicsvc.provers import Limits, Result, prove, z3_backend, z3_contexts
 from logicsvc.provers.z3_raw import set_params
 from logicsvc.syntax.ast import Problem
 from logicsvc.translate.formats import to_dsl_program
 
+ROOT = Path(__file__).resolve().parents[1]
 LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 RECORDINGS = ("gpt-4", "gpt-3.5-turbo", "text-davinci-003")
 LIMITS = Limits(timeout_s=10.0)
@@ -116,3 +119,52 @@ def test_folio_watchdog_ratio(benchmark, explain: bool) -> None:  # type: ignore
     t = _alternate(lambda: _timer(problems, explain), lambda: _prove_all(problems, explain))
     _report(benchmark, f"FOLIO-{len(problems)} explain={explain}", t)
     benchmark.pedantic(lambda: _prove_all(problems, explain), rounds=1)
+
+
+def _worker_pass(timer: bool) -> tuple[list[str], float, float]:
+    """FOLIO's gold problems through the ``/v1/prove`` worker's own job, its fresh context
+    made ahead between requests as an idle worker does (untimed): bodies, on-clock seconds,
+    CPU seconds of all threads."""
+    spec = importlib.util.spec_from_file_location(
+        "explanation_snapshot", ROOT / "scripts" / "explanation_snapshot.py"
+    )
+    assert spec is not None and spec.loader is not None
+    snap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(snap)
+    if not snap.GOLD.is_file():
+        pytest.skip(f"{snap.GOLD} not found beside the repository")
+    requests = [text for _, text in snap.requests() if text.backend == "auto"]
+    bodies, on_clock, cpu = [], 0.0, 0.0
+    with _z3_timer() if timer else contextlib.nullcontext():
+        for text in requests:
+            z3_contexts.make_spare()
+            z3_contexts.wait_spare()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            try:
+                answer: Any = snap.prove_text(text, snap.LIMITS, prove)
+            except InputError as exc:
+                answer = exc
+            on_clock += time.perf_counter() - started
+            cpu += time.process_time() - cpu_started
+            bodies.append(snap.body(answer))
+    return bodies, on_clock / len(requests), cpu / len(requests)
+
+
+def test_gold_worker_watchdog_ratio(benchmark) -> None:  # type: ignore[no-untyped-def]
+    """A request's time in the worker (FOLIO gold, the load test's mix), per request."""
+    assert _worker_pass(True)[0] == _worker_pass(False)[0]  # byte-identical answers
+    times: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for _ in range(ROUNDS):
+        for timer in (True, False):
+            times[timer].append(_worker_pass(timer)[1:])
+    (old, old_cpu), (new, new_cpu) = (
+        [statistics.median(x[i] for x in times[k]) for i in (0, 1)] for k in (True, False)
+    )
+    benchmark.extra_info.update(old_ms=old * 1000, new_ms=new * 1000, old_cpu_ms=old_cpu * 1000)
+    benchmark.extra_info.update(new_cpu_ms=new_cpu * 1000, cpu_ratio=old_cpu / new_cpu)
+    print(
+        f"\nFOLIO gold, worker job, a request: Z3's timer {old * 1000:.2f} ms on the clock "
+        f"({old_cpu * 1000:.2f} CPU), watchdog {new * 1000:.2f} ms ({new_cpu * 1000:.2f} CPU): "
+        f"{old / new:.2f}x clock, {old_cpu / new_cpu:.2f}x CPU"
+    )
+    benchmark.pedantic(lambda: _worker_pass(False), rounds=1)
