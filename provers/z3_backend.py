@@ -126,8 +126,9 @@ def _bounded_check(
     after ``units`` resource units; and whether the watchdog stopped it, in which case its
     context is retired (:mod:`~logicsvc.provers.z3_watchdog` says why)."""
     set_params(solver, ("rlimit", min(_UINT_MAX, units)))  # counted from the current count
-    arming = z3_watchdog.arm(solver.ctx, deadline)
+    arming = z3_watchdog.Arming(solver.ctx, deadline)
     try:
+        z3_watchdog.arm(arming)
         answer = _check(solver, assumptions)
     finally:
         interrupted = z3_watchdog.disarm(arming)

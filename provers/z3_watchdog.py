@@ -59,14 +59,21 @@ before Z3 pushes the check's rlimit is lost, see above)."""
 
 @dataclasses.dataclass(eq=False, slots=True)
 class Arming:
-    """One check's claim on the watchdog: its context, deadline and what was done to it."""
+    """One check's claim on the watchdog: its context, deadline and what was done to it.
+
+    Made before the ``try`` whose ``finally`` disarms it, and armed inside: an exception
+    (a ``KeyboardInterrupt``) at any point then leaves nothing armed behind.
+    """
 
     ctx: z3.Context
     deadline: float
     """``time.monotonic()`` at which the check is interrupted."""
-    due: float
+    due: float = dataclasses.field(init=False)
     """When the watchdog next acts on it: the deadline, then every ``_REPEAT_S``."""
     interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        self.due = self.deadline
 
 
 class _Watch:
@@ -98,25 +105,24 @@ class _Watch:
 _watch = _Watch()
 
 
-def arm(ctx: z3.Context, deadline: float) -> Arming:
-    """Have the check about to run in ``ctx`` interrupted at ``deadline`` unless it is
-    disarmed first; costs a lock, and a wake-up only where the watchdog must act sooner
+def arm(arming: Arming) -> None:
+    """Have the check about to run in ``arming.ctx`` interrupted at its deadline unless it
+    is disarmed first; costs a lock, and a wake-up only where the watchdog must act sooner
     than it planned to."""
-    arming = Arming(ctx, deadline, deadline)
     watch = _watch
     with watch.lock:
         watch.armed.add(arming)
         if watch.thread is None:
             watch.thread = threading.Thread(target=watch.run, name="z3-watchdog", daemon=True)
             watch.thread.start()
-        elif watch.until is None or deadline < watch.until:
+        elif watch.until is None or arming.deadline < watch.until:
             watch.wake.notify()
-    return arming
 
 
 def disarm(arming: Arming) -> bool:
-    """End ``arming``: once this returns, the watchdog no longer touches its context.
-    True where it interrupted that context (then never to be used for another problem)."""
+    """End ``arming`` (armed or not): once this returns, the watchdog no longer touches its
+    context. True where it interrupted that context (then never to be used for another
+    problem)."""
     watch = _watch
     with watch.lock:
         watch.armed.discard(arming)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import ctypes
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -205,7 +206,7 @@ def test_the_watchdog_never_keeps_a_process_alive() -> None:
         "from logicsvc.provers import Limits, z3_backend, z3_watchdog\n"
         "p = load_problem('Premises:\\nP(a)\\nConclusion:\\nP(a)\\n').problem\n"
         "assert z3_backend.prove(p, Limits()).verdict == 'true'\n"
-        "z3_watchdog.arm(z3.Context(), time.monotonic() + 3600)\n"
+        "z3_watchdog.arm(z3_watchdog.Arming(z3.Context(), time.monotonic() + 3600))\n"
         "print('end')\n"
     )
     done = subprocess.run(
@@ -321,3 +322,40 @@ def test_a_retired_context_is_not_handed_out_again() -> None:
     assert shared_context() is ctx
     z3_contexts.retire(ctx)
     assert shared_context() is not ctx
+
+
+def test_a_check_that_raises_leaves_nothing_armed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of a check: the arming ends with it (a leftover one would hold
+    its context and be interrupted every ``_REPEAT_S`` for ever)."""
+    contexts: list[z3.Context] = []
+
+    def interrupted(solver: z3.Solver, assumptions: Any) -> str:
+        contexts.append(solver.ctx)
+        assert z3_watchdog.armed(solver.ctx)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(z3_backend, "_check", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        z3_backend.prove(_gold(1)[0], Limits())
+    assert contexts and not z3_watchdog.armed(contexts[0])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_has_a_watchdog_of_its_own() -> None:
+    """The parent's thread is not copied into a child of ``fork``; the child starts its own
+    (and a lock the parent's thread held at the fork cannot block it)."""
+    z3_backend.prove(SPIN, Limits(timeout_s=0.05))  # the parent's watchdog runs
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a deadline, not the rlimit, must stop the spin
+        try:
+            before = shared_context()
+            result = z3_backend.prove(SPIN, Limits(timeout_s=0.2, rlimit=5_000_000))
+            os.write(write, f"{result.status} {shared_context() is not before}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        said = pipe.read()
+    os.waitpid(pid, 0)
+    assert said == "timeout True"
