@@ -24,6 +24,8 @@ and unsat cores were the same either way on every recorded program (issue 18).
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 import time
 from collections.abc import Sequence
 from typing import Literal
@@ -107,9 +109,13 @@ class Budget:
         if answer == "unsat":
             return _Outcome("unsat", core=core_ids(solver))
         reason = str(solver.reason_unknown())
+        spent = interrupted or time.monotonic() >= self.deadline or self.used >= self.rlimit
+        if not spent and reason in _CANCELLED and _catches_ctrl_c():
+            # nothing of ours stopped it: Z3 caught the Ctrl-C meant for Python (new_solver)
+            drop_shared_context()
+            raise KeyboardInterrupt
         if interrupted and "interrupt" in reason.lower():
             reason = "timeout"  # what Z3 names a check its own timer stopped
-        spent = interrupted or time.monotonic() >= self.deadline or self.used >= self.rlimit
         if spent and not any(word in reason.lower() for word in _BUDGET_REASONS):
             # stopped as the budget ran out, Z3 may name the phase it was in instead
             # ("incomplete quantifiers"): the budget is the cause
@@ -222,19 +228,40 @@ def new_solver(enc: Encoder) -> z3.Solver:
     # E-matching gave up ("incomplete quantifiers") on rule chains past ~45 steps at the
     # default thresholds (10, lazy 20); the eager one only takes effect with the lazy one
     # above it. Instances stay bounded by the rlimit and the timeout. One parameter set:
-    # Z3 applies them together either way. ``ctrl_c=False``: otherwise every check swaps the
-    # process's SIGINT handler (from whichever thread checks), so a Ctrl-C or a server's
-    # SIGINT during a check cancels that check instead of reaching Python.
+    # Z3 applies them together either way.
     set_params(
         solver,
         ("core.minimize", True),
         ("smt.qi.eager_threshold", 1000.0),
         ("smt.qi.lazy_threshold", 2000.0),
-        ("ctrl_c", False),
+        ("ctrl_c", _catches_ctrl_c()),
     )
     for axiom in enc.axioms:
         solver.add(axiom)
     return solver
+
+
+_CANCELLED = frozenset({"canceled", "interrupted", "interrupted from keyboard"})
+"""Z3's reasons for a check something cancelled: the watchdog, or Z3's SIGINT handler."""
+
+
+def _catches_ctrl_c() -> bool:
+    """Whether Z3 should stop a check at a Ctrl-C (its ``ctrl_c`` parameter).
+
+    Python runs its SIGINT handler between bytecodes of the main thread, so a Ctrl-C during
+    a check would wait for the check to end, up to the call's deadline. Z3's own handler,
+    swapped in around a check, stops it at once; the check then ends cancelled with neither
+    the deadline nor the resource units spent (nothing else cancels a main thread's check),
+    and :meth:`Budget.check` raises the ``KeyboardInterrupt`` Python would have.
+    Only where that is what a Ctrl-C means: the main thread (one check at a time; Z3's
+    handler stops every check registered), with Python's default handler in place. A
+    server's prover workers ignore SIGINT (their parent stops them), and other threads
+    leave the process's handler alone.
+    """
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
 
 
 def describe_model(

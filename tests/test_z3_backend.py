@@ -388,8 +388,20 @@ def test_solver_giving_up_is_an_error_never_the_verdict_unknown(
 @pytest.mark.parametrize("reason", ["canceled", "timeout", "max. resource limit exceeded"])
 def test_budget_reasons_are_timeouts(monkeypatch: pytest.MonkeyPatch, reason: str) -> None:
     _fake_checks(monkeypatch, ["unknown", "unknown"], reason)
+    monkeypatch.setattr(z3_backend, "_catches_ctrl_c", lambda: False)  # a worker, a thread
     result = prove(*SYLLOGISM)
     assert (result.status, result.verdict, result.error) == ("timeout", None, None)
+
+
+def test_a_cancel_nothing_of_ours_made_is_a_ctrl_c_where_z3_catches_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Z3's SIGINT handler stops a main thread's check "canceled" before its deadline and
+    resource units: the command stops as Python would have stopped it."""
+    _fake_checks(monkeypatch, ["unknown", "unknown"], "canceled")
+    monkeypatch.setattr(z3_backend, "_catches_ctrl_c", lambda: True)
+    with pytest.raises(KeyboardInterrupt):
+        prove(*SYLLOGISM)
 
 
 def test_giving_up_as_the_deadline_passes_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -359,3 +359,64 @@ def test_a_forked_child_has_a_watchdog_of_its_own() -> None:
         said = pipe.read()
     os.waitpid(pid, 0)
     assert said == "timeout True"
+
+
+_CTRL_C_CHILD = """
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (not a background job)
+from logicsvc.load import load_problem
+from logicsvc.provers import Limits, z3_backend
+problem = load_problem(sys.stdin.read()).problem
+print("ready", flush=True)
+try:
+    z3_backend.prove(problem, Limits(timeout_s=120))
+except KeyboardInterrupt:
+    print("stopped by Ctrl-C", flush=True)
+    raise SystemExit(130)
+print("finished", flush=True)
+"""
+
+_SPIN_TEXT = """Predicates:
+Lt(x, y)
+Premises:
+∀x ∃y Lt(x, y)
+∀x ¬Lt(x, x)
+∀x ∀y ∀z ((Lt(x, y) ∧ Lt(y, z)) → Lt(x, z))
+Conclusion:
+P(a)
+"""
+
+
+def test_ctrl_c_stops_a_check_in_the_main_thread_at_once() -> None:
+    """In a command's main thread a Ctrl-C ends the running check and raises
+    ``KeyboardInterrupt``, instead of waiting for the check's deadline (120 s here)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CTRL_C_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(_SPIN_TEXT)
+    child.stdin.close()
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(1.0)  # into the spinning check
+    child.send_signal(2)
+    try:
+        child.wait(timeout=60)
+    finally:
+        child.kill()
+    assert "stopped by Ctrl-C" in child.stdout.read()
+    assert child.returncode == 130
+
+
+def test_z3_catches_ctrl_c_only_where_python_would_raise_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal
+
+    assert z3_backend._catches_ctrl_c()  # pytest's main thread, Python's default handler
+    assert not _in_new_thread(z3_backend._catches_ctrl_c)
+    monkeypatch.setattr(signal, "getsignal", lambda _: signal.SIG_IGN)  # a prover worker
+    assert not z3_backend._catches_ctrl_c()
