@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     prover_workers: int = Field(default=2, ge=1, validation_alias="LOGICSVC_PROVER_WORKERS")
     """Prover worker processes (a runaway problem is killed with its worker)."""
 
+    prover_pin: Literal["auto", "on", "off"] = Field(
+        default="auto", validation_alias="LOGICSVC_PROVER_PIN"
+    )
+    """Keep each prover worker on one CPU: auto does so when there are as many workers as
+    CPUs the service may use (issue 18, round 4: ``logicsvc.service.workers``)."""
+
     prover_timeout_s: float = Field(
         default=10.0, gt=0, validation_alias="LOGICSVC_PROVER_TIMEOUT_S"
     )

@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = ProverPool(settings.prover_workers, memory_mb=settings.prover_memory_mb)
+        pin = {"auto": None, "on": True, "off": False}[settings.prover_pin]
+        pool = ProverPool(settings.prover_workers, memory_mb=settings.prover_memory_mb, pin=pin)
         await pool.start()
         llm: OpenAICompatBackend | None = None
         if settings.llm_base_url:
