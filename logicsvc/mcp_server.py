@@ -62,10 +62,12 @@ class Tools:
         """One proof in a worker process (the loop's ``prover`` seam too)."""
         async with self._starting:
             if self._pool is None:
-                from logicsvc.service.workers import ProverPool
+                from logicsvc.service.workers import PIN, ProverPool
 
                 pool = ProverPool(
-                    self.settings.prover_workers, memory_mb=self.settings.prover_memory_mb
+                    self.settings.prover_workers,
+                    memory_mb=self.settings.prover_memory_mb,
+                    pin=PIN[self.settings.prover_pin],
                 )
                 await pool.start()
                 self._pool = pool

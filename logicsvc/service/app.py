@@ -28,7 +28,7 @@ from logicsvc.service.middleware import RETRY_AFTER_S, Gate
 from logicsvc.service.pages import make_app
 from logicsvc.service.responses import JSON
 from logicsvc.service.routes import Service, router
-from logicsvc.service.workers import ProverPool
+from logicsvc.service.workers import PIN, ProverPool
 from logicsvc.settings import Settings, get_settings
 
 log = logging.getLogger("logicsvc.service")
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pin = {"auto": None, "on": True, "off": False}[settings.prover_pin]
+        pin = PIN[settings.prover_pin]
         pool = ProverPool(settings.prover_workers, memory_mb=settings.prover_memory_mb, pin=pin)
         await pool.start()
         llm: OpenAICompatBackend | None = None

@@ -62,6 +62,10 @@ class _Worker:
     """Its place in the pool (0 … size-1): a replacement takes the same one, and its CPU."""
 
 
+PIN: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
+"""``LOGICSVC_PROVER_PIN`` as :class:`ProverPool`'s ``pin``."""
+
+
 def usable_cpus() -> list[int]:
     """The CPUs this process may run on (its affinity, a container's cpuset), sorted."""
     try:
