@@ -41,6 +41,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 PROGRAMS = SHARED / "llm_programs" / "logiclm" / "FOLIO_dev-A_gpt-4.json"
 
 
+JSON_TYPE = {"Content-Type": "application/json"}
 SOCRATES = "Premises:\n∀x (Man(x) → Mortal(x))\nMan(socrates)\nConclusion:\nMortal(socrates)\n"
 
 
@@ -135,12 +136,15 @@ async def prove_case(
     latencies, the statuses and the CPU each side spent."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    # encoded before the clock starts, as ``json=`` would encode each (json.dumps, ASCII):
+    # the server gets the same bytes, and the generator, sharing its cores, re-encodes nothing
+    encoded = {id(b): json.dumps(b).encode() for b in bodies}
     queue = iter(bodies)
 
     async def client_loop() -> None:
         for body in queue:
             began = time.perf_counter()
-            async with client.post(url, json=body) as response:
+            async with client.post(url, data=encoded[id(body)], headers=JSON_TYPE) as response:
                 await response.read()
             latencies.append(time.perf_counter() - began)
             statuses[response.status] = statuses.get(response.status, 0) + 1
