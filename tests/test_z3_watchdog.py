@@ -30,8 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 # A strict order without a last element: only infinite models, so Z3's search spins.
-SPIN = load_problem(
-    """Predicates:
+_SPIN_TEXT = """Predicates:
 Lt(x, y)
 Premises:
 ∀x ∃y Lt(x, y)
@@ -40,7 +39,7 @@ Premises:
 Conclusion:
 P(a)
 """
-).problem
+SPIN = load_problem(_SPIN_TEXT).problem
 
 
 def _gold(count: int) -> list[Problem]:
@@ -374,16 +373,6 @@ except KeyboardInterrupt:
     print("stopped by Ctrl-C", flush=True)
     raise SystemExit(130)
 print("finished", flush=True)
-"""
-
-_SPIN_TEXT = """Predicates:
-Lt(x, y)
-Premises:
-∀x ∃y Lt(x, y)
-∀x ¬Lt(x, x)
-∀x ∀y ∀z ((Lt(x, y) ∧ Lt(y, z)) → Lt(x, z))
-Conclusion:
-P(a)
 """
 
 
