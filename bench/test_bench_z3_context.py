@@ -10,41 +10,22 @@ both ways are asserted equal, never their times.
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 import z3
 
+from bench.recorded import logiclm_problems
 from logicsvc import provers
-from logicsvc.errors import LogicsvcError
-from logicsvc.load import load_problem
 from logicsvc.provers import Limits, Result, World, z3_backend
 from logicsvc.syntax.ast import Problem
-from logicsvc.translate.formats import to_dsl_program
 
-LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 LIMITS = Limits(timeout_s=10.0)
 ROUNDS = 7
-
-
-def _problems(name: str) -> list[Problem]:
-    path = LOGICLM / f"{name}_dev-A_gpt-4.json"
-    if not path.is_file():
-        pytest.skip(f"{path} not found beside the repository")
-    problems = []
-    for item in json.loads(path.read_text(encoding="utf-8")):
-        try:
-            _, dsl, _ = to_dsl_program(item["raw_logic_programs"][0], lenient=True)
-            problems.append(load_problem(dsl, lenient=True).problem)
-        except LogicsvcError:
-            continue  # the model's error: counted by eval programs, not timed here
-    return problems
 
 
 @contextmanager
@@ -95,7 +76,7 @@ def _report(benchmark: Any, label: str, old: float, new: float) -> None:
     [("fresh-context", True), ("shared-context", True), ("shared-context", False)],
 )
 def test_prove_folio_gpt4(benchmark, way: str, explain: bool) -> None:  # type: ignore[no-untyped-def]
-    problems = _problems("FOLIO")
+    problems = logiclm_problems("FOLIO")
 
     def run() -> list[Result]:
         if way == "fresh-context":
@@ -109,7 +90,7 @@ def test_prove_folio_gpt4(benchmark, way: str, explain: bool) -> None:  # type: 
 def test_folio_gpt4_ratio(benchmark) -> None:  # type: ignore[no-untyped-def]
     """What ``eval programs`` gained on FOLIO: before, a fresh context and every
     explanation; now the shared context and none (it reads neither)."""
-    problems = _problems("FOLIO")
+    problems = logiclm_problems("FOLIO")
     old, new = _alternate(
         lambda: _old_folio(problems), lambda: _prove_all(problems, "open", explain=False)
     )
@@ -125,7 +106,7 @@ def test_folio_gpt4_ratio(benchmark) -> None:  # type: ignore[no-untyped-def]
 def test_proofwriter_gpt4_ratio(benchmark) -> None:  # type: ignore[no-untyped-def]
     """The backward chainer (explicit world): derived models and proof trees only when
     asked for."""
-    problems = _problems("ProofWriter")
+    problems = logiclm_problems("ProofWriter")
     old, new = _alternate(
         lambda: _prove_all(problems, "explicit", explain=True),
         lambda: _prove_all(problems, "explicit", explain=False),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,33 +22,16 @@ from typing import Any
 import pytest
 import z3
 
-from logicsvc.errors import InputError, LogicsvcError
-from logicsvc.load import load_problem
+from bench.recorded import logiclm_problems
+from logicsvc.errors import InputError
 from logicsvc.provers import Limits, Result, prove, z3_backend, z3_contexts
 from logicsvc.provers.z3_raw import set_params
 from logicsvc.syntax.ast import Problem
-from logicsvc.translate.formats import to_dsl_program
 
 ROOT = Path(__file__).resolve().parents[1]
-LOGICLM = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "llm_programs" / "logiclm"
 RECORDINGS = ("gpt-4", "gpt-3.5-turbo", "text-davinci-003")
 LIMITS = Limits(timeout_s=10.0)
 ROUNDS = 7
-
-
-def _problems() -> list[Problem]:
-    problems = []
-    for model in RECORDINGS:
-        path = LOGICLM / f"FOLIO_dev-A_{model}.json"
-        if not path.is_file():
-            pytest.skip(f"{path} not found beside the repository")
-        for item in json.loads(path.read_text(encoding="utf-8")):
-            try:
-                _, dsl, _ = to_dsl_program(item["raw_logic_programs"][0], lenient=True)
-                problems.append(load_problem(dsl, lenient=True).problem)
-            except LogicsvcError:
-                continue  # the model's error: counted by eval programs, not timed here
-    return problems
 
 
 def _timer_check(
@@ -115,7 +97,7 @@ def _report(benchmark: Any, label: str, t: dict[str, float]) -> None:
 def test_folio_watchdog_ratio(benchmark, explain: bool) -> None:  # type: ignore[no-untyped-def]
     """The three FOLIO recordings (245 programs the checks accept): as the evaluations
     prove them (no explanation) and as the service does (an unknown's countermodel)."""
-    problems = _problems()
+    problems = logiclm_problems("FOLIO", RECORDINGS)
     t = _alternate(lambda: _timer(problems, explain), lambda: _prove_all(problems, explain))
     _report(benchmark, f"FOLIO-{len(problems)} explain={explain}", t)
     benchmark.pedantic(lambda: _prove_all(problems, explain), rounds=1)

@@ -5,8 +5,7 @@ explanation is the one a fresh context gives."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from logicsvc.provers import Limits, Result, World, z3_backend
 from logicsvc.provers.z3_contexts import shared_context
 from logicsvc.syntax.ast import ChoiceProblem, Problem
 from logicsvc.translate.formats import to_dsl_program
+from tests.threads import in_new_thread
 
 # The same names again and again, with another arity or sort each time.
 PROGRAMS = [
@@ -103,20 +103,11 @@ def _plain(result: Result) -> dict[str, Any]:
     return out
 
 
-def _in_new_thread(work: Callable[[], Any]) -> Any:
-    """``work`` on a thread of its own: its shared context is a new one."""
-    out: list[Any] = []
-    thread = threading.Thread(target=lambda: out.append(work()))
-    thread.start()
-    thread.join()
-    return out[0]
-
-
 def test_names_redeclared_with_another_arity_or_sort_in_the_next_problem() -> None:
     problems = _problems()
     results = [provers.prove(p, backend="z3") for p in problems * 3]  # one thread, in turn
     assert [(r.status, r.verdict) for r in results] == EXPECTED * 3
-    alone = [_in_new_thread(lambda p=p: provers.prove(p, backend="z3")) for p in problems]
+    alone = [in_new_thread(lambda p=p: provers.prove(p, backend="z3")) for p in problems]
     assert [_plain(r) for r in results] == [_plain(r) for r in alone] * 3
 
 
@@ -193,7 +184,7 @@ def test_explain_false_leaves_out_only_explanations_recorded(
 def test_resource_units_count_from_each_call_not_from_the_context() -> None:
     """Z3 counts units per context; a call's limit must not see what earlier calls spent."""
     problem = _problems()[0]
-    first = _in_new_thread(lambda: provers.prove(problem, backend="z3"))  # a new context
+    first = in_new_thread(lambda: provers.prove(problem, backend="z3"))  # a new context
     spent = first.stats["rlimit_used"]
     assert spent > 0
     tight = Limits(rlimit=spent * 3)
@@ -221,7 +212,7 @@ B) seat(bob) = 3
     assert isinstance(problem, ChoiceProblem)
     from logicsvc.provers import choice
 
-    first = _in_new_thread(lambda: choice.choose(problem))  # a new context
+    first = in_new_thread(lambda: choice.choose(problem))  # a new context
     assert first.answer == "A"
     tight = Limits(rlimit=first.stats["rlimit_used"] * 3)
     assert {choice.choose(problem, tight).answer for _ in range(20)} == {"A"}
@@ -271,5 +262,5 @@ def test_a_z3_exception_drops_the_context(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_threads_keep_contexts_of_their_own() -> None:
     # kept alive while compared: a freed context's id may be reused by the next one
-    contexts = [_in_new_thread(shared_context) for _ in range(3)] + [shared_context()]
+    contexts = [in_new_thread(shared_context) for _ in range(3)] + [shared_context()]
     assert len({id(ctx) for ctx in contexts}) == 4

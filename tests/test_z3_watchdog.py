@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from logicsvc.provers import Limits, Result, choice, z3_backend, z3_contexts, z3
 from logicsvc.provers.z3_contexts import shared_context
 from logicsvc.syntax.ast import ChoiceProblem, Problem
 from logicsvc.translate.formats import to_dsl_program
+from tests.threads import in_new_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -82,17 +82,8 @@ def _answer(result: Result) -> tuple[Any, ...]:
     return (result.status, result.verdict, result.used_premises, result.warnings)
 
 
-def _in_new_thread(work: Callable[[], Any]) -> Any:
-    """``work`` on a thread of its own, so with a context nothing else has touched."""
-    out: list[Any] = []
-    thread = threading.Thread(target=lambda: out.append(work()))
-    thread.start()
-    thread.join()
-    return out[0]
-
-
 def _reference(problems: list[Problem]) -> list[tuple[Any, ...]]:
-    return _in_new_thread(
+    return in_new_thread(
         lambda: [_answer(z3_backend.prove(p, Limits(), explain=False)) for p in problems]
     )
 
@@ -189,7 +180,7 @@ def test_threads_interrupt_only_their_own_contexts() -> None:
     spinner = threading.Thread(target=spin)
     spinner.start()
     try:
-        answers, kept = _in_new_thread(decide)
+        answers, kept = in_new_thread(decide)
     finally:
         done.set()
         spinner.join()
@@ -406,6 +397,6 @@ def test_z3_catches_ctrl_c_only_where_python_would_raise_it(
     import signal
 
     assert z3_backend._catches_ctrl_c()  # pytest's main thread, Python's default handler
-    assert not _in_new_thread(z3_backend._catches_ctrl_c)
+    assert not in_new_thread(z3_backend._catches_ctrl_c)
     monkeypatch.setattr(signal, "getsignal", lambda _: signal.SIG_IGN)  # a prover worker
     assert not z3_backend._catches_ctrl_c()
