@@ -24,6 +24,7 @@ from lemminflect import config
 from logicsvc.syntax import lark_cache
 from logicsvc.translate import lemmas
 from tests.conftest import REPO
+from tests.threads import in_new_thread
 
 UPOS = ("NOUN", "VERB", "ADJ")
 
@@ -160,6 +161,16 @@ def test_the_table_is_written_once_and_then_only_read(table: Path) -> None:
     lemmas._table.cache_clear()
     assert lemmas.lemma("sees", "VERB") == ("see",)
     assert _stored(table) == [stored] and stored.stat().st_mtime_ns == written
+
+
+def test_other_threads_read_the_table_too(table: Path) -> None:
+    """The table opened on one thread answers on another (a service translating in
+    threads), rather than counting as failed and sending every word to lemminflect."""
+    assert lemmas.all_lemmas("men") == {"NOUN": ("man",)}
+    found = in_new_thread(lambda: lemmas.lemma("sees", "VERB"))
+    assert found == ("see",)
+    opened = lemmas._table()
+    assert opened is not None and opened.get("men") == {"NOUN": ("man",)}
 
 
 @pytest.mark.parametrize(

@@ -152,8 +152,10 @@ def _table_file() -> Path | None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    # immutable: the file is only ever replaced whole (lark_cache.store), never changed
-    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    # immutable: the file is only ever replaced whole (lark_cache.store), never changed;
+    # any thread may look up (the table's lock keeps it to one at a time)
+    uri = f"{path.as_uri()}?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def _open(path: Path) -> sqlite3.Connection | None:
