@@ -12,33 +12,19 @@ helper's included: making a context ahead moves its cost, it does not remove it.
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from logicsvc.errors import InputError
 from logicsvc.provers import prove, z3_contexts
+from scripts import explanation_snapshot as SNAP
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 7
-
-
-def _snapshot() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "explanation_snapshot", ROOT / "scripts" / "explanation_snapshot.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SNAP = _snapshot()
 
 
 def _serve(ahead: bool) -> tuple[list[str], float, float]:

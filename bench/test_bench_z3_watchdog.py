@@ -11,7 +11,6 @@ are asserted equal, never their times.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +26,7 @@ from logicsvc.errors import InputError
 from logicsvc.provers import Limits, Result, prove, z3_backend, z3_contexts
 from logicsvc.provers.z3_raw import set_params
 from logicsvc.syntax.ast import Problem
+from scripts import explanation_snapshot as snap
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ("gpt-4", "gpt-3.5-turbo", "text-davinci-003")
@@ -107,12 +107,6 @@ def _worker_pass(timer: bool) -> tuple[list[str], float, float]:
     """FOLIO's gold problems through the ``/v1/prove`` worker's own job, its fresh context
     made ahead between requests as an idle worker does (untimed): bodies, on-clock seconds,
     CPU seconds of all threads."""
-    spec = importlib.util.spec_from_file_location(
-        "explanation_snapshot", ROOT / "scripts" / "explanation_snapshot.py"
-    )
-    assert spec is not None and spec.loader is not None
-    snap = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(snap)
     if not snap.GOLD.is_file():
         pytest.skip(f"{snap.GOLD} not found beside the repository")
     requests = [text for _, text in snap.requests() if text.backend == "auto"]

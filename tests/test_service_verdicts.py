@@ -4,11 +4,9 @@ over HTTP the answer (or the 422) that loading and proving it in this process gi
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,6 +18,7 @@ from logicsvc.service.app import create_app
 from logicsvc.service.workers import ProverPool
 from logicsvc.settings import Settings
 from logicsvc.syntaxes import load_formulas_in_syntax
+from scripts import explanation_snapshot
 
 GOLD = Path(__file__).resolve().parents[2] / "shared/datasets/folio/folio-validation-A.jsonl"
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,16 +72,6 @@ def test_folio_gold_over_http_as_in_process(client: TestClient) -> None:
     assert len(items) == 86 and refused == 5
 
 
-def _explanation_snapshot() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "explanation_snapshot", ROOT / "scripts" / "explanation_snapshot.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.skipif(not GOLD.is_file(), reason="needs ../shared/datasets/folio")
 def test_folio_gold_explanations_byte_identical_on_the_workers() -> None:
     """Issue 18, round 2: the workers make their explanations' fresh contexts ahead and
@@ -90,7 +79,7 @@ def test_folio_gold_explanations_byte_identical_on_the_workers() -> None:
     premises, warnings) must still be the one recorded before, byte for byte. Sent in
     reverse order over two workers, so a context history the explanation depended on
     would show."""
-    snap = _explanation_snapshot()
+    snap = explanation_snapshot
     recorded = {
         r["key"]: r["body"]
         for r in map(json.loads, (ROOT / "tests/data/folio_gold_explanations.jsonl").open())

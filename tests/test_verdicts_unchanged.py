@@ -7,13 +7,13 @@ status, answer and error code.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from scripts import verdict_snapshot as SNAP
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT: dict[str, Any] = json.loads(
@@ -21,17 +21,6 @@ SNAPSHOT: dict[str, Any] = json.loads(
 )
 
 
-def _snapshot_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "verdict_snapshot", ROOT / "scripts" / "verdict_snapshot.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SNAP = _snapshot_module()
 RUNS = dict(SNAP.runs()) if SNAP.RECORDED.is_dir() and SNAP.FOLIO_GOLD.is_file() else {}
 NAMES = [name for name in SNAPSHOT if name != "_about"]
 
