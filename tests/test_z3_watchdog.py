@@ -396,7 +396,9 @@ def test_z3_catches_ctrl_c_only_where_python_would_raise_it(
 ) -> None:
     import signal
 
-    assert z3_backend._catches_ctrl_c()  # pytest's main thread, Python's default handler
+    # Python's default handler, as in a terminal (a background job starts with SIGINT ignored)
+    monkeypatch.setattr(signal, "getsignal", lambda _: signal.default_int_handler)
+    assert z3_backend._catches_ctrl_c()  # the main thread
     assert not in_new_thread(z3_backend._catches_ctrl_c)
     monkeypatch.setattr(signal, "getsignal", lambda _: signal.SIG_IGN)  # a prover worker
     assert not z3_backend._catches_ctrl_c()
