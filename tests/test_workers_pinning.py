@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,16 @@ pytestmark = pytest.mark.skipif(
     not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's"
 )
 LIMITS = Limits(timeout_s=5.0)
+
+
+@pytest.fixture(autouse=True)
+def two_cpus_at_most() -> Iterator[None]:
+    """The tests start one worker per usable CPU, and more: on a large host that would be
+    dozens of processes, so the test (and the workers it spawns) may use two at most."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, set(sorted(before)[:2]))
+    yield
+    os.sched_setaffinity(0, before)
 
 
 def placements(pool: ProverPool) -> list[set[int]]:
