@@ -10,7 +10,6 @@ gold formulas.  The tree parser + ``tests/tree_builder.py`` is the reference.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ from logicsvc.translate.formats import (
     to_dsl_program,
 )
 from tests import tree_builder as builder
+from tests.same_ast import same_with_spans
 
 _BUILD = {
     grammar.START_PROGRAM: builder.build_program,
@@ -41,20 +41,6 @@ _BUILD = {
     grammar.START_STATEMENT: builder.build_statement,
     grammar.START_DECLARATION: builder.build_decl,
 }
-
-
-def _same(a: object, b: object, where: str) -> None:
-    """Equal including spans (which node equality ignores)."""
-    assert type(a) is type(b), f"{where}: {type(a).__name__} vs {type(b).__name__}"
-    if dataclasses.is_dataclass(a):
-        for field in dataclasses.fields(a):
-            _same(getattr(a, field.name), getattr(b, field.name), f"{where}.{field.name}")
-    elif isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), where
-        for index, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{index}]")
-    else:
-        assert a == b, f"{where}: {a!r} vs {b!r}"
 
 
 def _error(exc: lark.exceptions.UnexpectedInput, text: str) -> tuple[Any, ...]:
@@ -95,7 +81,7 @@ class _Compared:
             raise
         got = assembled()
         try:
-            _same(result(got), expected, start)
+            same_with_spans(result(got), expected, start)
         except AssertionError as exc:
             self.differences.append(f"{text!r}: {exc}")
         return got
@@ -300,6 +286,6 @@ def test_a_stored_assembling_parser_assembles(
     assert list(tmp_path.iterdir()) == [stored] and loaded is not built
     text = "Premises:\nall x (Big(x) → ¬Small(x)) ::: gloss\nBig(bob)\nConclusion:\n¬Small(bob)\n"
     program = loaded.parse(text, start=grammar.START_PROGRAM)
-    _same(program, built.parse(text, start=grammar.START_PROGRAM), "program")
+    same_with_spans(program, built.parse(text, start=grammar.START_PROGRAM), "program")
     reference = builder.build_program(grammar.parser().parse(text, start=grammar.START_PROGRAM))
-    _same(program, reference, "program")
+    same_with_spans(program, reference, "program")

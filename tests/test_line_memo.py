@@ -3,7 +3,6 @@ the whole-text parse, for every program of a batch, with a bounded memo."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from logicsvc.errors import DSLSyntaxError, LogicsvcError, SemanticError
 from logicsvc.load import load_problem
 from logicsvc.syntax import lines, parser
 from logicsvc.translate.formats import to_dsl_program
+from tests.same_ast import same_with_spans
 
 
 def _whole_text(text: str, *, lenient: bool) -> parser.ParsedProgram:
@@ -23,20 +23,6 @@ def _whole_text(text: str, *, lenient: bool) -> parser.ParsedProgram:
         return parser.parse_program(text, lenient=lenient)
     finally:
         parser.read_program = saved
-
-
-def _same(a: object, b: object, where: str = "program") -> None:
-    """Equal including spans (which node equality ignores)."""
-    assert type(a) is type(b), where
-    if dataclasses.is_dataclass(a):
-        for field in dataclasses.fields(a):
-            _same(getattr(a, field.name), getattr(b, field.name), f"{where}.{field.name}")
-    elif isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), where
-        for index, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{index}]")
-    else:
-        assert a == b, where
 
 
 def _programs(shared_datasets: Path, name: str) -> list[str]:
@@ -66,7 +52,7 @@ def test_line_reader_gives_the_whole_text_parse(
         if fast is None:
             continue
         read += 1
-        _same(fast[0], reference.program)
+        same_with_spans(fast[0], reference.program)
         assert fast[1] == reference.warnings
     assert read > 50  # the line reader, not the fallback, read these
 
