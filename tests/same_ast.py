@@ -1,8 +1,11 @@
-"""Comparing ASTs spans included (node equality ignores spans, on purpose)."""
+"""What the parser's fast paths are held to: the whole-text parse, and AST equality with
+spans included (node equality ignores spans, on purpose)."""
 
 from __future__ import annotations
 
 import dataclasses
+
+from logicsvc.syntax import parser
 
 
 def same_with_spans(a: object, b: object, where: str = "program") -> None:
@@ -17,3 +20,13 @@ def same_with_spans(a: object, b: object, where: str = "program") -> None:
             same_with_spans(x, y, f"{where}[{index}]")
     else:
         assert a == b, f"{where}: {a!r} vs {b!r}"
+
+
+def whole_text(text: str, *, lenient: bool) -> parser.ParsedProgram:
+    """What ``parse_program`` gives without the line reader: the whole text through Lark."""
+    saved = parser.read_program
+    parser.read_program = lambda *_, **__: None  # type: ignore[assignment]
+    try:
+        return parser.parse_program(text, lenient=lenient)
+    finally:
+        parser.read_program = saved

@@ -33,7 +33,7 @@ from logicsvc.translate.formats import (
     to_dsl_program,
 )
 from tests import tree_builder as builder
-from tests.same_ast import same_with_spans
+from tests.same_ast import same_with_spans, whole_text
 
 _BUILD = {
     grammar.START_PROGRAM: builder.build_program,
@@ -121,15 +121,6 @@ def _quietly(load: Any, *args: Any, **kwargs: Any) -> None:
         load(*args, **kwargs)
 
 
-def _whole_text(text: str, *, lenient: bool) -> None:
-    saved = parser.read_program
-    parser.read_program = lambda *_, **__: None  # type: ignore[assignment]
-    try:
-        _quietly(parser.parse_program, text, lenient=lenient)
-    finally:
-        parser.read_program = saved
-
-
 def _check(compared: list[_Compared], at_least: int) -> None:
     whole, line = compared
     assert whole.differences + line.differences == []
@@ -161,7 +152,7 @@ def test_logiclm_programs(shared_datasets: Path, path: Path, compared: list[_Com
                 except LogicsvcError:
                     continue
                 text = problem_to_dsl(choice.problem)
-                _whole_text(text, lenient=lenient)
+                _quietly(whole_text, text, lenient=lenient)
                 continue
             try:
                 text = to_dsl_program(program, lenient=lenient)[1]
@@ -169,7 +160,7 @@ def test_logiclm_programs(shared_datasets: Path, path: Path, compared: list[_Com
                 continue
             _quietly(parser.parse_program, text, lenient=lenient)
             if lenient:  # strict stops at the first error, where lenient starts repairing
-                _whole_text(text, lenient=lenient)
+                _quietly(whole_text, text, lenient=lenient)
     _check(compared, 10)
 
 

@@ -12,17 +12,7 @@ from logicsvc.errors import DSLSyntaxError, LogicsvcError, SemanticError
 from logicsvc.load import load_problem
 from logicsvc.syntax import lines, parser
 from logicsvc.translate.formats import to_dsl_program
-from tests.same_ast import same_with_spans
-
-
-def _whole_text(text: str, *, lenient: bool) -> parser.ParsedProgram:
-    """What parse_program gave before the line reader: the whole text through Lark."""
-    saved = parser.read_program
-    parser.read_program = lambda *_, **__: None  # type: ignore[assignment]
-    try:
-        return parser.parse_program(text, lenient=lenient)
-    finally:
-        parser.read_program = saved
+from tests.same_ast import same_with_spans, whole_text
 
 
 def _programs(shared_datasets: Path, name: str) -> list[str]:
@@ -44,7 +34,7 @@ def test_line_reader_gives_the_whole_text_parse(
     read = 0
     for text in _programs(shared_datasets, name):
         try:
-            reference = _whole_text(text, lenient=lenient)
+            reference = whole_text(text, lenient=lenient)
         except LogicsvcError:
             assert lines.read_program(text, lenient=lenient) is None
             continue
@@ -116,8 +106,8 @@ def test_lenient_notes_name_the_line_they_stand_on() -> None:
     for text in (first, second, first):
         fast = lines.read_program(text, lenient=True)
         assert fast == (
-            _whole_text(text, lenient=True).program,
-            _whole_text(text, lenient=True).warnings,
+            whole_text(text, lenient=True).program,
+            whole_text(text, lenient=True).warnings,
         )
     notes = parser.parse_program(second, lenient=True).warnings
     assert notes and all(note.startswith("line 3: ") for note in notes)
